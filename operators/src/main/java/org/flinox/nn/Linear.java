@@ -1,0 +1,74 @@
+package org.flinox.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A fully connected layer, in inox's layout.
+ *
+ * <pre>y = x·W + b</pre>
+ *
+ * with {@code W} of shape {@code (in, out)} drawn from U(−1/√in, 1/√in) and {@code b = 0}.
+ *
+ * @param weight W, {@code [in, out]}
+ * @param bias b, {@code [out]}
+ */
+public record Linear(Tensor weight, Tensor bias) implements Layer {
+
+    public Linear {
+        if (weight.rank() != 2 || bias.rank() != 1 || bias.dim(0) != weight.dim(1)) {
+            throw new IllegalArgumentException("Linear needs weight [in, out] and bias [out], got "
+                    + weight.layout() + " and " + bias.layout());
+        }
+        if (weight.dtype() != bias.dtype()) {
+            throw new IllegalArgumentException("Linear's weight and bias differ in dtype: "
+                    + weight.layout() + " and " + bias.layout());
+        }
+    }
+
+    /** A float32 layer with inox's initialisation. */
+    public static Linear create(int in, int out, Rng rng) {
+        return create(in, out, DType.FLOAT32, rng);
+    }
+
+    /** A layer of the given dtype with inox's initialisation. */
+    public static Linear create(int in, int out, DType dtype, Rng rng) {
+        return new Linear(rng.uniform(dtype, 1 / Math.sqrt(in), in, out), Tensor.zeros(dtype, out));
+    }
+
+    public int in() {
+        return weight.dim(0);
+    }
+
+    public int out() {
+        return weight.dim(1);
+    }
+
+    @Override
+    public double[] apply(double[] x) {
+        int in = in();
+        int out = out();
+        if (x.length != in) {
+            throw new IllegalArgumentException("Linear expects " + in + " features, got " + x.length);
+        }
+        double[] w = weight.data();
+        double[] y = bias.toArray();
+        for (int i = 0; i < in; i++) {
+            double xi = x[i];
+            int row = i * out;
+            for (int j = 0; j < out; j++) {
+                y[j] += xi * w[row + j];
+            }
+        }
+        DType dtype = weight.dtype();
+        for (int j = 0; j < out; j++) {
+            y[j] = dtype.round(y[j]);
+        }
+        return y;
+    }
+
+    @Override
+    public INDArray apply(INDArray x) {
+        Batched b = Batched.of(x, weight.dtype(), in(), "Linear");
+        return b.restore(b.matrix().mmul(weight.nd()).addRowVector(bias.nd()));
+    }
+}
