@@ -1,0 +1,192 @@
+package org.flinox.nn;
+
+import java.util.Locale;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Per-key z-scores of each feature, with statistics that include the current record
+ * (update, then normalize). All arithmetic is float64.
+ *
+ * <ul>
+ *   <li>{@link Cumulative} (default): the exact running mean and population variance
+ *       (ddof 0) by Welford's method, so {@code z} equals scikit-learn's
+ *       {@code StandardScaler} fitted on every record of that key so far.
+ *   <li>{@link Ema}: exponential moving moments as {@link Moments}, then a z-score with
+ *       {@code eps} inside the square root.
+ * </ul>
+ */
+public sealed interface Standardize extends Module permits Standardize.Cumulative, Standardize.Ema {
+
+    /** How the statistics are kept. */
+    enum Mode {
+        CUMULATIVE,
+        EMA;
+
+        public static Mode parse(String name) {
+            try {
+                return valueOf(name.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown standardize mode '" + name + "': expected cumulative or ema");
+            }
+        }
+    }
+
+    double DEFAULT_MOMENTUM = 0.9;
+    double DEFAULT_EPS = 1e-5;
+
+    /** Cumulative standardization of {@code features} features. */
+    static Standardize create(int features) {
+        return create(features, Mode.CUMULATIVE, DEFAULT_MOMENTUM, DEFAULT_EPS);
+    }
+
+    /** {@code momentum} and {@code eps} apply to {@link Mode#EMA} only. */
+    static Standardize create(int features, Mode mode, double momentum, double eps) {
+        return switch (mode) {
+            case CUMULATIVE -> new Cumulative(new StateEntry(Tensor.zeros(DType.FLOAT64, 1)),
+                    new StateEntry(Tensor.zeros(DType.FLOAT64, features)),
+                    new StateEntry(Tensor.zeros(DType.FLOAT64, features)));
+            case EMA -> {
+                if (!(momentum >= 0 && momentum <= 1) || !(eps >= 0)) {
+                    throw new IllegalArgumentException("ema needs momentum in [0, 1] and eps >= 0, got "
+                            + momentum + " and " + eps);
+                }
+                yield new Ema(new StateEntry(Tensor.zeros(DType.FLOAT64, features)),
+                        new StateEntry(Tensor.ones(DType.FLOAT64, features)), momentum, eps);
+            }
+        };
+    }
+
+    Mode mode();
+
+    /**
+     * Welford's running mean and population variance (Welford 1962; Knuth, TAOCP vol. 2,
+     * 4.2.2):
+     *
+     * <pre>n ← n + 1;  δ = x − mean;  mean ← mean + δ/n;  m2 ← m2 + δ·(x − mean)
+     * z = (x − mean) / sqrt(m2/n),  and 0 where m2 = 0</pre>
+     *
+     * so a key's first record, and any constant feature, map to 0.
+     *
+     * @param count n, records seen for this key, {@code [1]}
+     * @param mean the running mean, {@code [features]}
+     * @param m2 the running sum of squared deviations, {@code [features]}
+     */
+    record Cumulative(StateRef count, StateRef mean, StateRef m2) implements Standardize {
+
+        @Override
+        public Mode mode() {
+            return Mode.CUMULATIVE;
+        }
+
+        @Override
+        public Result<double[]> forward(double[] x, State state) {
+            StateKey ck = count.key();
+            StateKey mk = mean.key();
+            StateKey sk = m2.key();
+            Tensor mu = state.tensor(mk);
+            Tensor ss = state.tensor(sk);
+            if (x.length != mu.size()) {
+                throw new IllegalArgumentException("Standardize expects " + mu.size() + " features, got " + x.length);
+            }
+            double n = state.tensor(ck).get(0) + 1;
+            double[] newMean = new double[x.length];
+            double[] newM2 = new double[x.length];
+            double[] z = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                double delta = x[i] - mu.get(i);
+                double m = mu.get(i) + delta / n;
+                double s = ss.get(i) + delta * (x[i] - m);
+                newMean[i] = m;
+                newM2[i] = s;
+                z[i] = s > 0 ? (x[i] - m) / Math.sqrt(s / n) : 0.0;
+            }
+            State next = state.with(ck, Tensor.adopt(DType.FLOAT64, new int[] {1}, new double[] {n}))
+                    .with(mk, Tensor.adopt(DType.FLOAT64, mu.shape(), newMean))
+                    .with(sk, Tensor.adopt(DType.FLOAT64, ss.shape(), newM2));
+            return new Result<>(z, next);
+        }
+
+        @Override
+        public Result<INDArray> forward(INDArray x, State state) {
+            StateKey ck = count.key();
+            StateKey mk = mean.key();
+            StateKey sk = m2.key();
+            Tensor mu = state.tensor(mk);
+            Batched b = Batched.of(x, DType.FLOAT64, mu.dim(mu.rank() - 1), "Standardize");
+            INDArray xs = b.matrix();
+            INDArray n = b.stateRows(state, ck).add(1.0); // [B, 1]
+            INDArray delta = xs.sub(b.stateRows(state, mk));
+            INDArray newMean = b.stateRows(state, mk).add(delta.divColumnVector(n));
+            INDArray diff = xs.sub(newMean);
+            INDArray newM2 = b.stateRows(state, sk).add(delta.mul(diff));
+            INDArray positive = newM2.gt(0.0).castTo(newM2.dataType());
+            INDArray std = Transforms.sqrt(newM2.divColumnVector(n), true).add(positive.rsub(1.0));
+            INDArray z = diff.mul(positive).div(std);
+            State next = state.updateTensors(Map.of(
+                    ck, b.stateValue(n, state, ck),
+                    mk, b.stateValue(newMean, state, mk),
+                    sk, b.stateValue(newM2, state, sk)));
+            return new Result<>(b.restore(z), next);
+        }
+    }
+
+    /**
+     * Exponential moving moments, then a z-score:
+     *
+     * <pre>first  ← m·first  + (1 − m)·x
+     * second ← m·second + (1 − m)·x²
+     * z = (x − first) / sqrt(max(second − first², 0) + eps)</pre>
+     *
+     * @param first the running first moment, {@code [features]}, starting at 0
+     * @param second the running second moment, {@code [features]}, starting at 1
+     * @param momentum m, the weight on the old value
+     * @param eps added to the variance inside the square root
+     */
+    record Ema(StateRef first, StateRef second, double momentum, double eps) implements Standardize {
+
+        @Override
+        public Mode mode() {
+            return Mode.EMA;
+        }
+
+        @Override
+        public Result<double[]> forward(double[] x, State state) {
+            StateKey fk = first.key();
+            StateKey sk = second.key();
+            Tensor f = state.tensor(fk);
+            Tensor s = state.tensor(sk);
+            if (x.length != f.size()) {
+                throw new IllegalArgumentException("Standardize expects " + f.size() + " features, got " + x.length);
+            }
+            double m = momentum;
+            double[] nf = new double[x.length];
+            double[] ns = new double[x.length];
+            double[] z = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                nf[i] = m * f.get(i) + (1 - m) * x[i];
+                ns[i] = m * s.get(i) + (1 - m) * x[i] * x[i];
+                z[i] = (x[i] - nf[i]) / Math.sqrt(Math.max(ns[i] - nf[i] * nf[i], 0.0) + eps);
+            }
+            State next = state.with(fk, Tensor.adopt(DType.FLOAT64, f.shape(), nf))
+                    .with(sk, Tensor.adopt(DType.FLOAT64, s.shape(), ns));
+            return new Result<>(z, next);
+        }
+
+        @Override
+        public Result<INDArray> forward(INDArray x, State state) {
+            StateKey fk = first.key();
+            StateKey sk = second.key();
+            Tensor f0 = state.tensor(fk);
+            Batched b = Batched.of(x, DType.FLOAT64, f0.dim(f0.rank() - 1), "Standardize");
+            INDArray xs = b.matrix();
+            INDArray f = b.stateRows(state, fk).mul(momentum).add(xs.mul(1 - momentum));
+            INDArray s = b.stateRows(state, sk).mul(momentum).add(xs.mul(xs).mul(1 - momentum));
+            INDArray var = Transforms.max(s.sub(f.mul(f)), 0.0, true).add(eps);
+            INDArray z = xs.sub(f).div(Transforms.sqrt(var, true));
+            State next = state.updateTensors(Map.of(fk, b.stateValue(f, state, fk), sk, b.stateValue(s, state, sk)));
+            return new Result<>(b.restore(z), next);
+        }
+    }
+}
