@@ -1,0 +1,21 @@
+package org.flinox.operators;
+
+/** Why a record could not be used. */
+public enum DeadLetterReason {
+    /** a line with nothing on it */
+    EMPTY,
+    /** not valid CSV or JSON (a broken quote, a truncated object) */
+    UNPARSEABLE,
+    /** a CSV row with more or fewer columns than its header */
+    WRONG_COLUMN_COUNT,
+    /** the key field or a feature field is absent */
+    MISSING_FIELD,
+    /** a feature field that is not a number */
+    NON_NUMERIC,
+    /** a feature that is NaN or infinite */
+    NOT_FINITE,
+    /** a record whose feature count differs from the model's input width */
+    WRONG_FEATURE_COUNT,
+    /** the forward pass refused the record; the key's state was left as it was */
+    FORWARD_FAILED
+}
