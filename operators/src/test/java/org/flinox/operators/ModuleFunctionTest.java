@@ -1,0 +1,224 @@
+package org.flinox.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.flinox.nn.DType;
+import org.flinox.nn.Module;
+import org.flinox.nn.Result;
+import org.flinox.nn.State;
+import org.flinox.nn.StateEntry;
+import org.flinox.nn.StateKey;
+import org.flinox.nn.StateRef;
+import org.flinox.nn.Tensor;
+import org.junit.jupiter.api.Test;
+
+class ModuleFunctionTest {
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput> harness(
+            ModelFactory factory) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ModuleFunction(factory, null)), FeatureRecord::key, Types.STRING);
+        h.setup();
+        return h;
+    }
+
+    private static List<FeatureRecord> records(int n, int keys, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<FeatureRecord> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double[] x = {random.nextDouble() * 10, random.nextDouble() * 100 - 50};
+            out.add(new FeatureRecord("k" + random.nextInt(keys), "in.csv", i, "raw" + i, x));
+        }
+        return out;
+    }
+
+    private static List<ModelOutput> outputs(ConcurrentLinkedQueue<Object> queue) {
+        List<ModelOutput> out = new ArrayList<>();
+        for (Object o : queue) {
+            if (o instanceof StreamRecord<?> r && r.getValue() instanceof ModelOutput m) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** The pinned cumulative z-score, by two passes over the key's records so far. */
+    private static Map<Long, double[]> referenceZ(List<FeatureRecord> records) {
+        Map<String, List<double[]>> seen = new HashMap<>();
+        Map<Long, double[]> z = new HashMap<>();
+        for (FeatureRecord r : records) {
+            List<double[]> rows = seen.computeIfAbsent(r.key(), k -> new ArrayList<>());
+            rows.add(r.features());
+            double[] out = new double[r.features().length];
+            for (int j = 0; j < out.length; j++) {
+                double mean = 0;
+                for (double[] row : rows) {
+                    mean += row[j];
+                }
+                mean /= rows.size();
+                double var = 0;
+                for (double[] row : rows) {
+                    var += (row[j] - mean) * (row[j] - mean);
+                }
+                var /= rows.size();
+                out[j] = var == 0 ? 0 : (r.features()[j] - mean) / Math.sqrt(var);
+            }
+            z.put(r.seq(), out);
+        }
+        return z;
+    }
+
+    @Test
+    void outputsArePerKeyZScores() throws Exception {
+        List<FeatureRecord> input = records(300, 7, 1);
+        var h = harness(new StandardizeFactory(2));
+        h.open();
+        for (FeatureRecord r : input) {
+            h.processElement(r, 0);
+        }
+        Map<Long, double[]> expected = referenceZ(input);
+        List<ModelOutput> out = outputs(h.getOutput());
+        assertThat(out).hasSize(input.size());
+        for (ModelOutput o : out) {
+            assertThat(o.output()).as("seq %d", o.seq()).containsExactly(expected.get(o.seq()), within(1e-9));
+        }
+        h.close();
+    }
+
+    @Test
+    void snapshotAndRestoreContinueExactlyAsAnUninterruptedRun() throws Exception {
+        List<FeatureRecord> input = records(400, 5, 2);
+        var uninterrupted = harness(new StandardizeFactory(2));
+        uninterrupted.open();
+        for (FeatureRecord r : input) {
+            uninterrupted.processElement(r, 0);
+        }
+        List<ModelOutput> expected = outputs(uninterrupted.getOutput());
+        uninterrupted.close();
+
+        var first = harness(new StandardizeFactory(2));
+        first.open();
+        for (FeatureRecord r : input.subList(0, 150)) {
+            first.processElement(r, 0);
+        }
+        OperatorSubtaskState snapshot = first.snapshot(1, 1);
+        List<ModelOutput> got = new ArrayList<>(outputs(first.getOutput()));
+        first.close();
+
+        var restored = harness(new StandardizeFactory(2));
+        restored.initializeState(snapshot);
+        restored.open();
+        for (FeatureRecord r : input.subList(150, input.size())) {
+            restored.processElement(r, 0);
+        }
+        got.addAll(outputs(restored.getOutput()));
+        restored.close();
+
+        assertThat(got).hasSameSizeAs(expected);
+        for (int i = 0; i < got.size(); i++) {
+            assertThat(got.get(i).seq()).isEqualTo(expected.get(i).seq());
+            assertThat(got.get(i).output()).containsExactly(expected.get(i).output()); // bit for bit
+        }
+    }
+
+    @Test
+    void wrongFeatureCountGoesToDeadLettersAndLeavesStateUntouched() throws Exception {
+        var h = harness(new StandardizeFactory(2));
+        h.open();
+        h.processElement(new FeatureRecord("a", "f", 0, "1,2", new double[] {1, 2}), 0);
+        h.processElement(new FeatureRecord("a", "f", 1, "1,2,3", new double[] {1, 2, 3}), 0);
+        h.processElement(new FeatureRecord("a", "f", 2, "3,2", new double[] {3, 2}), 0);
+        var dead = h.getSideOutput(DeadLetters.TAG);
+        assertThat(dead).hasSize(1);
+        DeadLetter d = dead.peek().getValue();
+        assertThat(d.seq()).isEqualTo(1);
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.WRONG_FEATURE_COUNT);
+        assertThat(d.raw()).isEqualTo("1,2,3");
+        // the bad record did not count: after 1 and 3 the first feature's z is exactly 1
+        List<ModelOutput> out = outputs(h.getOutput());
+        assertThat(out).extracting(ModelOutput::seq).containsExactly(0L, 2L);
+        assertThat(out.get(1).output()[0]).isEqualTo(1.0);
+        h.close();
+    }
+
+    /** A module with two entries of which only {@code seen} ever changes. */
+    record CountOnly(StateRef seen, StateRef constant) implements Module {
+        static CountOnly create() {
+            return new CountOnly(new StateEntry(Tensor.zeros(DType.FLOAT64, 1)),
+                    new StateEntry(Tensor.ones(DType.FLOAT64, 1)));
+        }
+
+        @Override
+        public Result<double[]> forward(double[] x, State state) {
+            double n = state.tensor(seen.key()).get(0) + 1;
+            return new Result<>(new double[] {n}, state.with(seen.key(), Tensor.vector(DType.FLOAT64, n)));
+        }
+
+        @Override
+        public Result<org.nd4j.linalg.api.ndarray.INDArray> forward(
+                org.nd4j.linalg.api.ndarray.INDArray x, State state) {
+            throw new UnsupportedOperationException("not needed here");
+        }
+    }
+
+    record CountOnlyFactory() implements ModelFactory {
+        @Override
+        public String name() {
+            return "count-only";
+        }
+
+        @Override
+        public int inputWidth() {
+            return 1;
+        }
+
+        @Override
+        public Module create() {
+            return CountOnly.create();
+        }
+    }
+
+    @Test
+    void writesBackOnlyTheEntriesThatChanged() throws Exception {
+        var h = harness(new CountOnlyFactory());
+        h.open();
+        h.processElement(new FeatureRecord("a", "f", 0, "", new double[] {5}), 0);
+        h.processElement(new FeatureRecord("a", "f", 1, "", new double[] {5}), 0);
+        var backend = h.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey("a");
+        ValueState<Tensor> seen = backend.getPartitionedState(VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE, ModuleFunction.descriptor(new StateKey(".seen")));
+        ValueState<Tensor> constant = backend.getPartitionedState(VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE, ModuleFunction.descriptor(new StateKey(".constant")));
+        assertThat(seen.value()).isEqualTo(Tensor.vector(DType.FLOAT64, 2));
+        assertThat(constant.value()).isNull();
+        assertThat(outputs(h.getOutput())).extracting(o -> o.output()[0]).containsExactly(1.0, 2.0);
+        h.close();
+    }
+
+    @Test
+    void aNewKeyStartsFromTheInitialState() throws Exception {
+        var h = harness(new CountOnlyFactory());
+        h.open();
+        h.processElement(new FeatureRecord("a", "f", 0, "", new double[] {1}), 0);
+        h.processElement(new FeatureRecord("a", "f", 1, "", new double[] {1}), 0);
+        h.processElement(new FeatureRecord("b", "f", 2, "", new double[] {1}), 0);
+        assertThat(outputs(h.getOutput())).extracting(o -> o.output()[0]).containsExactly(1.0, 2.0, 1.0);
+        h.close();
+    }
+}
