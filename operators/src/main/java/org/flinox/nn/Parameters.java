@@ -1,0 +1,138 @@
+package org.flinox.nn;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The parameters of a module tree by path: every {@link Tensor} in the tree, named the way
+ * {@link StateKey}s are ({@code .l1.weight}, {@code .layers[0].bias}, {@code ['b']}).
+ * {@link StateRef} nodes are state, not parameters, and are left alone.
+ *
+ * <p>{@link #load} replaces parameter values by arrays of the same paths, as from an
+ * {@code .npz} file written by numpy or by {@link #save}. It returns a new tree; the tree
+ * passed in is not changed.
+ */
+public final class Parameters {
+
+    /**
+     * A tree with loaded parameters.
+     *
+     * @param module the new tree
+     * @param skipped what lenient loading ignored, one human-readable note per parameter or
+     *     array, sorted by path; always empty after a strict load
+     */
+    public record Loaded<T>(T module, List<String> skipped) {
+        public Loaded {
+            skipped = List.copyOf(skipped);
+        }
+    }
+
+    private Parameters() {}
+
+    /** Every parameter of the tree by path, in sorted path order. */
+    public static SortedMap<String, Tensor> of(Object tree) {
+        TreeMap<String, Tensor> params = new TreeMap<>();
+        TreeWalk.map(tree, new ParameterVisitor() {
+            @Override
+            Object visitParameter(String path, Tensor value) {
+                if (params.put(path, value) != null) {
+                    throw new IllegalArgumentException("two parameters have the path " + path);
+                }
+                return value;
+            }
+        });
+        return Collections.unmodifiableSortedMap(params);
+    }
+
+    /**
+     * The tree with each parameter replaced by the array of the same path, converted to the
+     * parameter's dtype (a float64 array loads into a float32 parameter, rounded).
+     *
+     * <p>Strict ({@code lenient = false}): an array missing for a parameter, an array that
+     * is no parameter's, or an array of another shape than its parameter is an error; all
+     * such problems are reported together. Lenient: a parameter without an array, or with
+     * an array of the wrong shape, keeps its current value, and an unknown array is
+     * ignored; {@link Loaded#skipped()} lists each.
+     *
+     * @throws IllegalArgumentException in strict mode, naming every path at fault (with the
+     *     expected and actual shape for a shape mismatch)
+     */
+    public static <T> Loaded<T> load(T tree, Map<String, Tensor> arrays, boolean lenient) {
+        return load(tree, arrays, lenient, "the given arrays");
+    }
+
+    /** {@link #load(Object, Map, boolean)} with the arrays of an {@code .npz} file. */
+    public static <T> Loaded<T> load(T tree, Path npz, boolean lenient) throws IOException {
+        return load(tree, Npz.read(npz), lenient, npz.toString());
+    }
+
+    /** Writes the tree's parameters to an {@code .npz} file, one array per path. */
+    public static void save(Object tree, Path npz) throws IOException {
+        Npz.write(npz, of(tree));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Loaded<T> load(T tree, Map<String, Tensor> arrays, boolean lenient, String source) {
+        TreeMap<String, String> problems = new TreeMap<>(); // path -> what is wrong
+        TreeSet<String> seen = new TreeSet<>();
+        Object loaded = TreeWalk.map(tree, new ParameterVisitor() {
+            @Override
+            Object visitParameter(String path, Tensor current) {
+                if (!seen.add(path)) {
+                    throw new IllegalArgumentException("two parameters have the path " + path);
+                }
+                Tensor array = arrays.get(path);
+                if (array == null) {
+                    problems.put(path, path + ": no array for this parameter (" + current.layout() + ")"
+                            + (lenient ? "; kept the initial value" : ""));
+                    return current;
+                }
+                if (!Arrays.equals(array.shape(), current.shape())) {
+                    problems.put(path, path + ": expected shape " + Arrays.toString(current.shape())
+                            + ", got " + Arrays.toString(array.shape())
+                            + (lenient ? "; kept the initial value" : ""));
+                    return current;
+                }
+                return array.cast(current.dtype());
+            }
+        });
+        for (String name : arrays.keySet()) {
+            if (!seen.contains(name)) {
+                problems.put(name, name + ": no parameter has this path" + (lenient ? "; ignored" : ""));
+            }
+        }
+        if (!lenient && !problems.isEmpty()) {
+            throw new IllegalArgumentException("cannot load parameters from " + source + " ("
+                    + problems.size() + (problems.size() == 1 ? " problem" : " problems") + "):\n  "
+                    + String.join("\n  ", problems.values()) + "\nparameters are " + seen);
+        }
+        return new Loaded<>((T) loaded, new ArrayList<>(problems.values()));
+    }
+
+    /** Visits tensors as parameters; passes {@link StateRef}s (state) through untouched. */
+    private abstract static class ParameterVisitor implements TreeWalk.Visitor {
+        @Override
+        public final boolean isLeaf(Object node) {
+            // A StateEntry is a record holding a Tensor: stop there, it is state.
+            return node instanceof Tensor || node instanceof StateRef;
+        }
+
+        @Override
+        public final Object visit(String path, Object leaf) {
+            if (leaf instanceof StateRef) {
+                return leaf;
+            }
+            return visitParameter(path.isEmpty() ? "." : path, (Tensor) leaf);
+        }
+
+        abstract Object visitParameter(String path, Tensor value);
+    }
+}

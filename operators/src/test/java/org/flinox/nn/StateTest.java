@@ -1,0 +1,131 @@
+package org.flinox.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The contract of {@link State}: sorted, immutable, strict about keys, shapes and dtypes. */
+class StateTest {
+
+    static final StateKey A = new StateKey(".a");
+    static final StateKey B = new StateKey(".b");
+    static final StateKey C = new StateKey(".c");
+
+    static State abc() {
+        return State.of(Map.of(
+                C, Tensor.vector(DType.FLOAT64, 5),
+                A, Tensor.vector(DType.FLOAT32, 1, 2, 3),
+                B, Tensor.of(DType.FLOAT64, new int[] {2, 2}, 1, 0, 0, 1)));
+    }
+
+    @Test
+    void iteratesInSortedKeyOrder() {
+        List<StateKey> seen = new ArrayList<>();
+        abc().forEach(e -> seen.add(e.getKey()));
+
+        assertThat(seen).containsExactly(A, B, C);
+        assertThat(abc().keys()).containsExactly(A, B, C);
+    }
+
+    @Test
+    void getOfAMissingKeyNamesItAndTheExistingKeys() {
+        assertThatThrownBy(() -> abc().get(new StateKey(".missing")))
+                .isInstanceOf(NoSuchElementException.class)
+                .hasMessageContaining(".missing")
+                .hasMessageContaining(".a")
+                .hasMessageContaining(".b")
+                .hasMessageContaining(".c");
+    }
+
+    @Test
+    void getReturnsTheValueWithShapeAndDtype() {
+        INDArray a = abc().get(A);
+
+        assertThat(a.dataType()).isEqualTo(DataType.FLOAT);
+        assertThat(a.shape()).containsExactly(3);
+        assertThat(a.toDoubleVector()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void getReturnsACopy() {
+        State state = abc();
+        INDArray a = state.get(A);
+
+        a.putScalar(0, 99.0);
+
+        assertThat(state.get(A).toDoubleVector()).containsExactly(1, 2, 3);
+        assertThat(state.tensor(A).toArray()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void updateReturnsANewStateWithTheNewValue() {
+        State next = abc().update(Map.of(A, Nd4j.create(new float[] {4, 5, 6}, new long[] {3}, 'c')));
+
+        assertThat(next.get(A).toDoubleVector()).containsExactly(4, 5, 6);
+        assertThat(next.tensor(B)).isEqualTo(abc().tensor(B));
+    }
+
+    @Test
+    void updateLeavesTheOldStateUnchanged() {
+        State old = abc();
+        INDArray before = old.get(A);
+
+        old.update(Map.of(A, Nd4j.create(new float[] {4, 5, 6}, new long[] {3}, 'c')));
+
+        assertThat(old.get(A)).isEqualTo(before);
+        assertThat(old.tensor(A).toArray()).containsExactly(1, 2, 3);
+        assertThat(old).isEqualTo(abc());
+    }
+
+    @Test
+    void updateRefusesAnUnknownKeyNamingIt() {
+        StateKey typo = new StateKey(".aa");
+
+        assertThatThrownBy(() -> abc().update(Map.of(typo, Nd4j.create(new float[] {1}, new long[] {1}, 'c'))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(".aa");
+    }
+
+    @Test
+    void updateRefusesAChangedShapeNamingTheKey() {
+        INDArray wrong = Nd4j.create(new float[] {1, 2, 3, 4}, new long[] {4}, 'c');
+
+        assertThatThrownBy(() -> abc().update(Map.of(A, wrong)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(".a")
+                .hasMessageContaining("[3]")
+                .hasMessageContaining("[4]");
+    }
+
+    @Test
+    void updateRefusesAChangedDtypeNamingTheKey() {
+        INDArray asDouble = Nd4j.create(new double[] {1, 2, 3}, new long[] {3}, DataType.DOUBLE);
+
+        assertThatThrownBy(() -> abc().update(Map.of(A, asDouble)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(".a")
+                .hasMessageContaining("float32")
+                .hasMessageContaining("float64");
+    }
+
+    @Test
+    void stackThenUnstackGivesTheStatesBack() {
+        State one = abc();
+        State two = one.with(A, Tensor.vector(DType.FLOAT32, 7, 8, 9)).with(C, Tensor.vector(DType.FLOAT64, -5));
+
+        State stacked = State.stack(List.of(one, two));
+
+        assertThat(stacked.tensor(A).shape()).containsExactly(2, 3);
+        assertThat(stacked.tensor(A).toArray()).containsExactly(1, 2, 3, 7, 8, 9);
+        assertThat(stacked.tensor(B).shape()).containsExactly(2, 2, 2);
+        assertThat(stacked.unstack()).containsExactly(one, two);
+    }
+}
