@@ -42,6 +42,10 @@ record Batched(INDArray matrix, boolean wasVector) {
     INDArray stateRows(State state, StateKey key) {
         INDArray s = state.tensor(key).nd();
         if (wasVector) {
+            if (s.rank() != 1) {
+                throw new IllegalArgumentException("a single record takes state " + key.name() + " as a vector, got "
+                        + state.tensor(key).layout() + "; for stacked state pass a [batch, features] input");
+            }
             return s.reshape(1, s.length());
         }
         if (s.rank() != 2 || s.size(0) != rows()) {

@@ -90,6 +90,9 @@ final class TreeWalk {
                 throw re;
             }
             throw new IllegalStateException("cannot rebuild " + describe(record, path), cause);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("cannot rebuild " + describe(record, path) + ": a component's declared "
+                    + "type does not accept its replacement (declare state components as StateRef, not StateEntry)", e);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot rebuild " + describe(record, path), e);
         }
