@@ -1,0 +1,202 @@
+package org.flinox.job;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.flinox.nn.Module;
+import org.flinox.nn.Rng;
+
+/**
+ * A model spec: which module tree the job runs per stream key, and how to initialise it.
+ *
+ * <pre>{@code
+ * {"name": "scorer", "seed": 0,
+ *  "module": {"type": "sequential", "layers": [
+ *      {"type": "standardize"},
+ *      {"type": "linear", "out": 8},
+ *      {"type": "relu"},
+ *      {"type": "linear", "out": 1}]}}
+ * }</pre>
+ *
+ * <p>A size that equals the width coming in may be left out: each node's input width is
+ * the width coming in (the job's feature count at the root, the previous layer's output
+ * inside a {@code sequential}), and {@code out} of {@code linear}/{@code mlp} and
+ * {@code hidden} of {@code gru} default to it too. An explicit size that contradicts the
+ * width coming in is an error naming its path ({@code module.layers[2].in}).
+ *
+ * <p>Parameters are a function of the seed and the node's path only: the node at
+ * {@code module.layers[1]} draws from {@code new Rng(seed).child("module.layers[1]")}, so
+ * equal specs give equal parameters, and adding a layer does not change the others'.
+ *
+ * @param name the model's name; the Flink operator's uid is derived from it
+ * @param seed the seed of every initial parameter
+ * @param module the root of the module tree
+ */
+public record ModelSpec(String name, long seed, ModuleSpec module) {
+
+    /** What the job runs without {@code --model}. */
+    public static final String DEFAULT_JSON = "{\"name\":\"standardize\",\"seed\":0,\"module\":{\"type\":\"standardize\"}}";
+
+    public static final String DEFAULT_NAME = "flinox";
+
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    public ModelSpec {
+        Objects.requireNonNull(module, "module");
+        checkName(name);
+    }
+
+    /** The spec the job runs without {@code --model}: cumulative {@code Standardize}. */
+    public static ModelSpec defaults() {
+        return parse(DEFAULT_JSON);
+    }
+
+    /** Reads a spec file; errors start with the file name. */
+    public static ModelSpec read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model spec " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return parse(text);
+        } catch (ModelSpecException e) {
+            throw e.in(file.toString());
+        }
+    }
+
+    /** Parses a spec from JSON text. */
+    public static ModelSpec parse(String json) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            var at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new ModelSpecException("", "not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new ModelSpecException("", "empty; expected {\"name\": ..., \"seed\": ..., \"module\": {...}}");
+        }
+        if (!root.isObject()) {
+            throw new ModelSpecException("", "expected an object {\"name\": ..., \"seed\": ..., \"module\": {...}}, got "
+                    + Json.describe(root));
+        }
+        Json.Fields f = new Json.Fields(root, "", "name", "seed", "module");
+        String name = f.string("name", DEFAULT_NAME);
+        long seed = f.integer("seed", 0);
+        ModuleSpec module = ModuleSpec.parse(f.required("module"), "module");
+        return new ModelSpec(name, seed, module);
+    }
+
+    /** A built module tree and the width of its output. */
+    public record Built(Module module, int outputWidth) {}
+
+    /** Builds the tree for records of {@code features} features with the modules of {@code org.flinox.nn}. */
+    public Built build(int features) {
+        return build(features, ModuleBuilders.DEFAULT);
+    }
+
+    /** Builds the tree for records of {@code features} features. */
+    public Built build(int features, ModuleBuilders builders) {
+        if (features <= 0) {
+            throw new IllegalArgumentException("the feature count must be positive, got " + features);
+        }
+        return new Builder(new Rng(seed), builders).build(module, "module", new Width(features, "the feature count"));
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !SAFE_NAME.matcher(name).matches()) {
+            throw new ModelSpecException("name", (name == null ? "null" : "'" + name + "'")
+                    + " is not a safe identifier: use only letters, digits, '_', '.' and '-', because the name"
+                    + " becomes the Flink operator's uid, which savepoints use to find the operator's state");
+        }
+    }
+
+    /** The width coming into a node, and where it comes from, for error messages. */
+    private record Width(int value, String origin) {}
+
+    private static final class Builder {
+        private final Rng rng;
+        private final ModuleBuilders make;
+
+        Builder(Rng rng, ModuleBuilders make) {
+            this.rng = rng;
+            this.make = make;
+        }
+
+        Built build(ModuleSpec node, String path, Width in) {
+            if (node instanceof ModuleSpec.Standardize s) {
+                int n = inWidth(s.features(), in, path + ".features");
+                return new Built(make.standardize(n, s.mode(), s.momentum(), s.eps()), n);
+            }
+            if (node instanceof ModuleSpec.Moments m) {
+                int n = inWidth(m.features(), in, path + ".features");
+                return new Built(make.moments(n, m.momentum()), n);
+            }
+            if (node instanceof ModuleSpec.Linear l) {
+                int n = inWidth(l.in(), in, path + ".in");
+                int out = l.out() == null ? n : l.out();
+                return new Built(make.linear(n, out, rng.child(path)), out);
+            }
+            if (node instanceof ModuleSpec.LayerNorm l) {
+                int n = inWidth(l.features(), in, path + ".features");
+                return new Built(make.layerNorm(n, l.affine()), n);
+            }
+            if (node instanceof ModuleSpec.Mlp m) {
+                int n = inWidth(m.in(), in, path + ".in");
+                int out = m.out() == null ? n : m.out();
+                return new Built(make.mlp(n, out, m.hidden(), rng.child(path)), out);
+            }
+            if (node instanceof ModuleSpec.Gru g) {
+                int n = inWidth(g.in(), in, path + ".in");
+                int hidden = g.hidden() == null ? n : g.hidden();
+                return new Built(make.gru(n, hidden, rng.child(path)), hidden);
+            }
+            if (node instanceof ModuleSpec.Sequential s) {
+                List<Module> layers = new ArrayList<>();
+                Width w = in;
+                for (int i = 0; i < s.layers().size(); i++) {
+                    String p = path + ".layers[" + i + "]";
+                    Built b = build(s.layers().get(i), p, w);
+                    layers.add(b.module());
+                    w = new Width(b.outputWidth(), "the output width of " + p);
+                }
+                return new Built(make.sequential(layers), w.value());
+            }
+            if (node instanceof ModuleSpec.Activation a) {
+                Module m = a.parameter() == null ? make.activation(a.name())
+                        : a.name().equals("leakyrelu") ? make.leakyRelu(a.parameter())
+                        : make.elu(a.parameter());
+                return new Built(m, in.value());
+            }
+            throw new IllegalStateException("unhandled spec node " + node);
+        }
+
+        private static int inWidth(Integer explicit, Width in, String path) {
+            if (explicit != null && explicit != in.value()) {
+                throw new ModelSpecException(path, "is " + explicit + ", but the width coming in is " + in.value()
+                        + " (" + in.origin() + "); leave it out to take the width coming in");
+            }
+            return in.value();
+        }
+    }
+}
