@@ -1,7 +1,11 @@
 package org.flinox.job;
 
 import java.util.List;
+import org.flinox.nn.Activation;
 import org.flinox.nn.DType;
+import org.flinox.nn.GRUCell;
+import org.flinox.nn.LayerNorm;
+import org.flinox.nn.MLP;
 import org.flinox.nn.Linear;
 import org.flinox.nn.Module;
 import org.flinox.nn.Moments;
@@ -67,48 +71,34 @@ public interface ModuleBuilders {
             return new Sequential(layers);
         }
 
-        // ==== NOT YET AVAILABLE: fill in after merging (the only place that throws) ========
-
         @Override
         public Module layerNorm(int features, boolean affine) {
-            // return LayerNorm.create(features, affine);
-            throw notYetAvailable("layernorm");
+            return LayerNorm.create(features, affine);
         }
 
         @Override
         public Module mlp(int in, int out, int hidden, Rng rng) {
-            // return MLP.create(in, out, hidden, rng);
-            throw notYetAvailable("mlp");
+            return MLP.create(in, out, hidden, rng);
         }
 
         @Override
         public Module gru(int in, int hidden, Rng rng) {
-            // return GRUCell.create(in, hidden, rng);
-            throw notYetAvailable("gru");
+            return GRUCell.create(in, hidden, rng);
         }
 
         @Override
         public Module activation(String name) {
-            // return Activation.byName(name);
-            throw notYetAvailable(name);
+            return Activation.byName(name);
         }
 
         @Override
         public Module leakyRelu(double slope) {
-            // return <LeakyReLU with negative slope `slope`>;  (Activation API not seen yet)
-            throw notYetAvailable("leakyrelu");
+            return new Activation.LeakyReLU(slope);
         }
 
         @Override
         public Module elu(double alpha) {
-            // return <ELU with `alpha`>;  (Activation API not seen yet)
-            throw notYetAvailable("elu");
+            return new Activation.ELU(alpha);
         }
-
-        private static UnsupportedOperationException notYetAvailable(String type) {
-            return new UnsupportedOperationException("model spec type '" + type + "' is not yet available");
-        }
-
-        // ==== end of NOT YET AVAILABLE =====================================================
     }
 }

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.flinox.nn.Module;
+import org.flinox.nn.Npz;
+import org.flinox.nn.Parameters;
 import org.flinox.operators.ModelFactory;
 
 /**
@@ -96,17 +98,25 @@ public final class SpecModelFactory implements ModelFactory {
         return weights == null ? tree : loadWeights(tree, weights);
     }
 
-    // ==== HOOK: weights loading, to fill in once Parameters/Npz exist =========================
     /**
      * The tree with its parameters replaced by the arrays of an {@code .npz} file named by
-     * parameter path ({@code .l1.weight}). Called once in the constructor (to fail early) and
-     * once per {@link #create()}.
+     * parameter path ({@code .l1.weight}); a missing, extra or wrongly shaped array is an
+     * error naming the path. Called once in the constructor (to fail early) and once per
+     * {@link #create()}.
      */
     static Module loadWeights(Module tree, byte[] npz) {
-        // return Parameters.load(tree, Npz.read(new java.io.ByteArrayInputStream(npz)), false);
-        throw new UnsupportedOperationException("--weights: loading parameters from .npz is not yet available");
+        try {
+            Path file = Files.createTempFile("flinox-weights", ".npz");
+            try {
+                Files.write(file, npz);
+                return Parameters.load(tree, Npz.read(file), false).module();
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the --weights file: " + e.getMessage(), e);
+        }
     }
-    // ==== end of HOOK ==========================================================================
 
     private static String readText(Path file) {
         try {
