@@ -1,0 +1,98 @@
+package org.flinox.job;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.flinox.nn.Module;
+import org.flinox.nn.Parameters;
+import org.flinox.nn.State;
+import org.flinox.nn.StateExport;
+import org.flinox.nn.StateKey;
+import org.flinox.nn.Tensor;
+import org.flinox.operators.OperatorIds;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code describe}: the module tree, its parameters and its state keys, as JSON. */
+@Command(name = "describe", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Print the module tree, its parameters (path, shape, dtype) and its state keys "
+                + "(name, shape, dtype) as JSON.")
+final class DescribeCommand implements Callable<Integer> {
+
+    @Option(names = "--model", paramLabel = "SPEC.json", description = "The module tree; default: standardize.")
+    Path model;
+
+    @Option(names = "--features", paramLabel = "A,B,C", split = ",", required = true,
+            description = "The input fields; their count is the model's input width.")
+    List<String> features;
+
+    @Option(names = "--weights", paramLabel = "FILE.npz", description = "Parameters by path.")
+    Path weights;
+
+    @Override
+    public Integer call() throws Exception {
+        SpecModelFactory factory = SpecModelFactory.of(model, features.size(), weights);
+        StateExport.Exported<Module> exported = StateExport.exportState(factory.create());
+        ObjectNode root = JsonLines.MAPPER.createObjectNode();
+        root.put("name", factory.name());
+        root.put("uid", OperatorIds.model(factory.name()));
+        ArrayNode f = root.putArray("features");
+        features.forEach(f::add);
+        root.put("outputWidth", factory.outputWidth());
+        root.set("module", tree(exported.module()));
+        ArrayNode params = root.putArray("parameters");
+        for (Map.Entry<String, Tensor> e : Parameters.of(exported.module()).entrySet()) {
+            params.add(layout(JsonLines.MAPPER.createObjectNode().put("path", e.getKey()), e.getValue()));
+        }
+        ArrayNode state = root.putArray("state");
+        State s = exported.state();
+        for (int i = 0; i < s.size(); i++) {
+            state.add(layout(JsonLines.MAPPER.createObjectNode().put("key", s.keyAt(i).name()), s.valueAt(i)));
+        }
+        System.out.println(JsonLines.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+        return 0;
+    }
+
+    private static ObjectNode layout(ObjectNode node, Tensor t) {
+        ArrayNode shape = node.putArray("shape");
+        for (int d : t.shape()) {
+            shape.add(d);
+        }
+        node.put("dtype", t.dtype().numpyName());
+        return node;
+    }
+
+    /** A record tree as JSON: its type, its settings, its children; arrays by layout only. */
+    private static Object tree(Object node) {
+        if (node instanceof Record r) {
+            ObjectNode out = JsonLines.MAPPER.createObjectNode();
+            out.put("type", r.getClass().getSimpleName());
+            for (RecordComponent c : r.getClass().getRecordComponents()) {
+                Object value;
+                try {
+                    value = c.getAccessor().invoke(r);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+                out.putPOJO(c.getName(), tree(value));
+            }
+            return out;
+        }
+        if (node instanceof List<?> list) {
+            ArrayNode out = JsonLines.MAPPER.createArrayNode();
+            list.forEach(x -> out.addPOJO(tree(x)));
+            return out;
+        }
+        if (node instanceof Tensor t) {
+            return t.layout();
+        }
+        if (node instanceof StateKey k) {
+            return "state " + k.name();
+        }
+        return node instanceof Enum<?> e ? e.name().toLowerCase(java.util.Locale.ROOT) : node;
+    }
+}

@@ -1,0 +1,81 @@
+package org.flinox.job;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Resolves {@code run}'s flags into {@link JobSettings} and runs the job. */
+final class JobRunner {
+
+    private JobRunner() {}
+
+    /** True under {@code java -jar} (an embedded local Flink), false under {@code flink run}. */
+    static boolean embedded() {
+        return StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment;
+    }
+
+    static JobSettings resolve(RunOptions o) {
+        InputFormat format = o.format == null ? null : InputFormat.fromName(o.format);
+        List<String> features = o.features != null && !o.features.isEmpty() ? List.copyOf(o.features) : inferFeatures(o, format);
+        SpecModelFactory model = SpecModelFactory.of(o.model, features.size(), o.weights);
+        String deadLetters = o.deadLetter != null ? o.deadLetter
+                : o.output != null ? JobSettings.deadLettersBeside(o.output) : null;
+        return new JobSettings(o.input, format, o.key, features, model, o.output, deadLetters,
+                o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flinkConfig(o), o.stateTtl);
+    }
+
+    private static List<String> inferFeatures(RunOptions o, InputFormat format) {
+        Path input = Path.of(o.input);
+        if (!Files.exists(input)) {
+            throw new IllegalArgumentException("--input " + o.input + " does not exist");
+        }
+        List<Path> files = FeatureInference.inputFiles(input);
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("--input " + o.input + " has no files yet, so the features cannot be "
+                    + "inferred: pass --features A,B,C");
+        }
+        Path first = files.get(0);
+        InputFormat f = format != null ? format : InputFormat.fromPath(first.toString());
+        return FeatureInference.defaultFeatures(first, f, o.key);
+    }
+
+    /** The Flink configuration of the flags, by documented keys. */
+    static Map<String, String> flinkConfig(RunOptions o) {
+        Map<String, String> c = new LinkedHashMap<>();
+        String backend = o.stateBackend.toLowerCase(Locale.ROOT);
+        if (!backend.equals("rocksdb") && !backend.equals("hashmap")) {
+            throw new IllegalArgumentException("--state-backend must be rocksdb or hashmap, got " + o.stateBackend);
+        }
+        c.put("state.backend.type", backend);
+        c.put("execution.checkpointing.incremental", Boolean.toString(backend.equals("rocksdb")));
+        c.put("execution.checkpointing.interval", o.checkpointInterval + " ms");
+        c.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        String checkpointDir = o.checkpointDir != null ? o.checkpointDir
+                : embedded() ? JobSettings.temporaryCheckpointDir() : null;
+        if (checkpointDir != null) {
+            c.put("execution.checkpointing.dir", checkpointDir);
+        }
+        c.put("pipeline.generic-types", "false"); // state and records never fall back to Kryo
+        c.put("pipeline.max-parallelism", Integer.toString(o.maxParallelism));
+        c.put("restart-strategy.type", "fixed-delay");
+        c.put("restart-strategy.fixed-delay.attempts", "10");
+        c.put("restart-strategy.fixed-delay.delay", "1 s");
+        if (o.restore != null) {
+            c.put("execution.state-recovery.path", o.restore);
+        }
+        return c;
+    }
+
+    static JobExecutionResult run(JobSettings s) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(s.flink()));
+        JobPipeline.build(env, s);
+        return env.execute("flinox " + s.model().name());
+    }
+}

@@ -1,0 +1,56 @@
+package org.flinox.job;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything a run needs, resolved from the flags: defaults filled in, features known,
+ * the model built once (so a bad spec fails before anything starts).
+ *
+ * @param input the file or directory to read
+ * @param format the format of every file, or null to go by extension
+ * @param keyField the key field, or null for one global key
+ * @param features the feature fields, in order
+ * @param model the model's factory
+ * @param output the output directory, or null for standard output
+ * @param deadLetters the dead-letter directory, or null for standard error
+ * @param watch how often to list a watched directory, or null for a bounded run
+ * @param parallelism the model operator's parallelism, or null for Flink's default
+ * @param maxParallelism the number of key groups
+ * @param flink the Flink configuration (state backend, checkpoints, restart strategy, restore)
+ * @param stateTtl idle-state time to live, or null
+ */
+record JobSettings(
+        String input,
+        InputFormat format,
+        String keyField,
+        List<String> features,
+        SpecModelFactory model,
+        String output,
+        String deadLetters,
+        Duration watch,
+        Integer parallelism,
+        int maxParallelism,
+        java.util.Map<String, String> flink,
+        Duration stateTtl) {
+
+    /** The default directory for dead letters: beside the output directory. */
+    static String deadLettersBeside(String output) {
+        String trimmed = output.endsWith("/") ? output.substring(0, output.length() - 1) : output;
+        return trimmed + "-dead-letters";
+    }
+
+    /** A temporary directory for checkpoints of a stand-alone run. */
+    static String temporaryCheckpointDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("flinox-checkpoints").toUri().toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create a temporary checkpoint directory", e);
+        }
+    }
+
+    static Path path(String p) {
+        return Path.of(p);
+    }
+}

@@ -1,0 +1,48 @@
+package org.flinox.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.flinox.operators.DeadLetter;
+import org.flinox.operators.ModelOutput;
+
+/** The job's output lines: one JSON object per record, as DESIGN.md pins them. */
+final class JsonLines {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private JsonLines() {}
+
+    /** {@code {"key": .., "source": .., "seq": .., "output": [..]}} */
+    static String output(ModelOutput o) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("key", o.key());
+        n.put("source", o.source());
+        n.put("seq", o.seq());
+        ArrayNode values = n.putArray("output");
+        for (double v : o.output()) {
+            values.add(v);
+        }
+        return write(n);
+    }
+
+    /** {@code {"source": .., "seq": .., "key": .., "reason": .., "detail": .., "raw": ..}} */
+    static String deadLetter(DeadLetter d) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("source", d.source());
+        n.put("seq", d.seq());
+        n.put("key", d.key());
+        n.put("reason", d.reason().name());
+        n.put("detail", d.detail());
+        n.put("raw", d.raw());
+        return write(n);
+    }
+
+    private static String write(ObjectNode n) {
+        try {
+            return MAPPER.writeValueAsString(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e); // a tree of strings and numbers always writes
+        }
+    }
+}

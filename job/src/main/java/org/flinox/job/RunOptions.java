@@ -1,0 +1,86 @@
+package org.flinox.job;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.util.TimeUtils;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/** The flags of {@code run} (DESIGN.md, "The job's contract"). */
+final class RunOptions {
+
+    @Option(names = "--input", paramLabel = "PATH",
+            description = "A file or a directory of CSV (with header) or JSON-lines records. Without it, a demo runs.")
+    String input;
+
+    @Option(names = "--format", paramLabel = "csv|jsonl",
+            description = "The input format; default: from each file's extension.")
+    String format;
+
+    @Option(names = "--key", paramLabel = "FIELD", description = "The stream key field; default: one global key.")
+    String key;
+
+    @Option(names = "--features", paramLabel = "A,B,C", split = ",",
+            description = "The numeric input fields, in order; default: every numeric field but the key "
+                    + "(from the first record of the first file).")
+    List<String> features;
+
+    @Option(names = "--model", paramLabel = "SPEC.json",
+            description = "The module tree; default: {\"type\": \"standardize\"} over the features.")
+    Path model;
+
+    @Option(names = "--weights", paramLabel = "FILE.npz", description = "Parameters by path (.l1.weight, ...).")
+    Path weights;
+
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "Where JSON-lines outputs go, committed on checkpoints (exactly once); default: standard output.")
+    String output;
+
+    @Option(names = "--dead-letter", paramLabel = "DIR",
+            description = "Where rejected records go with their reason; default: DIR-dead-letters beside --output, "
+                    + "or standard error.")
+    String deadLetter;
+
+    @Option(names = "--watch", description = "Keep watching the --input directory for new files (unbounded).")
+    boolean watch;
+
+    @Option(names = "--watch-interval", paramLabel = "DURATION", defaultValue = "1s",
+            converter = DurationConverter.class, description = "How often --watch lists the directory (default: ${DEFAULT-VALUE}).")
+    Duration watchInterval;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the model operator; default: Flink's.")
+    Integer parallelism;
+
+    @Option(names = "--max-parallelism", paramLabel = "N", defaultValue = "128",
+            description = "Key groups; fixed for the life of the state, the ceiling for rescaling (default: ${DEFAULT-VALUE}).")
+    int maxParallelism;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "URI",
+            description = "Where checkpoints go; default: the cluster's execution.checkpointing.dir, or a temporary "
+                    + "directory when run stand-alone.")
+    String checkpointDir;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "MS", defaultValue = "10000",
+            description = "Milliseconds between checkpoints (default: ${DEFAULT-VALUE}).")
+    long checkpointInterval;
+
+    @Option(names = "--state-backend", paramLabel = "rocksdb|hashmap", defaultValue = "rocksdb",
+            description = "Where keyed state lives (default: ${DEFAULT-VALUE}).")
+    String stateBackend;
+
+    @Option(names = "--restore", paramLabel = "PATH", description = "Resume from this savepoint or retained checkpoint.")
+    String restore;
+
+    @Option(names = "--state-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Drop a key's state after this long without an update (e.g. 7d, 12h); default: never.")
+    Duration stateTtl;
+
+    /** Durations as Flink spells them: 500ms, 10s, 5min, 12h, 7d. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return TimeUtils.parseDuration(value);
+        }
+    }
+}
