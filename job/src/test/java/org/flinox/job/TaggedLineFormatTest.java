@@ -1,0 +1,204 @@
+package org.flinox.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.file.src.FileSourceSplit;
+import org.apache.flink.connector.file.src.reader.BulkFormat;
+import org.apache.flink.connector.file.src.reader.StreamFormat;
+import org.apache.flink.connector.file.src.util.CheckpointedPosition;
+import org.apache.flink.connector.file.src.util.RecordAndPosition;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.flinox.operators.RawLine;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+class TaggedLineFormatTest {
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension();
+
+    @TempDir java.nio.file.Path dir;
+
+    private java.nio.file.Path write(String name, String content, long modifiedMillis)
+            throws IOException {
+        java.nio.file.Path file = dir.resolve(name);
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        Files.setLastModifiedTime(file, FileTime.fromMillis(modifiedMillis));
+        return file;
+    }
+
+    // ------------------------------------------------------------ a whole directory, on Flink
+
+    @Test
+    void directoryOfCsvAndJsonlGivesEveryDataLineTaggedInArrivalOrder() throws Exception {
+        // arrival order (modification time): c.jsonl, a.csv, b.csv — not the name order
+        write("c.jsonl", "{\"k\":\"u1\"}\n{\"k\":\"u2\"}\n", 1_000_000L);
+        write("a.csv", "k,x,y\nu1,1,2\n\nu2,3,4\n", 2_000_000L);
+        write("b.csv", "id,v\r\n\"q, r\",5\r\nz,6", 3_000_000L); // CRLF, no final newline
+        write("_skipped.csv", "k,x\nu9,9\n", 500_000L);
+        write(".hidden.csv", "k,x\nu9,9\n", 500_000L);
+
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false); // RawLine must not need Kryo
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+
+        List<RawLine> lines = new ArrayList<>();
+        try (CloseableIterator<RawLine> it = env.fromSource(
+                        InputSources.forPath(dir.toString()).build(),
+                        WatermarkStrategy.noWatermarks(),
+                        "input")
+                .executeAndCollect()) {
+            it.forEachRemaining(lines::add);
+        }
+
+        assertThat(lines).containsExactly(
+                new RawLine("c.jsonl", 0, "{\"k\":\"u1\"}", null),
+                new RawLine("c.jsonl", 1, "{\"k\":\"u2\"}", null),
+                new RawLine("a.csv", 0, "u1,1,2", "k,x,y"),
+                new RawLine("a.csv", 1, "", "k,x,y"),
+                new RawLine("a.csv", 2, "u2,3,4", "k,x,y"),
+                new RawLine("b.csv", 0, "\"q, r\",5", "id,v"),
+                new RawLine("b.csv", 1, "z,6", "id,v"));
+    }
+
+    // ------------------------------------------------------------ the reader API
+
+    private static FileSourceSplit splitOf(java.nio.file.Path file) throws IOException {
+        long len = Files.size(file);
+        return new FileSourceSplit(
+                "0", new Path(file.toUri()), 0, len, Files.getLastModifiedTime(file).toMillis(), len);
+    }
+
+    /** A configuration whose fetch size is so small that every batch holds a line or two. */
+    private static Configuration tinyBatches() {
+        Configuration conf = new Configuration();
+        conf.set(StreamFormat.FETCH_IO_SIZE, MemorySize.parse("8b"));
+        return conf;
+    }
+
+    private record Read(List<RawLine> lines, CheckpointedPosition lastPosition) {}
+
+    /** Reads up to {@code max} records, as the source reader would, remembering the last position. */
+    private static Read read(BulkFormat.Reader<RawLine> reader, int max) throws IOException {
+        List<RawLine> lines = new ArrayList<>();
+        CheckpointedPosition last = null;
+        BulkFormat.RecordIterator<RawLine> batch;
+        while (lines.size() < max && (batch = reader.readBatch()) != null) {
+            RecordAndPosition<RawLine> r;
+            while (lines.size() < max && (r = batch.next()) != null) {
+                lines.add(r.getRecord());
+                last = new CheckpointedPosition(r.getOffset(), r.getRecordSkipCount());
+            }
+            batch.releaseBatch();
+        }
+        return new Read(lines, last);
+    }
+
+    @Test
+    void seqCountsDataRowsAcrossManyBatches() throws Exception {
+        java.nio.file.Path file = write("m.csv", "k,v\nu,0\nu,1\nu,2\nu,3\nu,4\n", 1L);
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(tinyBatches(), splitOf(file))) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines()).containsExactly(
+                    new RawLine("m.csv", 0, "u,0", "k,v"),
+                    new RawLine("m.csv", 1, "u,1", "k,v"),
+                    new RawLine("m.csv", 2, "u,2", "k,v"),
+                    new RawLine("m.csv", 3, "u,3", "k,v"),
+                    new RawLine("m.csv", 4, "u,4", "k,v"));
+        }
+    }
+
+    @Test
+    void restoredCsvReaderContinuesSeqAndKnowsTheHeader() throws Exception {
+        java.nio.file.Path file = write("m.csv", "k,v\nu,0\nu,1\nu,2\nu,3\nu,4\n", 1L);
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        FileSourceSplit split = splitOf(file);
+
+        Read before;
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(tinyBatches(), split)) {
+            before = read(reader, 2);
+        }
+        assertThat(before.lines()).extracting(RawLine::seq).containsExactly(0L, 1L);
+
+        FileSourceSplit checkpointed = split.updateWithCheckpointedPosition(before.lastPosition());
+        try (BulkFormat.Reader<RawLine> restored = format.restoreReader(tinyBatches(), checkpointed)) {
+            assertThat(read(restored, Integer.MAX_VALUE).lines()).containsExactly(
+                    new RawLine("m.csv", 2, "u,2", "k,v"),
+                    new RawLine("m.csv", 3, "u,3", "k,v"),
+                    new RawLine("m.csv", 4, "u,4", "k,v"));
+        }
+    }
+
+    @Test
+    void restoredReaderAfterTheLastLineReadsNothingMore() throws Exception {
+        java.nio.file.Path file = write("m.csv", "k,v\nu,0\nu,1\n", 1L);
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        FileSourceSplit split = splitOf(file);
+        Read all;
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(new Configuration(), split)) {
+            all = read(reader, Integer.MAX_VALUE);
+        }
+        try (BulkFormat.Reader<RawLine> restored = format.restoreReader(
+                new Configuration(), split.updateWithCheckpointedPosition(all.lastPosition()))) {
+            assertThat(read(restored, Integer.MAX_VALUE).lines()).isEmpty();
+        }
+    }
+
+    @Test
+    void restoredJsonlReaderContinuesSeq() throws Exception {
+        java.nio.file.Path file = write("s.jsonl", "{\"i\":0}\n{\"i\":1}\n\n{\"i\":3}\n", 1L);
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        FileSourceSplit split = splitOf(file);
+        Read before;
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(tinyBatches(), split)) {
+            before = read(reader, 1);
+        }
+        try (BulkFormat.Reader<RawLine> restored = format.restoreReader(
+                tinyBatches(), split.updateWithCheckpointedPosition(before.lastPosition()))) {
+            assertThat(read(restored, Integer.MAX_VALUE).lines()).containsExactly(
+                    new RawLine("s.jsonl", 1, "{\"i\":1}", null),
+                    new RawLine("s.jsonl", 2, "", null),
+                    new RawLine("s.jsonl", 3, "{\"i\":3}", null));
+        }
+    }
+
+    @Test
+    void givenFormatOverridesTheExtension() throws Exception {
+        java.nio.file.Path file = write("data.txt", "k,v\nu,0\n", 1L);
+        try (BulkFormat.Reader<RawLine> reader =
+                new TaggedLineFormat(InputFormat.CSV).createReader(new Configuration(), splitOf(file))) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines())
+                    .containsExactly(new RawLine("data.txt", 0, "u,0", "k,v"));
+        }
+    }
+
+    @Test
+    void byteOrderMarkIsNotPartOfTheHeader() throws Exception {
+        java.nio.file.Path file = write("bom.csv", "\uFEFFk,v\nu,0\n", 1L);
+        try (BulkFormat.Reader<RawLine> reader =
+                new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines())
+                    .containsExactly(new RawLine("bom.csv", 0, "u,0", "k,v"));
+        }
+    }
+
+    @Test
+    void filesAreNotSplit() {
+        assertThat(new TaggedLineFormat(null).isSplittable()).isFalse();
+    }
+}
