@@ -58,6 +58,7 @@ final class Demo {
         lastPerKey.forEach((k, o) -> System.out.printf(Locale.ROOT, "  %-10s seq %4d  %s%n", k,
                 o.get("seq").asLong(), o.get("output")));
         System.out.println("Dead letters:");
+        dead.sort(java.util.Comparator.comparingLong(d -> d.get("seq").asLong()));
         for (JsonNode d : dead) {
             System.out.printf(Locale.ROOT, "  seq %4d  %-14s %s%n", d.get("seq").asLong(), d.get("reason").asText(),
                     d.get("detail").asText());

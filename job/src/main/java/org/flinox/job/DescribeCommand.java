@@ -43,7 +43,7 @@ final class DescribeCommand implements Callable<Integer> {
         ArrayNode f = root.putArray("features");
         features.forEach(f::add);
         root.put("outputWidth", factory.outputWidth());
-        root.set("module", tree(exported.module()));
+        root.putPOJO("module", tree(exported.module()));
         ArrayNode params = root.putArray("parameters");
         for (Map.Entry<String, Tensor> e : Parameters.of(exported.module()).entrySet()) {
             params.add(layout(JsonLines.MAPPER.createObjectNode().put("path", e.getKey()), e.getValue()));

@@ -22,8 +22,10 @@ final class JobRunner {
     }
 
     static JobSettings resolve(RunOptions o) {
-        InputFormat format = o.format == null ? null : InputFormat.fromName(o.format);
-        List<String> features = o.features != null && !o.features.isEmpty() ? List.copyOf(o.features) : inferFeatures(o, format);
+        List<Path> files = inputFiles(o);
+        InputFormat format = o.format != null ? InputFormat.fromName(o.format) : formatOf(files);
+        List<String> features = o.features != null && !o.features.isEmpty() ? List.copyOf(o.features)
+                : inferFeatures(o, files, format);
         SpecModelFactory model = SpecModelFactory.of(o.model, features.size(), o.weights);
         String deadLetters = o.deadLetter != null ? o.deadLetter
                 : o.output != null ? JobSettings.deadLettersBeside(o.output) : null;
@@ -31,19 +33,32 @@ final class JobRunner {
                 o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flinkConfig(o), o.stateTtl);
     }
 
-    private static List<String> inferFeatures(RunOptions o, InputFormat format) {
-        Path input = Path.of(o.input);
+    /** The input's files now (a local path); empty for a remote file system or an empty directory. */
+    private static List<Path> inputFiles(RunOptions o) {
+        if (o.input.contains("://") && !o.input.startsWith("file:")) {
+            return List.of();
+        }
+        Path input = o.input.startsWith("file:") ? Path.of(java.net.URI.create(o.input)) : Path.of(o.input);
         if (!Files.exists(input)) {
             throw new IllegalArgumentException("--input " + o.input + " does not exist");
         }
-        List<Path> files = FeatureInference.inputFiles(input);
+        return FeatureInference.inputFiles(input);
+    }
+
+    /** One format per run: the first file's, by extension. */
+    private static InputFormat formatOf(List<Path> files) {
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("--input has no files to tell the format from: pass --format csv|jsonl");
+        }
+        return InputFormat.fromPath(files.get(0).toString());
+    }
+
+    private static List<String> inferFeatures(RunOptions o, List<Path> files, InputFormat format) {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("--input " + o.input + " has no files yet, so the features cannot be "
                     + "inferred: pass --features A,B,C");
         }
-        Path first = files.get(0);
-        InputFormat f = format != null ? format : InputFormat.fromPath(first.toString());
-        return FeatureInference.defaultFeatures(first, f, o.key);
+        return FeatureInference.defaultFeatures(files.get(0), format, o.key);
     }
 
     /** The Flink configuration of the flags, by documented keys. */

@@ -1,36 +1,49 @@
 package org.flinox.job;
 
-import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.net.URL;
-import java.net.URLClassLoader;
+import java.io.File;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The jar's entry point. Under {@code flink run} Flink is on the class path and the CLI
  * runs directly. Under {@code java -jar} it is not (the jar keeps Flink {@code provided},
- * as a cluster requires), so this puts the jar and the Flink jars that the build copied to
- * {@code flink-lib/} beside it on a class loader of their own and runs the CLI there, on an
- * embedded local Flink.
+ * as a cluster requires), so this starts the CLI in a child JVM whose class path is the jar
+ * plus the Flink jars that the build copied to {@code flink-lib/} beside it, with the Java
+ * 17 module openings Flink's own scripts pass, and waits for it. A class loader inside this
+ * JVM would not do: Flink's local executor loads user classes through the system class
+ * loader, which sees this jar but not Flink.
  */
 public final class Launcher {
     private static final String CLI = "org.flinox.job.FlinoxCli";
     private static final String FLINK_PROBE = "org.apache.flink.streaming.api.environment.StreamExecutionEnvironment";
+    private static final List<String> JAVA_17_OPENS = List.of(
+            "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+            "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.text=ALL-UNNAMED",
+            "--add-opens=java.base/java.time=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
     private Launcher() {}
 
-    public static void main(String[] args) throws Throwable {
-        ClassLoader loader = flinkIsPresent() ? Launcher.class.getClassLoader() : embeddedFlinkLoader();
-        Thread.currentThread().setContextClassLoader(loader); // ND4J finds its backend through it
-        try {
-            loader.loadClass(CLI).getMethod("main", String[].class).invoke(null, (Object) args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
+    public static void main(String[] args) throws Exception {
+        if (flinkIsPresent()) {
+            Class.forName(CLI).getMethod("main", String[].class).invoke(null, (Object) args);
+            return;
         }
+        System.exit(runWithEmbeddedFlink(args));
     }
 
     private static boolean flinkIsPresent() {
@@ -42,26 +55,25 @@ public final class Launcher {
         }
     }
 
-    private static ClassLoader embeddedFlinkLoader() throws IOException {
-        Path jar;
-        try {
-            jar = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot tell where flinox-job.jar is", e);
-        }
+    private static int runWithEmbeddedFlink(String[] args) throws Exception {
+        Path jar = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path flinkLib = jar.resolveSibling("flink-lib");
         if (!Files.isDirectory(flinkLib)) {
-            throw new IllegalStateException("Flink is not on the class path, and " + flinkLib + " does not exist. "
-                    + "Submit the jar with `flink run`, or build it with `mvn package`, which copies Flink's "
-                    + "jars to job/target/flink-lib for stand-alone runs.");
+            System.err.println("Flink is not on the class path, and " + flinkLib + " does not exist. Submit the jar "
+                    + "with `flink run`, or build it with `mvn package`, which copies Flink's jars to "
+                    + "job/target/flink-lib for stand-alone runs.");
+            return 2;
         }
-        List<URL> urls = new ArrayList<>();
-        urls.add(jar.toUri().toURL());
-        try (Stream<Path> jars = Files.list(flinkLib)) {
-            for (Path p : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
-                urls.add(p.toUri().toURL());
-            }
-        }
-        return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // -Xmx, -D... as given
+        command.addAll(JAVA_17_OPENS);
+        command.add("-cp");
+        command.add(jar + File.pathSeparator + flinkLib.resolve("*"));
+        command.add(CLI);
+        command.addAll(List.of(args));
+        Process child = new ProcessBuilder(command).inheritIO().start();
+        Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
+        return child.waitFor();
     }
 }
