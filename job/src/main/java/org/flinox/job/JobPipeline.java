@@ -7,6 +7,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.PrintSink;
@@ -54,11 +55,19 @@ final class JobPipeline {
         DataStream<DeadLetter> deadLetters = records.getSideOutput(DeadLetters.TAG)
                 .union(outputs.getSideOutput(DeadLetters.TAG));
 
-        outputs.map(JsonLines::output).returns(Types.STRING).uid("flinox-output-json").name("output json")
+        DataStreamSink<String> out = outputs.map(JsonLines::output).returns(Types.STRING)
+                .uid("flinox-output-json").name("output json")
                 .sinkTo(sink(s.output(), false)).uid("flinox-output").name("output");
-        deadLetters.map(JsonLines::deadLetter).returns(Types.STRING).uid("flinox-dead-letter-json")
-                .name("dead letter json")
+        DataStreamSink<String> dead = deadLetters.map(JsonLines::deadLetter).returns(Types.STRING)
+                .uid("flinox-dead-letter-json").name("dead letter json")
                 .sinkTo(sink(s.deadLetters(), true)).uid("flinox-dead-letters").name("dead letters");
+        // one printer, so standard output carries bare JSON lines (no "subtask> " prefixes)
+        if (s.output() == null) {
+            out.setParallelism(1);
+        }
+        if (s.deadLetters() == null) {
+            dead.setParallelism(1);
+        }
     }
 
     /** JSON lines into part files committed on checkpoints, or printed when no directory is given. */
