@@ -221,4 +221,21 @@ class ModuleFunctionTest {
         assertThat(outputs(h.getOutput())).extracting(o -> o.output()[0]).containsExactly(1.0, 2.0, 1.0);
         h.close();
     }
+
+    @Test
+    void idleStateExpiresAfterTheTtlAndTheKeyStartsOver() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ModuleFunction(new CountOnlyFactory(), java.time.Duration.ofMinutes(10))),
+                FeatureRecord::key, Types.STRING);
+        h.setup();
+        h.open();
+        h.setStateTtlProcessingTime(0);
+        h.processElement(new FeatureRecord("a", "f", 0, "", new double[] {1}), 0);
+        h.setStateTtlProcessingTime(java.time.Duration.ofMinutes(9).toMillis());
+        h.processElement(new FeatureRecord("a", "f", 1, "", new double[] {1}), 0); // still alive: 2
+        h.setStateTtlProcessingTime(java.time.Duration.ofMinutes(20).toMillis());
+        h.processElement(new FeatureRecord("a", "f", 2, "", new double[] {1}), 0); // 11 min idle: expired, 1
+        assertThat(outputs(h.getOutput())).extracting(o -> o.output()[0]).containsExactly(1.0, 2.0, 1.0);
+        h.close();
+    }
 }
