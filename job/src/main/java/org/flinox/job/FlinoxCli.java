@@ -3,9 +3,9 @@ package org.flinox.job;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 
 /**
  * {@code flinox-job [run] [flags]}, {@code flinox-job describe [flags]}: the command line of

@@ -1,7 +1,9 @@
 package org.flinox.job;
 
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.file.sink.FileSink;
@@ -17,8 +19,9 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.
 import org.flinox.operators.DeadLetter;
 import org.flinox.operators.DeadLetters;
 import org.flinox.operators.FeatureRecord;
+import org.flinox.operators.FinalState;
+import org.flinox.operators.ModelOperator;
 import org.flinox.operators.ModelOutput;
-import org.flinox.operators.ModuleFunction;
 import org.flinox.operators.OperatorIds;
 import org.flinox.operators.RawLine;
 
@@ -27,11 +30,22 @@ import org.flinox.operators.RawLine;
  * ValueState per StateKey) → JSON lines, exactly once. Every operator has a stable uid so a
  * savepoint maps back to it.
  */
-final class JobPipeline {
+public final class JobPipeline {
 
     private JobPipeline() {}
 
-    static void build(StreamExecutionEnvironment env, JobSettings s) {
+    /** The job's dataflow in {@code env}. */
+    public static void build(StreamExecutionEnvironment env, JobSettings s) {
+        build(env, s, UnaryOperator.identity());
+    }
+
+    /**
+     * The job's dataflow, with {@code beforeModel} applied to the parsed records just before
+     * they are keyed: the place a test injects a failure. It must keep the records' order
+     * (chain it, at parallelism 1).
+     */
+    public static void build(StreamExecutionEnvironment env, JobSettings s,
+            UnaryOperator<DataStream<FeatureRecord>> beforeModel) {
         InputSources sources = InputSources.forPath(s.input()).format(s.format());
         if (s.watch() != null) {
             sources.watch(s.watch());
@@ -44,10 +58,11 @@ final class JobPipeline {
                 .process(new ParseFunction(new RecordParser(s.format(), s.keyField(), s.features()), DeadLetters.TAG))
                 .uid("flinox-parse").name("parse").setParallelism(1);
 
-        SingleOutputStreamOperator<ModelOutput> outputs = records
+        SingleOutputStreamOperator<ModelOutput> outputs = beforeModel.apply(records)
                 .keyBy(FeatureRecord::key, Types.STRING)
-                .process(new ModuleFunction(s.model(), s.stateTtl()))
-                .uid(OperatorIds.model(s.model().name())).name("model " + s.model().name());
+                .transform("model " + s.model().name(), TypeInformation.of(ModelOutput.class),
+                        new ModelOperator(s.model(), s.stateTtl(), s.resetState(), s.finalState() != null))
+                .uid(OperatorIds.model(s.model().name()));
         if (s.parallelism() != null) {
             outputs.setParallelism(s.parallelism());
         }
@@ -61,6 +76,11 @@ final class JobPipeline {
         DataStreamSink<String> dead = deadLetters.map(JsonLines::deadLetter).returns(Types.STRING)
                 .uid("flinox-dead-letter-json").name("dead letter json")
                 .sinkTo(sink(s.deadLetters(), true)).uid("flinox-dead-letters").name("dead letters");
+        if (s.finalState() != null) {
+            outputs.getSideOutput(FinalState.TAG).map(row -> StateRowJson.write(row.toStateRow())).returns(Types.STRING)
+                    .uid("flinox-final-state-json").name("final state json")
+                    .sinkTo(sink(s.finalState(), false)).uid("flinox-final-state").name("final state");
+        }
         // one printer, so standard output carries bare JSON lines (no "subtask> " prefixes)
         if (s.output() == null) {
             out.setParallelism(1);

@@ -12,7 +12,7 @@ import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** Resolves {@code run}'s flags into {@link JobSettings} and runs the job. */
-final class JobRunner {
+public final class JobRunner {
 
     private JobRunner() {}
 
@@ -30,7 +30,8 @@ final class JobRunner {
         String deadLetters = o.deadLetter != null ? o.deadLetter
                 : o.output != null ? JobSettings.deadLettersBeside(o.output) : null;
         return new JobSettings(o.input, format, o.key, features, model, o.output, deadLetters,
-                o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flinkConfig(o), o.stateTtl);
+                o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flinkConfig(o), o.stateTtl,
+                java.util.Set.copyOf(o.resetState), o.finalState);
     }
 
     /** The input's files now (a local path); empty for a remote file system or an empty directory. */
@@ -88,9 +89,29 @@ final class JobRunner {
         return c;
     }
 
+    /** The settings of {@code run}'s flags, resolved as the CLI resolves them. */
+    public static JobSettings settings(String... runFlags) {
+        RunOptions options = new RunOptions();
+        new picocli.CommandLine(options).parseArgs(runFlags);
+        if (options.input == null) {
+            throw new IllegalArgumentException("--input is required");
+        }
+        return resolve(options);
+    }
+
+    /** A Flink environment configured by the settings' Flink configuration. */
+    public static StreamExecutionEnvironment environment(JobSettings s) {
+        return StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(s.flink()));
+    }
+
+    /** The job's name as Flink shows it. */
+    public static String jobName(JobSettings s) {
+        return "flinox " + s.model().name();
+    }
+
     static JobExecutionResult run(JobSettings s) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(s.flink()));
+        StreamExecutionEnvironment env = environment(s);
         JobPipeline.build(env, s);
-        return env.execute("flinox " + s.model().name());
+        return env.execute(jobName(s));
     }
 }

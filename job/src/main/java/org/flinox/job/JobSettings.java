@@ -20,8 +20,10 @@ import java.util.List;
  * @param maxParallelism the number of key groups
  * @param flink the Flink configuration (state backend, checkpoints, restart strategy, restore)
  * @param stateTtl idle-state time to live, or null
+ * @param resetState state entries to start over on restore
+ * @param finalState where a bounded run writes every key's final state, or null
  */
-record JobSettings(
+public record JobSettings(
         String input,
         InputFormat format,
         String keyField,
@@ -33,7 +35,9 @@ record JobSettings(
         Integer parallelism,
         int maxParallelism,
         java.util.Map<String, String> flink,
-        Duration stateTtl) {
+        Duration stateTtl,
+        java.util.Set<String> resetState,
+        String finalState) {
 
     /** The default directory for dead letters: beside the output directory. */
     static String deadLettersBeside(String output) {

@@ -76,6 +76,16 @@ final class RunOptions {
             description = "Drop a key's state after this long without an update (e.g. 7d, 12h); default: never.")
     Duration stateTtl;
 
+    @Option(names = "--reset-state", paramLabel = "STATE_KEY",
+            description = "On restore, start this state entry (e.g. .mean) over for every key; needed when its "
+                    + "shape or dtype changed with the model. Repeatable.")
+    List<String> resetState = new java.util.ArrayList<>();
+
+    @Option(names = "--final-state", paramLabel = "DIR",
+            description = "When the (bounded) input ends, write every key's state as JSON lines "
+                    + "(key, stateKey, shape, dtype, values) to DIR, the format `bootstrap` reads.")
+    String finalState;
+
     /** Durations as Flink spells them: 500ms, 10s, 5min, 12h, 7d. */
     static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
