@@ -1,0 +1,131 @@
+package org.flinox.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.flinox.job.JobPipeline;
+import org.flinox.job.JobRunner;
+import org.flinox.job.JobSettings;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Exactly-once state and output under injected failures, on every state backend: the output
+ * and the final state of every key must be bit for bit those of a failure-free run, and every
+ * (source, seq) must appear exactly once.
+ */
+class ExactlyOnceUnderFailuresTest {
+    private static final int ROWS = 200_000;
+    private static final int KEYS = 300;
+
+    @TempDir
+    static Path dir;
+    static Path input;
+    static List<Reference.Row> rows;
+    static Map<String, double[]> cleanOutputs;
+    static List<String> cleanFinalState;
+
+    @BeforeAll
+    static void failureFreeRun() throws Exception {
+        rows = new ArrayList<>();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        StringBuilder csv = new StringBuilder("key,a,b,c\n");
+        for (int i = 0; i < ROWS; i++) {
+            int k = random.nextInt(KEYS);
+            double[] x = {random.nextDouble() * (k + 1), k + random.nextGaussian(), random.nextInt(5)};
+            rows.add(new Reference.Row("key" + k, "events.csv", i, x));
+            csv.append("key").append(k).append(',').append(x[0]).append(',').append(x[1]).append(',').append(x[2]).append('\n');
+        }
+        input = Files.writeString(dir.resolve("events.csv"), csv);
+        Result clean = run("clean", "hashmap", true, 0);
+        cleanOutputs = clean.outputs();
+        cleanFinalState = clean.finalState();
+
+        // the failure-free run itself against the independent reference, on a sample of keys
+        Map<String, double[]> expected = Reference.cumulative(rows.stream()
+                .filter(r -> r.key().equals("key7") || r.key().equals("key299")).toList());
+        assertThat(expected).hasSizeGreaterThan(1000);
+        expected.forEach((id, z) -> assertThat(cleanOutputs.get(id)).as(id).containsExactly(z, within(1e-9)));
+        assertThat(cleanOutputs).hasSize(ROWS);
+        assertThat(cleanFinalState).hasSize(KEYS * 3);
+    }
+
+    record Result(Map<String, double[]> outputs, List<String> finalState) {}
+
+    /** One run of the real job with {@code failures} failures injected. */
+    static Result run(String name, String backend, boolean incremental, int failures) throws Exception {
+        Path out = dir.resolve(name + "-out");
+        Path finalState = dir.resolve(name + "-final-state");
+        JobSettings settings = JobRunner.settings("--input", input.toString(), "--key", "key",
+                "--features", "a,b,c", "--output", out.toString(), "--final-state", finalState.toString(),
+                "--parallelism", "2", "--state-backend", backend, "--checkpoint-interval", "100",
+                "--checkpoint-dir", dir.resolve(name + "-checkpoints").toUri().toString());
+        Map<String, String> conf = new LinkedHashMap<>(settings.flink());
+        conf.put("execution.checkpointing.incremental", Boolean.toString(incremental));
+        conf.put("restart-strategy.fixed-delay.delay", "100 ms");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(conf));
+        InjectedFailure.PENDING.set(failures);
+        JobPipeline.build(env, settings, records -> records.map(new InjectedFailure(ROWS / 5))
+                .name("injected failure").setParallelism(1));
+        env.execute(name);
+        assertThat(InjectedFailure.PENDING.get()).as("every failure was injected").isLessThanOrEqualTo(0);
+
+        Map<String, double[]> outputs = new HashMap<>();
+        for (JsonNode o : JobFiles.jsonLines(out)) {
+            String id = Reference.id(o.get("source").asText(), o.get("seq").asLong());
+            double[] previous = outputs.put(id, JobFiles.doubles(o.get("output")));
+            assertThat(previous).as("%s appears once", id).isNull();
+        }
+        List<String> state;
+        try (Stream<Path> files = Files.list(finalState)) {
+            state = new ArrayList<>();
+            for (Path f : files.filter(p -> !p.getFileName().toString().startsWith(".")).toList()) {
+                state.addAll(Files.readAllLines(f));
+            }
+        }
+        state.sort(null);
+        assertThat(JobFiles.jsonLines(dir.resolve(name + "-out-dead-letters"))).isEmpty();
+        return new Result(outputs, state);
+    }
+
+    static Stream<Arguments> backends() {
+        return Stream.of(Arguments.of("rocksdb", false), Arguments.of("rocksdb", true), Arguments.of("hashmap", false));
+    }
+
+    @ParameterizedTest(name = "{0}, incremental={1}")
+    @MethodSource("backends")
+    void oneFailureChangesNothing(String backend, boolean incremental) throws Exception {
+        assertSameAsClean(run("one-" + backend + incremental, backend, incremental, 1));
+    }
+
+    @Test
+    void twoFailuresOnIncrementalRocksDbChangeNothing() throws Exception {
+        assertSameAsClean(run("two-rocksdb", "rocksdb", true, 2));
+    }
+
+    @Test
+    void twoFailuresOnHeapChangeNothing() throws Exception {
+        assertSameAsClean(run("two-hashmap", "hashmap", false, 2));
+    }
+
+    private static void assertSameAsClean(Result r) {
+        assertThat(r.outputs().keySet()).isEqualTo(cleanOutputs.keySet());
+        cleanOutputs.forEach((id, z) -> assertThat(r.outputs().get(id)).as(id).isEqualTo(z)); // bit for bit
+        assertThat(r.finalState()).isEqualTo(cleanFinalState);
+    }
+}
