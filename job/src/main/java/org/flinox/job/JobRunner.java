@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -31,7 +34,7 @@ public final class JobRunner {
                 : o.output != null ? JobSettings.deadLettersBeside(o.output) : null;
         return new JobSettings(o.input, format, o.key, features, model, o.output, deadLetters,
                 o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flinkConfig(o), o.stateTtl,
-                java.util.Set.copyOf(o.resetState), o.finalState);
+                java.util.Set.copyOf(o.resetState), o.finalState, o.savepointDir);
     }
 
     /** The input's files now (a local path); empty for a remote file system or an empty directory. */
@@ -83,6 +86,9 @@ public final class JobRunner {
         c.put("restart-strategy.type", "fixed-delay");
         c.put("restart-strategy.fixed-delay.attempts", "10");
         c.put("restart-strategy.fixed-delay.delay", "1 s");
+        if (o.savepointDir != null) {
+            c.put("execution.checkpointing.savepoint-dir", o.savepointDir);
+        }
         if (o.restore != null) {
             c.put("execution.state-recovery.path", o.restore);
         }
@@ -112,6 +118,37 @@ public final class JobRunner {
     static JobExecutionResult run(JobSettings s) throws Exception {
         StreamExecutionEnvironment env = environment(s);
         JobPipeline.build(env, s);
-        return env.execute(jobName(s));
+        if (s.watch() == null || !embedded()) {
+            return env.execute(jobName(s));
+        }
+        // A stand-alone run that never ends on its own: Ctrl-C or SIGTERM stops it cleanly.
+        JobClient client = env.executeAsync(jobName(s));
+        Thread stop = new Thread(() -> stopOnShutdown(client, s));
+        Runtime.getRuntime().addShutdownHook(stop);
+        try {
+            return client.getJobExecutionResult().get();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running
+            }
+        }
+    }
+
+    private static void stopOnShutdown(JobClient client, JobSettings s) {
+        try {
+            if (s.savepointDir() != null) {
+                String path = client.stopWithSavepoint(false, s.savepointDir(), SavepointFormatType.CANONICAL)
+                        .get(2, TimeUnit.MINUTES);
+                System.err.println("flinox: stopped with a savepoint; resume with --restore " + path);
+            } else {
+                client.cancel().get(1, TimeUnit.MINUTES);
+                System.err.println("flinox: cancelled; the last checkpoint is retained under "
+                        + s.flink().get("execution.checkpointing.dir") + " (resume with --restore .../chk-N)");
+            }
+        } catch (Exception e) {
+            System.err.println("flinox: could not stop the job cleanly: " + e.getMessage());
+        }
     }
 }

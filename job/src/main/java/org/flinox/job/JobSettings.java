@@ -22,6 +22,7 @@ import java.util.List;
  * @param stateTtl idle-state time to live, or null
  * @param resetState state entries to start over on restore
  * @param finalState where a bounded run writes every key's final state, or null
+ * @param savepointDir where a stand-alone watching run stops with a savepoint, or null
  */
 public record JobSettings(
         String input,
@@ -37,7 +38,8 @@ public record JobSettings(
         java.util.Map<String, String> flink,
         Duration stateTtl,
         java.util.Set<String> resetState,
-        String finalState) {
+        String finalState,
+        String savepointDir) {
 
     /** The default directory for dead letters: beside the output directory. */
     static String deadLettersBeside(String output) {

@@ -69,6 +69,12 @@ final class RunOptions {
             description = "Where keyed state lives (default: ${DEFAULT-VALUE}).")
     String stateBackend;
 
+    @Option(names = "--savepoint-dir", paramLabel = "URI",
+            description = "Where savepoints go: a stand-alone --watch run stops with a savepoint there on Ctrl-C or "
+                    + "SIGTERM (otherwise it is cancelled, keeping its checkpoints); on a cluster, the default of "
+                    + "`flink stop` and `flink savepoint`.")
+    String savepointDir;
+
     @Option(names = "--restore", paramLabel = "PATH", description = "Resume from this savepoint or retained checkpoint.")
     String restore;
 
