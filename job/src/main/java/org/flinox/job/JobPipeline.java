@@ -53,7 +53,7 @@ public final class JobPipeline {
         // One reader, with parsing chained to it: files are read one at a time in arrival
         // order and no shuffle sits before the keyBy, so each key sees its records in order.
         DataStream<RawLine> lines = env.fromSource(sources.build(), WatermarkStrategy.noWatermarks(), "input")
-                .uid("flinox-input").setParallelism(1);
+                .uid(inputUid(s.input())).setParallelism(1);
         SingleOutputStreamOperator<FeatureRecord> records = lines
                 .process(new ParseFunction(new RecordParser(s.format(), s.keyField(), s.features()), DeadLetters.TAG))
                 .uid("flinox-parse").name("parse").setParallelism(1);
@@ -87,6 +87,21 @@ public final class JobPipeline {
         }
         if (s.deadLetters() == null) {
             dead.setParallelism(1);
+        }
+    }
+
+    /**
+     * The source's uid, from its input: restoring with the same input resumes where the
+     * reading stopped; with another input, that input is read from its start.
+     */
+    static String inputUid(String input) {
+        String normalized = input.contains("://") ? input : java.nio.file.Path.of(input).toAbsolutePath().normalize().toString();
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(normalized.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "flinox-input-" + java.util.HexFormat.of().formatHex(hash, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JVM has SHA-256
         }
     }
 

@@ -13,6 +13,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.flinox.operators.OperatorIds;
 
 /** Resolves {@code run}'s flags into {@link JobSettings} and runs the job. */
 public final class JobRunner {
@@ -30,6 +31,9 @@ public final class JobRunner {
         List<String> features = o.features != null && !o.features.isEmpty() ? List.copyOf(o.features)
                 : inferFeatures(o, files, format);
         SpecModelFactory model = SpecModelFactory.of(o.model, features.size(), o.weights);
+        if (o.restore != null) {
+            RestoreCheck.requireOperatorState(o.restore, OperatorIds.model(model.name()));
+        }
         String deadLetters = o.deadLetter != null ? o.deadLetter
                 : o.output != null ? JobSettings.deadLettersBeside(o.output) : null;
         return new JobSettings(o.input, format, o.key, features, model, o.output, deadLetters,
@@ -91,6 +95,9 @@ public final class JobRunner {
         }
         if (o.restore != null) {
             c.put("execution.state-recovery.path", o.restore);
+            // the source of another input has state here nobody claims: it is let go, and the
+            // new input is read from its start (the model's state is checked to be there)
+            c.put("execution.state-recovery.ignore-unclaimed-state", "true");
         }
         return c;
     }

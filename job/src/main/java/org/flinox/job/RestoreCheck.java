@@ -1,0 +1,49 @@
+package org.flinox.job;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.util.Collection;
+import org.apache.flink.runtime.checkpoint.Checkpoints;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.state.CompletedCheckpointStorageLocation;
+import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess;
+import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks, before a job starts from {@code --restore}, that the savepoint holds the model's
+ * state. A restore lets go of state nobody claims (a new input's source starts afresh), so a
+ * renamed model would otherwise start from nothing without a word.
+ */
+final class RestoreCheck {
+    private static final Logger LOG = LoggerFactory.getLogger(RestoreCheck.class);
+
+    private RestoreCheck() {}
+
+    static void requireOperatorState(String restorePath, String uid) {
+        Collection<OperatorState> operators;
+        try {
+            CompletedCheckpointStorageLocation location =
+                    AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(restorePath);
+            try (DataInputStream in = new DataInputStream(location.getMetadataHandle().openInputStream())) {
+                CheckpointMetadata metadata =
+                        Checkpoints.loadCheckpointMetadata(in, RestoreCheck.class.getClassLoader(), restorePath);
+                operators = metadata.getOperatorStates();
+            }
+        } catch (IOException e) {
+            // e.g. a file system this client has no plugin for: the cluster will still try
+            LOG.warn("cannot read {} to check it holds the state of {}: {}", restorePath, uid, e.getMessage());
+            return;
+        }
+        OperatorID wanted = new OperatorID(StreamGraphHasherV2.generateUserSpecifiedHash(uid));
+        boolean found = operators.stream().anyMatch(o -> o.getOperatorID().equals(wanted));
+        if (!found) {
+            throw new IllegalArgumentException("--restore " + restorePath + " holds no state of operator " + uid
+                    + ": was it written by a model with another name? The model's \"name\" must stay the same "
+                    + "across savepoints.");
+        }
+    }
+}
