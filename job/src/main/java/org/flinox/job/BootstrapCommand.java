@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.core.fs.FileSystem;
@@ -96,7 +97,7 @@ final class BootstrapCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--output " + outputDir + " already exists and is not an empty directory");
         }
 
-        StreamExecutionEnvironment env = StateCommands.environment(backend);
+        StreamExecutionEnvironment env = StateCommands.writerEnvironment(backend);
         // the file's lines as strings, keyed by the row's key: no Tensor crosses the network
         DataStream<Tuple2<String, String>> rows = env
                 .fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(), input).build(),
@@ -104,6 +105,9 @@ final class BootstrapCommand implements Callable<Integer> {
                 .filter(line -> !line.isBlank()).setParallelism(1)
                 .map(line -> Tuple2.of(StateRowJson.read(line).key(), line))
                 .returns(Types.TUPLE(Types.STRING, Types.STRING)).setParallelism(1);
+        if (rows.getType() instanceof GenericTypeInfo<?>) {
+            throw new IllegalStateException("the bootstrap stream's type " + rows.getType() + " would go through Kryo");
+        }
         StateBootstrapTransformation<Tuple2<String, String>> model = OperatorTransformation.bootstrapWith(rows)
                 .keyBy(row -> row.f0, Types.STRING)
                 .transform(new StateRowWriter(StateCommands.stateKeyNames(initial)));

@@ -82,7 +82,7 @@ final class InspectCommand implements Callable<Integer> {
     static List<String> read(SpecModelFactory factory, String path, String onlyKey, String backend) throws Exception {
         State initial = StateCommands.initialState(factory);
         List<String> stateKeys = StateCommands.stateKeyNames(initial);
-        StreamExecutionEnvironment env = StateCommands.environment(backend);
+        StreamExecutionEnvironment env = StateCommands.readerEnvironment(backend);
         String uid = OperatorIds.model(factory.name());
         SavepointReader savepoint = SavepointReader.read(env, StateCommands.uri(path), StateCommands.backend(backend));
         DataStream<Tuple3<String, String, String>> rows;

@@ -59,13 +59,31 @@ final class StateCommands {
     }
 
     /**
-     * The environment of a State Processor API job: the same backend, and, as in every Flinox
-     * job, no Kryo fallback ({@code pipeline.generic-types: false}).
+     * The environment of {@code inspect}'s job: the same backend, and, as in every Flinox job,
+     * no Kryo fallback ({@code pipeline.generic-types: false}).
      */
-    static StreamExecutionEnvironment environment(String backend) {
+    static StreamExecutionEnvironment readerEnvironment(String backend) {
+        return environment(backend, false);
+    }
+
+    /**
+     * The environment of {@code bootstrap}'s job. Here {@code pipeline.generic-types} must stay
+     * on: Flink 2.3's {@code SavepointWriter} passes its own per-subtask and per-operator
+     * snapshot metadata ({@code TaggedOperatorSubtaskState}, {@code OperatorState},
+     * {@code CheckpointMetadata}) between its operators as generic types, and fails with
+     * generic types disabled. Those are a handful of objects per subtask in a bounded job,
+     * never stored in that form (the savepoint's {@code _metadata} has its own format).
+     * Flinox's own records and state still never use Kryo: {@link BootstrapCommand} checks
+     * that its stream's type is not generic, and the state goes through {@code TensorSerializer}.
+     */
+    static StreamExecutionEnvironment writerEnvironment(String backend) {
+        return environment(backend, true);
+    }
+
+    private static StreamExecutionEnvironment environment(String backend, boolean genericTypes) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("state.backend.type", backendName(backend));
-        c.put("pipeline.generic-types", "false");
+        c.put("pipeline.generic-types", Boolean.toString(genericTypes));
         return StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(c));
     }
 }
