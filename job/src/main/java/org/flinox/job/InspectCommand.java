@@ -95,7 +95,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         List<Tuple3<String, String, String>> all = new ArrayList<>();
         try (CloseableIterator<Tuple3<String, String, String>> it =
-                rows.executeAndCollect("flinox inspect " + factory.name())) {
+                rows.filter(StateRowReader::isRow).executeAndCollect("flinox inspect " + factory.name())) {
             it.forEachRemaining(all::add);
         }
         all.sort(Comparator.<Tuple3<String, String, String>, String>comparing(t -> t.f0).thenComparing(t -> t.f1));

@@ -20,6 +20,9 @@ import org.flinox.operators.StateRow;
 final class StateRowReader extends KeyedStateReaderFunction<String, Tuple3<String, String, String>> {
     private static final long serialVersionUID = 1L;
 
+    /** The stateKey and line of the placeholder {@link #readKey} emits for a key with nothing to print. */
+    static final String NOTHING = "";
+
     private final List<String> stateKeys;
     private final String onlyKey;
     private transient ValueState<Tensor>[] entries;
@@ -44,15 +47,26 @@ final class StateRowReader extends KeyedStateReaderFunction<String, Tuple3<Strin
 
     @Override
     public void readKey(String key, Context ctx, Collector<Tuple3<String, String, String>> out) throws Exception {
-        if (onlyKey != null && !onlyKey.equals(key)) {
-            return;
-        }
-        for (int i = 0; i < entries.length; i++) {
-            Tensor value = entries[i].value();
-            if (value != null) {
-                String stateKey = stateKeys.get(i);
-                out.collect(Tuple3.of(key, stateKey, StateRowJson.write(new StateRow(key, stateKey, value))));
+        boolean emitted = false;
+        if (onlyKey == null || onlyKey.equals(key)) {
+            for (int i = 0; i < entries.length; i++) {
+                Tensor value = entries[i].value();
+                if (value != null) {
+                    String stateKey = stateKeys.get(i);
+                    out.collect(Tuple3.of(key, stateKey, StateRowJson.write(new StateRow(key, stateKey, value))));
+                    emitted = true;
+                }
             }
         }
+        if (!emitted) {
+            // Flink 2.3's KeyedStateInputFormat hands the source a null record for a key that
+            // emits nothing (an NPE in the serializer); emit a placeholder instead
+            out.collect(Tuple3.of(key, NOTHING, NOTHING));
+        }
+    }
+
+    /** True for a real row, false for the placeholder of a key with nothing to print. */
+    static boolean isRow(Tuple3<String, String, String> row) {
+        return !row.f2.isEmpty();
     }
 }
