@@ -12,10 +12,10 @@ import picocli.CommandLine;
  * the job jar, the same under {@code java -jar} and {@code flink run}.
  */
 @Command(name = "flinox-job", mixinStandardHelpOptions = true, version = "flinox 0.1.0",
-        subcommands = {FlinoxCli.Run.class, DescribeCommand.class},
+        subcommands = {FlinoxCli.Run.class, DescribeCommand.class, InspectCommand.class, BootstrapCommand.class},
         description = "Stateful neural-network modules per stream key on Apache Flink.")
 public final class FlinoxCli {
-    private static final List<String> SUBCOMMANDS = List.of("run", "describe");
+    private static final List<String> SUBCOMMANDS = List.of("run", "describe", "inspect", "bootstrap");
 
     public static void main(String[] args) {
         int code = execute(args);

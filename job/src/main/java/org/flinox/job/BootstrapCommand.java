@@ -1,0 +1,184 @@
+package org.flinox.job;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.OperatorTransformation;
+import org.apache.flink.state.api.SavepointWriter;
+import org.apache.flink.state.api.StateBootstrapTransformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.flinox.nn.State;
+import org.flinox.nn.Tensor;
+import org.flinox.operators.OperatorIds;
+import org.flinox.operators.StateRow;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bootstrap}: a savepoint holding per-key state given as JSON lines (the shape
+ * {@code inspect} prints), so a job started from it with {@code --restore} begins warm.
+ * Every row is checked against the model's state before anything runs; keys absent from
+ * the file, and entries a key does not list, start from the model's initial value.
+ */
+@Command(name = "bootstrap", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Write a savepoint from per-key state in JSON lines (the shape inspect prints), "
+                + "for a job to start from with --restore.")
+final class BootstrapCommand implements Callable<Integer> {
+
+    @Option(names = "--state", paramLabel = "FILE.jsonl", required = true,
+            description = "One state row per line: {\"key\", \"stateKey\", \"shape\", \"dtype\", \"values\"}.")
+    String state;
+
+    @Option(names = "--model", paramLabel = "SPEC.json",
+            description = "The module tree the job will run (its name gives the operator uid); default: standardize.")
+    Path model;
+
+    @Option(names = "--features", paramLabel = "A,B,C", split = ",", required = true,
+            description = "The job's features; their count is the model's input width.")
+    List<String> features;
+
+    @Option(names = "--weights", paramLabel = "FILE.npz", description = "Parameters by path, as the job will have them.")
+    Path weights;
+
+    @Option(names = "--output", paramLabel = "SAVEPOINT_DIR", required = true,
+            description = "The savepoint directory to write; must not exist or be empty.")
+    String output;
+
+    @Option(names = "--max-parallelism", paramLabel = "N", defaultValue = "128",
+            description = "Key groups; must equal the job's --max-parallelism (default: ${DEFAULT-VALUE}).")
+    int maxParallelism;
+
+    @Option(names = "--state-backend", paramLabel = "rocksdb|hashmap", defaultValue = "rocksdb",
+            description = "The backend that writes the savepoint; its canonical format restores on either "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String stateBackend;
+
+    @Override
+    public Integer call() throws Exception {
+        SpecModelFactory factory = SpecModelFactory.of(model, features.size(), weights);
+        Summary summary = write(factory, state, output, maxParallelism, stateBackend);
+        System.out.println("wrote " + summary.rows() + " state rows of " + summary.keys() + " keys for operator "
+                + OperatorIds.model(factory.name()) + " to " + output);
+        return 0;
+    }
+
+    /** What a state file holds. */
+    record Summary(int rows, int keys) {}
+
+    /** Validates {@code stateFile} against the model, then writes the savepoint {@code outputDir}. */
+    static Summary write(SpecModelFactory factory, String stateFile, String outputDir, int maxParallelism,
+            String backend) throws Exception {
+        State initial = StateCommands.initialState(factory);
+        org.apache.flink.core.fs.Path input = new org.apache.flink.core.fs.Path(StateCommands.uri(stateFile));
+        Summary summary = validate(stateFile, readLines(input), initial);
+        org.apache.flink.core.fs.Path out = new org.apache.flink.core.fs.Path(StateCommands.uri(outputDir));
+        FileSystem fs = out.getFileSystem();
+        if (fs.exists(out) && (!fs.getFileStatus(out).isDir() || fs.listStatus(out).length > 0)) {
+            throw new IllegalArgumentException("--output " + outputDir + " already exists and is not an empty directory");
+        }
+
+        StreamExecutionEnvironment env = StateCommands.writerEnvironment(backend);
+        // the file's lines as strings, keyed by the row's key: no Tensor crosses the network
+        DataStream<Tuple2<String, String>> rows = env
+                .fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(), input).build(),
+                        WatermarkStrategy.noWatermarks(), "state rows").setParallelism(1)
+                .filter(line -> !line.isBlank()).setParallelism(1)
+                .map(line -> Tuple2.of(StateRowJson.read(line).key(), line))
+                .returns(Types.TUPLE(Types.STRING, Types.STRING)).setParallelism(1);
+        if (rows.getType() instanceof GenericTypeInfo<?>) {
+            throw new IllegalStateException("the bootstrap stream's type " + rows.getType() + " would go through Kryo");
+        }
+        StateBootstrapTransformation<Tuple2<String, String>> model = OperatorTransformation.bootstrapWith(rows)
+                .keyBy(row -> row.f0, Types.STRING)
+                .transform(new StateRowWriter(StateCommands.stateKeyNames(initial)));
+        SavepointWriter.newSavepoint(env, StateCommands.backend(backend), maxParallelism)
+                .withOperator(OperatorIdentifier.forUid(OperatorIds.model(factory.name())), model)
+                .write(out.toString());
+        env.execute("flinox bootstrap " + factory.name());
+        return summary;
+    }
+
+    /**
+     * Checks every row against the model's initial state: a parseable row, a known stateKey,
+     * the entry's shape and dtype, finite values, no (key, stateKey) given twice. Errors
+     * name the file, the line, the key and the stateKey.
+     *
+     * @param file the file's name, for messages
+     * @param lines its lines; blank lines are skipped but counted
+     */
+    static Summary validate(String file, List<String> lines, State initial) {
+        Map<String, Tensor> layout = new LinkedHashMap<>();
+        for (int i = 0; i < initial.size(); i++) {
+            layout.put(initial.keyAt(i).name(), initial.valueAt(i));
+        }
+        Map<List<String>, Integer> seen = new HashMap<>();
+        Set<String> keys = new HashSet<>();
+        int rows = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            String where = file + ":" + (i + 1) + ": ";
+            StateRow row;
+            try {
+                row = StateRowJson.read(line);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + e.getMessage(), e);
+            }
+            String entry = "key " + row.key() + ", stateKey " + row.stateKey();
+            Tensor expected = layout.get(row.stateKey());
+            if (expected == null) {
+                throw new IllegalArgumentException(where + entry + ": unknown stateKey; the model's state keys are "
+                        + layout.keySet());
+            }
+            Tensor value = row.value();
+            if (!value.sameLayout(expected)) {
+                throw new IllegalArgumentException(where + entry + ": expected " + expected.layout() + ", got "
+                        + value.layout());
+            }
+            for (int j = 0; j < value.size(); j++) {
+                if (!Double.isFinite(value.get(j))) {
+                    throw new IllegalArgumentException(where + entry + ": value " + j + " is not finite: "
+                            + Arrays.toString(value.toArray()));
+                }
+            }
+            Integer earlier = seen.putIfAbsent(List.of(row.key(), row.stateKey()), i + 1);
+            if (earlier != null) {
+                throw new IllegalArgumentException(where + entry + ": already given on line " + earlier);
+            }
+            keys.add(row.key());
+            rows++;
+        }
+        return new Summary(rows, keys.size());
+    }
+
+    private static List<String> readLines(org.apache.flink.core.fs.Path file) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                file.getFileSystem().open(file), StandardCharsets.UTF_8))) {
+            return r.lines().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read --state " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
