@@ -173,12 +173,31 @@ final class BootstrapCommand implements Callable<Integer> {
         return new Summary(rows, keys.size());
     }
 
-    private static List<String> readLines(org.apache.flink.core.fs.Path file) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                file.getFileSystem().open(file), StandardCharsets.UTF_8))) {
-            return r.lines().toList();
+    /** The lines of a file, or of the visible files of a directory (a job's --final-state). */
+    private static List<String> readLines(org.apache.flink.core.fs.Path path) {
+        try {
+            FileSystem fs = path.getFileSystem();
+            List<org.apache.flink.core.fs.Path> files = new java.util.ArrayList<>();
+            if (fs.getFileStatus(path).isDir()) {
+                for (var status : fs.listStatus(path)) {
+                    String name = status.getPath().getName();
+                    if (!status.isDir() && !name.startsWith(".") && !name.startsWith("_")) {
+                        files.add(status.getPath());
+                    }
+                }
+                files.sort(java.util.Comparator.comparing(org.apache.flink.core.fs.Path::getName));
+            } else {
+                files.add(path);
+            }
+            List<String> lines = new java.util.ArrayList<>();
+            for (var file : files) {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+                    r.lines().forEach(lines::add);
+                }
+            }
+            return lines;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read --state " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read --state " + path + ": " + e.getMessage(), e);
         }
     }
 }

@@ -57,7 +57,8 @@ public final class FlinoxCli {
     /** The default subcommand: run the job (a demo without {@code --input}). */
     @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Run the job: embedded local Flink under `java -jar`, the cluster under `flink run`.",
-            footer = {"", "Other subcommands: describe (print the module tree, parameters and state keys as JSON).",
+            footer = {"", "Other subcommands: describe (the module tree, parameters and state keys as JSON), inspect (per-key state"
+                + "of a savepoint or checkpoint), bootstrap (a savepoint from per-key state); each has --help.",
                 "Without --input, a demo runs over a generated multi-key sample."})
     static final class Run implements Callable<Integer> {
         @Mixin

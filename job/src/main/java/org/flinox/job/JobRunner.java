@@ -38,7 +38,20 @@ public final class JobRunner {
                 : o.output != null ? JobSettings.deadLettersBeside(o.output) : null;
         return new JobSettings(o.input, format, o.key, features, model, o.output, deadLetters,
                 o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flinkConfig(o), o.stateTtl,
-                java.util.Set.copyOf(o.resetState), o.finalState, o.savepointDir);
+                java.util.Set.copyOf(o.resetState), finalState(o), o.savepointDir, o.finalSavepoint);
+    }
+
+    private static String finalState(RunOptions o) {
+        if (o.finalSavepoint != null && o.watch) {
+            throw new IllegalArgumentException("--final-savepoint needs a bounded input: a --watch run never ends; "
+                    + "stop it with a savepoint instead (--savepoint-dir, or `flink stop`)");
+        }
+        if (o.finalState != null || o.finalSavepoint == null) {
+            return o.finalState;
+        }
+        String dir = o.finalSavepoint.endsWith("/") ? o.finalSavepoint.substring(0, o.finalSavepoint.length() - 1)
+                : o.finalSavepoint;
+        return dir + "-state";
     }
 
     /** The input's files now (a local path); empty for a remote file system or an empty directory. */
@@ -126,7 +139,14 @@ public final class JobRunner {
         StreamExecutionEnvironment env = environment(s);
         JobPipeline.build(env, s);
         if (s.watch() == null || !embedded()) {
-            return env.execute(jobName(s));
+            JobExecutionResult result = env.execute(jobName(s));
+            if (s.finalSavepoint() != null) {
+                var written = BootstrapCommand.write(s.model(), s.finalState(), s.finalSavepoint(), s.maxParallelism(),
+                        s.flink().get("state.backend.type"));
+                System.err.printf("flinox: final state of %d keys saved as a savepoint in %s; "
+                        + "continue with --restore %s%n", written.keys(), s.finalSavepoint(), s.finalSavepoint());
+            }
+            return result;
         }
         // A stand-alone run that never ends on its own: Ctrl-C or SIGTERM stops it cleanly.
         JobClient client = env.executeAsync(jobName(s));

@@ -23,6 +23,7 @@ import java.util.List;
  * @param resetState state entries to start over on restore
  * @param finalState where a bounded run writes every key's final state, or null
  * @param savepointDir where a stand-alone watching run stops with a savepoint, or null
+ * @param finalSavepoint where a bounded run leaves a savepoint of its final state, or null
  */
 public record JobSettings(
         String input,
@@ -39,7 +40,8 @@ public record JobSettings(
         Duration stateTtl,
         java.util.Set<String> resetState,
         String finalState,
-        String savepointDir) {
+        String savepointDir,
+        String finalSavepoint) {
 
     /** The default directory for dead letters: beside the output directory. */
     static String deadLettersBeside(String output) {

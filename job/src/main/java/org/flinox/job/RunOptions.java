@@ -92,6 +92,12 @@ final class RunOptions {
                     + "(key, stateKey, shape, dtype, values) to DIR, the format `bootstrap` reads.")
     String finalState;
 
+    @Option(names = "--final-savepoint", paramLabel = "DIR",
+            description = "When the (bounded) input ends, write a savepoint of every key's state to DIR, so a "
+                    + "streaming run can start warm with --restore DIR (needs an attached run; the rows go through "
+                    + "--final-state, default DIR-state).")
+    String finalSavepoint;
+
     /** Durations as Flink spells them: 500ms, 10s, 5min, 12h, 7d. */
     static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
