@@ -8,7 +8,7 @@ import java.util.List;
  * Everything a run needs, resolved from the flags: defaults filled in, features known,
  * the model built once (so a bad spec fails before anything starts).
  *
- * @param input the file or directory to read
+ * @param input the file or directory to read, or {@code kafka://HOST:PORT/TOPIC}
  * @param format the format of every file, or null to go by extension
  * @param keyField the key field, or null for one global key
  * @param features the feature fields, in order
@@ -20,6 +20,7 @@ import java.util.List;
  * @param maxParallelism the number of key groups
  * @param flink the Flink configuration (state backend, checkpoints, restart strategy, restore)
  * @param stateTtl idle-state time to live, or null
+ * @param kafka the Kafka settings when the input or an output is {@code kafka://}, or null
  */
 record JobSettings(
         String input,
@@ -33,9 +34,10 @@ record JobSettings(
         Integer parallelism,
         int maxParallelism,
         java.util.Map<String, String> flink,
-        Duration stateTtl) {
+        Duration stateTtl,
+        KafkaSettings kafka) {
 
-    /** The default directory for dead letters: beside the output directory. */
+    /** The default directory for dead letters: beside the output directory (for Kafka, the topic {@code TOPIC-dead-letters}). */
     static String deadLettersBeside(String output) {
         String trimmed = output.endsWith("/") ? output.substring(0, output.length() - 1) : output;
         return trimmed + "-dead-letters";
