@@ -26,8 +26,8 @@ import org.flinox.operators.OperatorIds;
 import org.flinox.operators.RawLine;
 
 /**
- * The dataflow: read lines → parse (bad lines to dead letters) → key → model (one
- * ValueState per StateKey) → JSON lines, exactly once. Every operator has a stable uid so a
+ * The dataflow: read lines (files or a Kafka topic) → parse (bad lines to dead letters) → key
+ * → model (one ValueState per StateKey) → JSON lines (files or Kafka topics), exactly once. Every operator has a stable uid so a
  * savepoint maps back to it.
  */
 public final class JobPipeline {
@@ -40,25 +40,17 @@ public final class JobPipeline {
     }
 
     /**
-     * The job's dataflow, with {@code beforeModel} applied to the parsed records just before
-     * they are keyed: the place a test injects a failure. It must keep the records' order
-     * (chain it, at parallelism 1).
+     * The job's dataflow, with {@code beforeKey} applied to the parsed records just before they
+     * are keyed: the place a test injects a failure. It must keep the records' order (no
+     * shuffle: chain it at the parsing's parallelism).
      */
     public static void build(StreamExecutionEnvironment env, JobSettings s,
-            UnaryOperator<DataStream<FeatureRecord>> beforeModel) {
-        InputSources sources = InputSources.forPath(s.input()).format(s.format());
-        if (s.watch() != null) {
-            sources.watch(s.watch());
-        }
-        // One reader, with parsing chained to it: files are read one at a time in arrival
-        // order and no shuffle sits before the keyBy, so each key sees its records in order.
-        DataStream<RawLine> lines = env.fromSource(sources.build(), WatermarkStrategy.noWatermarks(), "input")
-                .uid(inputUid(s.input())).setParallelism(1);
-        SingleOutputStreamOperator<FeatureRecord> records = lines
-                .process(new ParseFunction(new RecordParser(s.format(), s.keyField(), s.features()), DeadLetters.TAG))
-                .uid("flinox-parse").name("parse").setParallelism(1);
+            UnaryOperator<DataStream<FeatureRecord>> beforeKey) {
+        SingleOutputStreamOperator<FeatureRecord> records = KafkaAddress.isKafka(s.input())
+                ? parse(kafkaInput(env, s), s, s.parallelism())
+                : parse(fileInput(env, s), s, 1);
 
-        SingleOutputStreamOperator<ModelOutput> outputs = beforeModel.apply(records)
+        SingleOutputStreamOperator<ModelOutput> outputs = beforeKey.apply(records)
                 .keyBy(FeatureRecord::key, Types.STRING)
                 .transform("model " + s.model().name(), TypeInformation.of(ModelOutput.class),
                         new ModelOperator(s.model(), s.stateTtl(), s.resetState(), s.finalState() != null))
@@ -70,12 +62,25 @@ public final class JobPipeline {
         DataStream<DeadLetter> deadLetters = records.getSideOutput(DeadLetters.TAG)
                 .union(outputs.getSideOutput(DeadLetters.TAG));
 
-        DataStreamSink<String> out = outputs.map(JsonLines::output).returns(Types.STRING)
-                .uid("flinox-output-json").name("output json")
-                .sinkTo(sink(s.output(), false)).uid("flinox-output").name("output");
-        DataStreamSink<String> dead = deadLetters.map(JsonLines::deadLetter).returns(Types.STRING)
-                .uid("flinox-dead-letter-json").name("dead letter json")
-                .sinkTo(sink(s.deadLetters(), true)).uid("flinox-dead-letters").name("dead letters");
+        DataStreamSink<?> out;
+        if (KafkaAddress.isKafka(s.output())) {
+            out = outputs.sinkTo(KafkaConnectors.sink(KafkaAddress.parse(s.output()), s.kafka(), "output",
+                            ModelOutput::key, JsonLines::output))
+                    .uid("flinox-output-kafka").name("output");
+        } else {
+            out = outputs.map(JsonLines::output).returns(Types.STRING).uid("flinox-output-json").name("output json")
+                    .sinkTo(sink(s.output(), false)).uid("flinox-output").name("output");
+        }
+        DataStreamSink<?> dead;
+        if (KafkaAddress.isKafka(s.deadLetters())) {
+            dead = deadLetters.sinkTo(KafkaConnectors.sink(KafkaAddress.parse(s.deadLetters()), s.kafka(), "dead-letters",
+                            DeadLetter::key, JsonLines::deadLetter))
+                    .uid("flinox-dead-letters-kafka").name("dead letters");
+        } else {
+            dead = deadLetters.map(JsonLines::deadLetter).returns(Types.STRING).uid("flinox-dead-letter-json")
+                    .name("dead letter json")
+                    .sinkTo(sink(s.deadLetters(), true)).uid("flinox-dead-letters").name("dead letters");
+        }
         if (s.finalState() != null) {
             outputs.getSideOutput(FinalState.TAG).map(row -> StateRowJson.write(row.toStateRow())).returns(Types.STRING)
                     .uid("flinox-final-state-json").name("final state json")
@@ -103,6 +108,47 @@ public final class JobPipeline {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e); // every JVM has SHA-256
         }
+    }
+
+    /**
+     * One reader: files are read one at a time in arrival order, so with parsing chained to it
+     * and no shuffle before the keyBy, each key sees its records in order.
+     */
+    private static DataStream<RawLine> fileInput(StreamExecutionEnvironment env, JobSettings s) {
+        InputSources sources = InputSources.forPath(s.input()).format(s.format());
+        if (s.watch() != null) {
+            sources.watch(s.watch());
+        }
+        return env.fromSource(sources.build(), WatermarkStrategy.noWatermarks(), "input")
+                .uid(inputUid(s.input())).setParallelism(1);
+    }
+
+    /**
+     * Readers at the job's parallelism: each partition is read by one reader, in offset order, and
+     * parsing is chained to its reader (same parallelism, forward), so each key sees its records in
+     * partition order as long as a key's records are in one partition.
+     */
+    private static DataStream<RawLine> kafkaInput(StreamExecutionEnvironment env, JobSettings s) {
+        SingleOutputStreamOperator<RawLine> lines = env.fromSource(
+                        KafkaConnectors.source(KafkaAddress.parse(s.input()), s.kafka(), s.format()),
+                        WatermarkStrategy.noWatermarks(), "input " + s.input())
+                .uid(inputUid(s.input()));
+        if (s.parallelism() != null) {
+            lines.setParallelism(s.parallelism());
+        }
+        return lines;
+    }
+
+    /** Parsing, chained to the reader: the same parallelism (null: the default, like the reader's). */
+    private static SingleOutputStreamOperator<FeatureRecord> parse(DataStream<RawLine> lines, JobSettings s,
+            Integer parallelism) {
+        SingleOutputStreamOperator<FeatureRecord> records = lines
+                .process(new ParseFunction(new RecordParser(s.format(), s.keyField(), s.features()), DeadLetters.TAG))
+                .uid("flinox-parse").name("parse");
+        if (parallelism != null) {
+            records.setParallelism(parallelism);
+        }
+        return records;
     }
 
     /** JSON lines into part files committed on checkpoints, or printed when no directory is given. */

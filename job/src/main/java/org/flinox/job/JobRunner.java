@@ -26,19 +26,37 @@ public final class JobRunner {
     }
 
     static JobSettings resolve(RunOptions o) {
-        List<Path> files = inputFiles(o);
-        InputFormat format = o.format != null ? InputFormat.fromName(o.format) : formatOf(files);
-        List<String> features = o.features != null && !o.features.isEmpty() ? List.copyOf(o.features)
-                : inferFeatures(o, files, format);
+        boolean kafkaInput = KafkaAddress.isKafka(o.input);
+        InputFormat format;
+        List<String> features;
+        if (kafkaInput) {
+            KafkaAddress.parse(o.input);
+            format = kafkaFormat(o);
+            features = o.features != null && !o.features.isEmpty() ? List.copyOf(o.features) : List.of();
+            if (features.isEmpty()) {
+                throw new IllegalArgumentException("--input " + o.input + " is a Kafka topic, so the features cannot be "
+                        + "inferred from a file: pass --features A,B,C");
+            }
+        } else {
+            if (o.csvHeader != null) {
+                throw new IllegalArgumentException("--csv-header is for a kafka:// input; a CSV file's header is its "
+                        + "first line");
+            }
+            List<Path> files = inputFiles(o);
+            format = o.format != null ? InputFormat.fromName(o.format) : formatOf(files);
+            features = o.features != null && !o.features.isEmpty() ? List.copyOf(o.features)
+                    : inferFeatures(o, files, format);
+        }
         SpecModelFactory model = SpecModelFactory.of(o.model, features.size(), o.weights);
         if (o.restore != null) {
             RestoreCheck.requireOperatorState(o.restore, OperatorIds.model(model.name()));
         }
         String deadLetters = o.deadLetter != null ? o.deadLetter
                 : o.output != null ? JobSettings.deadLettersBeside(o.output) : null;
+        KafkaSettings kafka = kafkaSettings(o, model.name(), deadLetters);
         return new JobSettings(o.input, format, o.key, features, model, o.output, deadLetters,
                 o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flinkConfig(o), o.stateTtl,
-                java.util.Set.copyOf(o.resetState), finalState(o), o.savepointDir, o.finalSavepoint);
+                java.util.Set.copyOf(o.resetState), finalState(o), o.savepointDir, o.finalSavepoint, kafka);
     }
 
     private static String finalState(RunOptions o) {
@@ -52,6 +70,41 @@ public final class JobRunner {
         String dir = o.finalSavepoint.endsWith("/") ? o.finalSavepoint.substring(0, o.finalSavepoint.length() - 1)
                 : o.finalSavepoint;
         return dir + "-state";
+    }
+
+    /** JSON values unless --format csv or --csv-header says CSV; CSV values need --csv-header. */
+    private static InputFormat kafkaFormat(RunOptions o) {
+        if (o.watch) {
+            throw new IllegalArgumentException("--watch is for a directory; a kafka:// input is unbounded already "
+                    + "(--bounded stops it at the offsets that are the latest at the start)");
+        }
+        InputFormat format = o.format != null ? InputFormat.fromName(o.format)
+                : o.csvHeader != null ? InputFormat.CSV : InputFormat.JSONL;
+        if (format == InputFormat.CSV && (o.csvHeader == null || o.csvHeader.isBlank())) {
+            throw new IllegalArgumentException("CSV values of --input " + o.input + " need their header: pass "
+                    + "--csv-header A,B,C");
+        }
+        if (format == InputFormat.JSONL && o.csvHeader != null) {
+            throw new IllegalArgumentException("--csv-header is for CSV values, but --format is " + o.format);
+        }
+        return format;
+    }
+
+    /** The Kafka settings when the input or an output is a Kafka topic, else null. */
+    private static KafkaSettings kafkaSettings(RunOptions o, String modelName, String deadLetters) {
+        boolean any = KafkaAddress.isKafka(o.input) || KafkaAddress.isKafka(o.output) || KafkaAddress.isKafka(deadLetters);
+        if (!any) {
+            return null;
+        }
+        for (String location : new String[] {o.output, deadLetters}) {
+            if (KafkaAddress.isKafka(location)) {
+                KafkaAddress.parse(location); // fail before anything starts
+            }
+        }
+        String name = KafkaSettings.defaultName(modelName);
+        return new KafkaSettings(o.kafkaProperties, o.groupId != null ? o.groupId : name,
+                KafkaSettings.StartingOffsets.fromName(o.startingOffsets), o.csvHeader,
+                o.transactionalIdPrefix != null ? o.transactionalIdPrefix : name, o.bounded);
     }
 
     /** The input's files now (a local path); empty for a remote file system or an empty directory. */

@@ -8,7 +8,7 @@ import java.util.List;
  * Everything a run needs, resolved from the flags: defaults filled in, features known,
  * the model built once (so a bad spec fails before anything starts).
  *
- * @param input the file or directory to read
+ * @param input the file or directory to read, or {@code kafka://HOST:PORT/TOPIC}
  * @param format the format of every file, or null to go by extension
  * @param keyField the key field, or null for one global key
  * @param features the feature fields, in order
@@ -24,6 +24,7 @@ import java.util.List;
  * @param finalState where a bounded run writes every key's final state, or null
  * @param savepointDir where a stand-alone watching run stops with a savepoint, or null
  * @param finalSavepoint where a bounded run leaves a savepoint of its final state, or null
+ * @param kafka the Kafka settings when the input or an output is {@code kafka://}, or null
  */
 public record JobSettings(
         String input,
@@ -41,9 +42,10 @@ public record JobSettings(
         java.util.Set<String> resetState,
         String finalState,
         String savepointDir,
-        String finalSavepoint) {
+        String finalSavepoint,
+        KafkaSettings kafka) {
 
-    /** The default directory for dead letters: beside the output directory. */
+    /** The default directory for dead letters: beside the output directory (for Kafka, the topic {@code TOPIC-dead-letters}). */
     static String deadLettersBeside(String output) {
         String trimmed = output.endsWith("/") ? output.substring(0, output.length() - 1) : output;
         return trimmed + "-dead-letters";

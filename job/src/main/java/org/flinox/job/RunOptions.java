@@ -2,7 +2,9 @@ package org.flinox.job;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -11,7 +13,8 @@ import picocli.CommandLine.Option;
 final class RunOptions {
 
     @Option(names = "--input", paramLabel = "PATH",
-            description = "A file or a directory of CSV (with header) or JSON-lines records. Without it, a demo runs.")
+            description = "A file or a directory of CSV (with header) or JSON-lines records, or a Kafka topic "
+                    + "kafka://HOST:PORT/TOPIC. Without it, a demo runs.")
     String input;
 
     @Option(names = "--format", paramLabel = "csv|jsonl",
@@ -34,12 +37,14 @@ final class RunOptions {
     Path weights;
 
     @Option(names = "--output", paramLabel = "DIR",
-            description = "Where JSON-lines outputs go, committed on checkpoints (exactly once); default: standard output.")
+            description = "Where JSON-lines outputs go, committed on checkpoints (exactly once): a directory, or a "
+                    + "Kafka topic kafka://HOST:PORT/TOPIC (transactional, keyed by the stream key); "
+                    + "default: standard output.")
     String output;
 
     @Option(names = "--dead-letter", paramLabel = "DIR",
-            description = "Where rejected records go with their reason; default: DIR-dead-letters beside --output, "
-                    + "or standard error.")
+            description = "Where rejected records go with their reason, a directory or kafka://HOST:PORT/TOPIC; "
+                    + "default: DIR-dead-letters beside --output (TOPIC-dead-letters for Kafka), or standard error.")
     String deadLetter;
 
     @Option(names = "--watch", description = "Keep watching the --input directory for new files (unbounded).")
@@ -97,6 +102,35 @@ final class RunOptions {
                     + "streaming run can start warm with --restore DIR (needs an attached run; the rows go through "
                     + "--final-state, default DIR-state).")
     String finalSavepoint;
+    // ---------------------------------------------------------------- Kafka
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "A Kafka client setting for the consumer and the producers (repeatable), e.g. "
+                    + "security.protocol=SSL or transaction.timeout.ms=120000.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--group-id", paramLabel = "ID",
+            description = "The Kafka consumer group of a kafka:// input; offsets are committed to it on checkpoints "
+                    + "(default: flinox-MODEL, MODEL the model's name).")
+    String groupId;
+
+    @Option(names = "--starting-offsets", paramLabel = "earliest|latest|committed", defaultValue = "earliest",
+            description = "Where a kafka:// input starts without a checkpoint or savepoint to restore "
+                    + "(committed: the group's offsets, else the beginning) (default: ${DEFAULT-VALUE}).")
+    String startingOffsets;
+
+    @Option(names = "--csv-header", paramLabel = "A,B,C",
+            description = "The CSV header of a kafka:// input's values; implies --format csv.")
+    String csvHeader;
+
+    @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX",
+            description = "Prefix of the transactional ids of kafka:// outputs (PREFIX-output, PREFIX-dead-letters); "
+                    + "unique per job on a Kafka cluster (default: flinox-MODEL).")
+    String transactionalIdPrefix;
+
+    @Option(names = "--bounded",
+            description = "Stop a kafka:// input at the offsets that are the latest when the job starts.")
+    boolean bounded;
 
     /** Durations as Flink spells them: 500ms, 10s, 5min, 12h, 7d. */
     static final class DurationConverter implements ITypeConverter<Duration> {

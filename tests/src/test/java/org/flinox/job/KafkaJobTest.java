@@ -1,0 +1,419 @@
+package org.flinox.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.CheckpointType;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.flinox.operators.FeatureRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The job against a real Kafka broker ({@code deploy/local-kafka.sh}) on a MiniCluster: Kafka in,
+ * exactly-once Kafka out. Outputs are read with {@code isolation.level=read_committed} and
+ * compared, record for record, with per-key z-scores computed here by the two-pass formula over
+ * each key's records so far (in partition order: every key is produced to one partition).
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class KafkaJobTest {
+    private static final int PARALLELISM = 2;
+    private static final Duration AWAIT = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(PARALLELISM).build());
+
+    @RegisterExtension
+    static final LocalKafka KAFKA = new LocalKafka();
+
+    @TempDir
+    Path tmp;
+
+    private final List<JobClient> jobs = new ArrayList<>();
+
+    @AfterEach
+    void cancelJobs() throws Exception {
+        for (JobClient job : jobs) {
+            try {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            } catch (Exception alreadyDone) {
+                // finished, stopped with a savepoint, or failed: nothing to cancel
+            }
+        }
+        FailOnceWhenArmed.ARMED.set(false);
+    }
+
+    @Test
+    void standardizesEveryKeyOfAMultiPartitionTopicInPartitionOrder() throws Exception {
+        KAFKA.createTopic("norm-in", 3);
+        KAFKA.createTopic("norm-out", 2);
+        KAFKA.createTopic("norm-dead", 1);
+        Reference ref = new Reference();
+        ref.produceJson("norm-in", sample(6, 30, 1));
+        assertThat(ref.partitionsUsed()).as("the sample spans several partitions").isGreaterThan(1);
+
+        int exit = FlinoxCli.execute(args("norm-in", "norm-out", "--dead-letter", KAFKA.url("norm-dead"), "--bounded"));
+
+        assertThat(exit).isZero();
+        ref.assertOutputsExactlyOnce(readCommitted("norm-out", ref.size()));
+        assertThat(readCommitted("norm-dead", 0)).isEmpty();
+    }
+
+    @Test
+    void aFailureMidStreamLeavesEveryRecordInTheOutputExactlyOnce(@InjectClusterClient ClusterClient<?> cluster)
+            throws Exception {
+        KAFKA.createTopic("fail-in", 3);
+        KAFKA.createTopic("fail-out", 2);
+        Reference ref = new Reference();
+        ref.produceJson("fail-in", sample(6, 20, 2));
+        // checkpoints only when the test triggers them, so it knows what the failure rolls back
+        JobSettings settings = JobRunner.resolve(options(args("fail-in", "fail-out",
+                "--checkpoint-interval", "3600000")));
+        StreamExecutionEnvironment env = environment(settings);
+        JobPipeline.build(env, settings, records -> records.map(new FailOnceWhenArmed())
+                .setParallelism(PARALLELISM).uid("test-fail-once").name("fail once"));
+        JobClient job = env.executeAsync("kafka failure");
+        jobs.add(job);
+        checkpointUntilCommitted(cluster, job.getJobID(), "fail-out", ref.size()); // batch 1: committed
+
+        ref.produceJson("fail-in", sample(6, 20, 3));
+        // batch 2: processed and written, in transactions that no checkpoint has committed yet
+        read("fail-out", ref.size(), "read_uncommitted");
+
+        FailOnceWhenArmed.ARMED.set(true); // the next record to arrive fails its task, once
+        ref.produceJson("fail-in", sample(6, 5, 4));
+
+        // recovery rolls back to the checkpoint after batch 1: batch 2 is read and written again
+        checkpointUntilCommitted(cluster, job.getJobID(), "fail-out", ref.size());
+        ref.assertOutputsExactlyOnce(read("fail-out", ref.size(), "read_committed"));
+        assertThat(FailOnceWhenArmed.FAILURES.get()).as("injected failures").isEqualTo(1);
+    }
+
+    @Test
+    void stopWithSavepointThenResumeContinuesFromTheSavedOffsetsAndState() throws Exception {
+        KAFKA.createTopic("sp-in", 3);
+        KAFKA.createTopic("sp-out", 2);
+        Reference ref = new Reference();
+        ref.produceJson("sp-in", sample(5, 20, 4));
+        String[] args = args("sp-in", "sp-out");
+        JobSettings first = JobRunner.resolve(options(args));
+        StreamExecutionEnvironment env = environment(first);
+        JobPipeline.build(env, first);
+        JobClient job = env.executeAsync("kafka before savepoint");
+        jobs.add(job);
+        readCommitted("sp-out", ref.size());
+        String savepoint = job.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+
+        ref.produceJson("sp-in", sample(5, 20, 5)); // while no job runs
+        JobSettings resumed = JobRunner.resolve(options(concat(args, "--restore", savepoint)));
+        assertThat(resumed.flink()).containsEntry("execution.state-recovery.path", savepoint);
+        StreamExecutionEnvironment env2 = environment(resumed);
+        JobPipeline.build(env2, resumed);
+        jobs.add(env2.executeAsync("kafka after savepoint"));
+
+        // batch 1 is not read again (the offsets come from the savepoint), and batch 2's
+        // z-scores continue each key's statistics (the state comes from the savepoint)
+        ref.assertOutputsExactlyOnce(readCommitted("sp-out", ref.size()));
+    }
+
+    @Test
+    void malformedCsvValuesGoToTheDeadLetterTopicWithTheirReason() throws Exception {
+        KAFKA.createTopic("csv-in", 2);
+        KAFKA.createTopic("csv-out", 1);
+        KAFKA.createTopic("csv-dead", 1);
+        Reference ref = new Reference();
+        List<Row> good = sample(4, 10, 6);
+        Map<String, Map<String, Object>> bad = new LinkedHashMap<>();
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < good.size(); i++) {
+                Row r = good.get(i);
+                ref.send(producer, "csv-in", r, r.key() + "," + r.a() + "," + r.b());
+                if (i == 7) {
+                    bad.put(ref.sendRaw(producer, "csv-in", "k1", "k1,x1,2"), Map.of("reason", "NON_NUMERIC", "key", "k1"));
+                    bad.put(ref.sendRaw(producer, "csv-in", "k2", "k2,1"), Map.of("reason", "WRONG_COLUMN_COUNT"));
+                    bad.put(ref.sendRaw(producer, "csv-in", "k3", ""), Map.of("reason", "EMPTY"));
+                    bad.put(ref.sendRaw(producer, "csv-in", "k0", "k0,,3"), Map.of("reason", "MISSING_FIELD", "key", "k0"));
+                }
+            }
+        }
+
+        int exit = FlinoxCli.execute(concat(args("csv-in", "csv-out", "--dead-letter", KAFKA.url("csv-dead"), "--bounded"),
+                "--csv-header", "id,a,b"));
+
+        assertThat(exit).isZero();
+        ref.assertOutputsExactlyOnce(readCommitted("csv-out", ref.size()));
+        Map<String, JsonNode> dead = new HashMap<>();
+        for (ConsumerRecord<String, String> r : readCommitted("csv-dead", bad.size())) {
+            JsonNode d = JSON.readTree(r.value());
+            assertThat(dead.put(d.get("source").asText() + "@" + d.get("seq").asLong(), d)).as("duplicate").isNull();
+        }
+        assertThat(dead.keySet()).containsExactlyInAnyOrderElementsOf(bad.keySet());
+        bad.forEach((at, expected) -> {
+            assertThat(dead.get(at).get("reason").asText()).as(at).isEqualTo(expected.get("reason"));
+            if (expected.containsKey("key")) {
+                assertThat(dead.get(at).get("key").asText()).as(at).isEqualTo(expected.get("key"));
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- the job
+
+    /** The run flags every test uses, reading {@code in} and writing {@code out}, plus {@code more}. */
+    private String[] args(String in, String out, String... more) {
+        List<String> all = new ArrayList<>(List.of("--input", KAFKA.url(in), "--key", "id", "--features", "a,b",
+                "--output", KAFKA.url(out), "--parallelism", Integer.toString(PARALLELISM),
+                "--checkpoint-dir", tmp.resolve("checkpoints").toUri().toString(),
+                "--group-id", "test-" + in, "--transactional-id-prefix", "test-" + out));
+        if (!List.of(more).contains("--checkpoint-interval")) {
+            all.addAll(List.of("--checkpoint-interval", "300"));
+        }
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    private static RunOptions options(String... args) {
+        return CommandLine.populateCommand(new RunOptions(), args);
+    }
+
+    private static StreamExecutionEnvironment environment(JobSettings s) {
+        return StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(s.flink()));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /** Throws once, on the first record after the test arms it (a static flag: the MiniCluster shares the JVM). */
+    static final class FailOnceWhenArmed implements MapFunction<FeatureRecord, FeatureRecord> {
+        static final AtomicBoolean ARMED = new AtomicBoolean();
+        static final AtomicInteger FAILURES = new AtomicInteger();
+
+        @Override
+        public FeatureRecord map(FeatureRecord r) {
+            if (ARMED.compareAndSet(true, false)) {
+                FAILURES.incrementAndGet();
+                throw new IllegalStateException("injected failure at " + r.source() + "@" + r.seq());
+            }
+            return r;
+        }
+    }
+
+    // ---------------------------------------------------------------- Kafka
+
+    private static KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrap());
+        p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+        p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"); // keeps each partition in send order
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    /** Every committed record of {@code topic}, once at least {@code atLeast} are visible. */
+    private static List<ConsumerRecord<String, String>> readCommitted(String topic, int atLeast) {
+        return read(topic, atLeast, "read_committed");
+    }
+
+    /**
+     * Triggers checkpoints of {@code job} until at least {@code atLeast} records of {@code topic}
+     * are committed (a trigger fails while the job restarts, and a commit follows its checkpoint).
+     */
+    private static void checkpointUntilCommitted(ClusterClient<?> cluster, JobID job, String topic, int atLeast)
+            throws Exception {
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        while (true) {
+            try {
+                cluster.triggerCheckpoint(job, CheckpointType.FULL).get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException notRunning) {
+                // restarting: not every task is running yet
+            }
+            int committed = read(topic, 0, "read_committed").size();
+            if (committed >= atLeast) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(committed + " of " + atLeast + " records of " + topic + " committed within "
+                        + AWAIT);
+            }
+        }
+    }
+
+    /**
+     * Every record of {@code topic} visible at {@code isolation}: waits until at least {@code
+     * atLeast} are, then reads on to the end (the last stable offset for read_committed), so a
+     * duplicate written with them is seen too.
+     */
+    private static List<ConsumerRecord<String, String>> read(String topic, int atLeast, String isolation) {
+        Properties p = new Properties();
+        p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrap());
+        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + AWAIT.toNanos();
+            while (true) {
+                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+                if (seen.size() >= atLeast) {
+                    Map<TopicPartition, Long> end = consumer.endOffsets(partitions); // LSO for read_committed
+                    if (partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp))) {
+                        return seen;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("saw " + seen.size() + " " + isolation + " records in " + topic + " within "
+                            + AWAIT + ", expected at least " + atLeast);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the reference
+
+    record Row(String key, double a, double b) {}
+
+    /** {@code keys × perKey} rows, interleaved by key; key k5 has a constant b (variance 0, z = 0). */
+    private static List<Row> sample(int keys, int perKey, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < perKey; i++) {
+            for (int k = 0; k < keys; k++) {
+                double a = Math.round(rng.nextDouble(-50, 50) * 1000) / 1000.0;
+                double b = k == 5 ? 3.5 : Math.round(rng.nextDouble(0, 10) * 100) / 100.0 + 100 * k;
+                rows.add(new Row("k" + k, a, b));
+            }
+        }
+        return rows;
+    }
+
+    /** What was produced, where it landed, and the outputs it must give. */
+    private static final class Reference {
+        private final Map<String, List<double[]>> history = new HashMap<>();
+        private final Map<String, Expected> expected = new LinkedHashMap<>();
+        private final java.util.Set<Integer> partitions = new java.util.HashSet<>();
+
+        record Expected(String key, double[] z) {}
+
+        int size() {
+            return expected.size();
+        }
+
+        int partitionsUsed() {
+            return partitions.size();
+        }
+
+        void produceJson(String topic, List<Row> rows) throws Exception {
+            try (KafkaProducer<String, String> producer = producer()) {
+                for (Row r : rows) {
+                    send(producer, topic, r, JSON.writeValueAsString(Map.of("id", r.key(), "a", r.a(), "b", r.b())));
+                }
+            }
+        }
+
+        /** Sends one good row keyed by its stream key and records the z-scores it must give. */
+        void send(KafkaProducer<String, String> producer, String topic, Row r, String value) throws Exception {
+            String at = sendRaw(producer, topic, r.key(), value);
+            List<double[]> h = history.computeIfAbsent(r.key(), k -> new ArrayList<>());
+            h.add(new double[] {r.a(), r.b()});
+            expected.put(at, new Expected(r.key(), zScores(h)));
+        }
+
+        /** Sends a value and returns where it landed, {@code TOPIC-PARTITION@OFFSET}. */
+        String sendRaw(KafkaProducer<String, String> producer, String topic, String key, String value) throws Exception {
+            RecordMetadata m = producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+            partitions.add(m.partition());
+            return KafkaLineDeserializer.source(m.topic(), m.partition()) + "@" + m.offset();
+        }
+
+        /** The last row's z-scores against the mean and population variance of every row so far (two passes). */
+        private static double[] zScores(List<double[]> rows) {
+            int n = rows.size();
+            double[] last = rows.get(n - 1);
+            double[] z = new double[last.length];
+            for (int f = 0; f < z.length; f++) {
+                double mean = 0;
+                for (double[] r : rows) {
+                    mean += r[f];
+                }
+                mean /= n;
+                double var = 0;
+                for (double[] r : rows) {
+                    var += (r[f] - mean) * (r[f] - mean);
+                }
+                var /= n;
+                z[f] = var == 0 ? 0 : (last[f] - mean) / Math.sqrt(var);
+            }
+            return z;
+        }
+
+        void assertOutputsExactlyOnce(List<ConsumerRecord<String, String>> records) throws Exception {
+            Map<String, Integer> count = new HashMap<>();
+            for (ConsumerRecord<String, String> r : records) {
+                JsonNode o = JSON.readTree(r.value());
+                String at = o.get("source").asText() + "@" + o.get("seq").asLong();
+                count.merge(at, 1, Integer::sum);
+                Expected e = expected.get(at);
+                assertThat(e).as("an output for %s, which was not produced as a good record", at).isNotNull();
+                assertThat(o.get("key").asText()).as(at).isEqualTo(e.key());
+                assertThat(r.key()).as("the Kafka key of %s", at).isEqualTo(e.key());
+                JsonNode out = o.get("output");
+                assertThat(out.size()).as(at).isEqualTo(e.z().length);
+                for (int f = 0; f < e.z().length; f++) {
+                    assertThat(out.get(f).asDouble()).as("%s feature %d", at, f).isCloseTo(e.z()[f], within(1e-9));
+                }
+            }
+            List<String> duplicates = count.entrySet().stream().filter(c -> c.getValue() > 1)
+                    .map(c -> c.getKey() + " ×" + c.getValue()).sorted().toList();
+            assertThat(duplicates).as("outputs seen more than once (%d, the first: %s)", duplicates.size(),
+                    duplicates.subList(0, Math.min(5, duplicates.size()))).isEmpty();
+            assertThat(count.keySet()).as("outputs").containsExactlyInAnyOrderElementsOf(expected.keySet());
+        }
+    }
+
+}
