@@ -70,11 +70,13 @@ assemble_lib() {
   fi
   echo "Assembling Flink's lib/ from Maven into $LIB (once) ..."
   local tmp="$LIB.tmp.$$"
+  mkdir -p "$(dirname "$LIB")"
   rm -rf "$tmp"
   mvn -B -q -f "$pom" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-    -DoutputDirectory="$tmp" -Djavacpp.platform=linux-x86_64 >&2 || die "mvn could not assemble lib/"
+    -DoutputDirectory="$tmp" -Djavacpp.platform=linux-x86_64 -Dstyle.color=never > "$tmp.log" 2>&1 \
+    || { cat "$tmp.log" >&2; die "mvn could not assemble lib/"; }
+  rm -f "$tmp.log"
   touch "$tmp/.assembled-$stamp"
-  mkdir -p "$(dirname "$LIB")"
   rm -rf "$LIB.old.$$"
   if [[ -d "$LIB" ]]; then mv "$LIB" "$LIB.old.$$"; fi
   mv "$tmp" "$LIB"
@@ -120,8 +122,7 @@ io:
     dirs: $CLUSTER/tmp
 parallelism:
   default: 1
-cluster:
-  evenly-spread-out-slots: true
+taskmanager.load-balance.mode: slots  # spread a job's slots over the TaskManagers
 # Notice a killed TaskManager within seconds, not the default 50 s.
 heartbeat:
   interval: 1000
