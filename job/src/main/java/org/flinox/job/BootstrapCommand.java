@@ -32,6 +32,7 @@ import org.flinox.nn.Tensor;
 import org.flinox.operators.OperatorIds;
 import org.flinox.operators.StateRow;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -49,16 +50,8 @@ final class BootstrapCommand implements Callable<Integer> {
             description = "One state row per line: {\"key\", \"stateKey\", \"shape\", \"dtype\", \"values\"}.")
     String state;
 
-    @Option(names = "--model", paramLabel = "SPEC.json",
-            description = "The module tree the job will run (its name gives the operator uid); default: standardize.")
-    Path model;
-
-    @Option(names = "--features", paramLabel = "A,B,C", split = ",", required = true,
-            description = "The job's features; their count is the model's input width.")
-    List<String> features;
-
-    @Option(names = "--weights", paramLabel = "FILE.npz", description = "Parameters by path, as the job will have them.")
-    Path weights;
+    @Mixin
+    ModelOptions modelOptions = new ModelOptions();
 
     @Option(names = "--output", paramLabel = "SAVEPOINT_DIR", required = true,
             description = "The savepoint directory to write; must not exist or be empty.")
@@ -75,7 +68,7 @@ final class BootstrapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SpecModelFactory factory = SpecModelFactory.of(model, features.size(), weights);
+        SpecModelFactory factory = modelOptions.factory();
         Summary summary = write(factory, state, output, maxParallelism, stateBackend);
         System.out.println("wrote " + summary.rows() + " state rows of " + summary.keys() + " keys for operator "
                 + OperatorIds.model(factory.name()) + " to " + output);

@@ -3,7 +3,6 @@ package org.flinox.job;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.reflect.RecordComponent;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -15,6 +14,7 @@ import org.flinox.nn.StateKey;
 import org.flinox.nn.Tensor;
 import org.flinox.operators.OperatorIds;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code describe}: the module tree, its parameters and its state keys, as JSON. */
@@ -23,25 +23,18 @@ import picocli.CommandLine.Option;
                 + "(name, shape, dtype) as JSON.")
 final class DescribeCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "SPEC.json", description = "The module tree; default: standardize.")
-    Path model;
-
-    @Option(names = "--features", paramLabel = "A,B,C", split = ",", required = true,
-            description = "The input fields; their count is the model's input width.")
-    List<String> features;
-
-    @Option(names = "--weights", paramLabel = "FILE.npz", description = "Parameters by path.")
-    Path weights;
+    @Mixin
+    ModelOptions modelOptions = new ModelOptions();
 
     @Override
     public Integer call() throws Exception {
-        SpecModelFactory factory = SpecModelFactory.of(model, features.size(), weights);
+        SpecModelFactory factory = modelOptions.factory();
         StateExport.Exported<Module> exported = StateExport.exportState(factory.create());
         ObjectNode root = JsonLines.MAPPER.createObjectNode();
         root.put("name", factory.name());
         root.put("uid", OperatorIds.model(factory.name()));
         ArrayNode f = root.putArray("features");
-        features.forEach(f::add);
+        modelOptions.features.forEach(f::add);
         root.put("outputWidth", factory.outputWidth());
         root.putPOJO("module", tree(exported.module()));
         ArrayNode params = root.putArray("parameters");

@@ -19,6 +19,7 @@ import org.apache.flink.util.CloseableIterator;
 import org.flinox.nn.State;
 import org.flinox.operators.OperatorIds;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,16 +38,8 @@ final class InspectCommand implements Callable<Integer> {
             description = "A savepoint directory, or a retained checkpoint's chk-N directory.")
     String from;
 
-    @Option(names = "--model", paramLabel = "SPEC.json",
-            description = "The module tree the job ran (its name gives the operator uid); default: standardize.")
-    Path model;
-
-    @Option(names = "--features", paramLabel = "A,B,C", split = ",", required = true,
-            description = "The job's features; their count is the model's input width.")
-    List<String> features;
-
-    @Option(names = "--weights", paramLabel = "FILE.npz", description = "Parameters by path, as the job had them.")
-    Path weights;
+    @Mixin
+    ModelOptions modelOptions = new ModelOptions();
 
     @Option(names = "--key", paramLabel = "K", description = "Print only this stream key's state.")
     String key;
@@ -61,7 +54,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SpecModelFactory factory = SpecModelFactory.of(model, features.size(), weights);
+        SpecModelFactory factory = modelOptions.factory();
         List<String> lines = read(factory, from, key, stateBackend);
         if (output == null) {
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);

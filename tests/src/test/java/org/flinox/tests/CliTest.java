@@ -3,9 +3,6 @@ package org.flinox.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.flinox.job.FlinoxCli;
@@ -17,27 +14,9 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = FlinoxCli.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void helpListsEveryFlagOfTheContractWithDefaults() {
-        Run r = run("--help");
+        CliRun r = CliRun.of("--help");
         assertThat(r.code()).isZero();
         for (String flag : new String[] {"--input", "--format", "--key", "--features", "--model", "--weights",
                 "--output", "--dead-letter", "--parallelism", "--checkpoint-dir", "--checkpoint-interval",
@@ -50,7 +29,7 @@ class CliTest {
     @Test
     void describePrintsTheSeedMlpsParametersAndStateKeys() throws Exception {
         Path spec = Files.writeString(dir.resolve("mlp.json"), "{\"name\":\"clf\",\"seed\":3,\"module\":{\"type\":\"mlp\",\"out\":3}}");
-        Run r = run("describe", "--model", spec.toString(), "--features", "a,b,c,d");
+        CliRun r = CliRun.of("describe", "--model", spec.toString(), "--features", "a,b,c,d");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode d = JobFiles.JSON.readTree(r.out());
         assertThat(d.get("name").asText()).isEqualTo("clf");
@@ -71,14 +50,14 @@ class CliTest {
     void aBadModelSpecFailsWithThePathInTheSpec() throws Exception {
         Path spec = Files.writeString(dir.resolve("bad.json"), "{\"module\":{\"type\":\"standardize\",\"momentun\":0.5}}");
         Path input = Files.writeString(dir.resolve("x.csv"), "k,a\nq,1\n");
-        Run r = run("--input", input.toString(), "--key", "k", "--model", spec.toString());
+        CliRun r = CliRun.of("--input", input.toString(), "--key", "k", "--model", spec.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("bad.json").contains("momentun");
     }
 
     @Test
     void aMissingInputIsAClearError() {
-        Run r = run("--input", dir.resolve("nope.csv").toString());
+        CliRun r = CliRun.of("--input", dir.resolve("nope.csv").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("nope.csv").contains("does not exist");
     }

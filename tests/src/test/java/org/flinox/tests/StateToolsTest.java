@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,24 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class StateToolsTest {
     @TempDir
     Path dir;
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = FlinoxCli.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     /** A key's cumulative statistics over a history of records, by two passes (not Welford). */
     private record Stats(String key, double count, double[] mean, double[] m2) {
@@ -96,7 +76,7 @@ class StateToolsTest {
 
     private Path bootstrap(List<String> lines) throws Exception {
         Path savepoint = dir.resolve("savepoint");
-        Run r = run("bootstrap", "--state", stateFile(lines).toString(), "--features", "a,b",
+        CliRun r = CliRun.of("bootstrap", "--state", stateFile(lines).toString(), "--features", "a,b",
                 "--output", savepoint.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("wrote " + lines.size() + " state rows of 3 keys");
@@ -123,7 +103,7 @@ class StateToolsTest {
         List<String> input = history();
         Path savepoint = bootstrap(input);
         Path printed = dir.resolve("inspected.jsonl");
-        Run r = run("inspect", "--from", savepoint.toString(), "--features", "a,b", "--output", printed.toString());
+        CliRun r = CliRun.of("inspect", "--from", savepoint.toString(), "--features", "a,b", "--output", printed.toString());
         assertThat(r.code()).as(r.err()).isZero();
         List<String> lines = Files.readAllLines(printed);
         // the input is written key by key in stateKey order, which is the order inspect sorts by
@@ -133,7 +113,7 @@ class StateToolsTest {
     @Test
     void inspectWithAKeyPrintsOnlyThatKeysRowsToStandardOutput() throws Exception {
         Path savepoint = bootstrap(history());
-        Run r = run("inspect", "--from", savepoint.toString(), "--features", "a,b", "--key", "k2");
+        CliRun r = CliRun.of("inspect", "--from", savepoint.toString(), "--features", "a,b", "--key", "k2");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(bits(r.out().lines().toList())).containsExactlyElementsOf(bits(rows(Stats.of("k2", K2))));
     }
@@ -143,9 +123,9 @@ class StateToolsTest {
         // k1 has only a count: its mean and m2 would start from the initial value, and are absent
         Path savepoint = dir.resolve("savepoint");
         Path state = stateFile(List.of(row("k1", ".count", 5.0)));
-        assertThat(run("bootstrap", "--state", state.toString(), "--features", "a,b", "--output", savepoint.toString())
+        assertThat(CliRun.of("bootstrap", "--state", state.toString(), "--features", "a,b", "--output", savepoint.toString())
                 .code()).isZero();
-        Run r = run("inspect", "--from", savepoint.toString(), "--features", "a,b");
+        CliRun r = CliRun.of("inspect", "--from", savepoint.toString(), "--features", "a,b");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(bits(r.out().lines().toList())).containsExactly("k1 .count float64 [1] "
                 + Long.toHexString(Double.doubleToRawLongBits(5.0)));
@@ -212,9 +192,9 @@ class StateToolsTest {
         assertThat(JobFiles.jsonLines(dir.resolve("out-dead-letters"))).isEmpty();
     }
 
-    private Run bootstrapFails(List<String> lines) throws Exception {
+    private CliRun bootstrapFails(List<String> lines) throws Exception {
         Path savepoint = dir.resolve("savepoint");
-        Run r = run("bootstrap", "--state", stateFile(lines).toString(), "--features", "a,b",
+        CliRun r = CliRun.of("bootstrap", "--state", stateFile(lines).toString(), "--features", "a,b",
                 "--output", savepoint.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(savepoint).doesNotExist();
@@ -223,28 +203,28 @@ class StateToolsTest {
 
     @Test
     void bootstrapRefusesAnUnknownStateKeyNamingLineKeyAndStateKey() throws Exception {
-        Run r = bootstrapFails(List.of(row("k1", ".count", 2.0), "", row("k1", ".mu", 1.0, 2.0)));
+        CliRun r = bootstrapFails(List.of(row("k1", ".count", 2.0), "", row("k1", ".mu", 1.0, 2.0)));
         assertThat(r.err()).contains("state.jsonl:3:").contains("key k1").contains("stateKey .mu")
                 .contains("unknown stateKey").contains(".count").contains(".m2").contains(".mean");
     }
 
     @Test
     void bootstrapRefusesAShapeOtherThanTheEntrysNamingLineKeyAndStateKey() throws Exception {
-        Run r = bootstrapFails(List.of(row("k2", ".mean", 1.0, 2.0, 3.0)));
+        CliRun r = bootstrapFails(List.of(row("k2", ".mean", 1.0, 2.0, 3.0)));
         assertThat(r.err()).contains("state.jsonl:1:").contains("key k2").contains("stateKey .mean")
                 .contains("expected float64[2], got float64[3]");
     }
 
     @Test
     void bootstrapRefusesADtypeOtherThanTheEntrys() throws Exception {
-        Run r = bootstrapFails(List.of(row("k1", ".count", 1.0).replace("float64", "float32")));
+        CliRun r = bootstrapFails(List.of(row("k1", ".count", 1.0).replace("float64", "float32")));
         assertThat(r.err()).contains("state.jsonl:1:").contains("key k1").contains("stateKey .count")
                 .contains("expected float64[1], got float32[1]");
     }
 
     @Test
     void bootstrapRefusesTheSameEntryTwice() throws Exception {
-        Run r = bootstrapFails(List.of(row("k1", ".count", 1.0), row("k1", ".count", 2.0)));
+        CliRun r = bootstrapFails(List.of(row("k1", ".count", 1.0), row("k1", ".count", 2.0)));
         assertThat(r.err()).contains("state.jsonl:2:").contains("key k1").contains("stateKey .count")
                 .contains("already given on line 1");
     }
@@ -253,7 +233,7 @@ class StateToolsTest {
     void inspectWithAnotherModelsNameSaysTheOperatorIsMissing() throws Exception {
         Path savepoint = bootstrap(history());
         Path spec = Files.writeString(dir.resolve("other.json"), "{\"name\":\"other\",\"module\":{\"type\":\"standardize\"}}");
-        Run r = run("inspect", "--from", savepoint.toString(), "--features", "a,b", "--model", spec.toString());
+        CliRun r = CliRun.of("inspect", "--from", savepoint.toString(), "--features", "a,b", "--model", spec.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("flinox-model-other").contains("--model");
     }
