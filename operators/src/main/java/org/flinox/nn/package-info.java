@@ -15,8 +15,17 @@
  * a {@code State}. {@code Moments} (running first and second moments) and {@code MLP} (an
  * MLP between two {@code Moments}) are built that way.
  *
- * <p>A complete example, with a map as the tree (records are walked the same way, by
- * component name):
+ * <p>The seed's example, an MLP between two running-moments modules:
+ *
+ * <pre>{@code
+ * var exported = StateExport.exportState(MLP.create(16, 3, new Rng(0)));
+ * MLP model = exported.module();   // .inStats.first, .inStats.second, .outStats.first, .outStats.second
+ * State state = exported.state();  // their initial values
+ * Result<double[]> r = model.forward(x, state);  // r.output(): 3 numbers; r.state(): the moments updated
+ * }</pre>
+ *
+ * <p>A complete example built by hand, with a map as the tree (records are walked the same
+ * way, by component name):
  *
  * <pre>{@code
  * Rng rng = new Rng(0);
