@@ -1,0 +1,60 @@
+package org.flinox.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The operator's metrics count what happened to the records. */
+class ModuleFunctionMetricsTest {
+
+    /** Captures the metrics of the "flinox" group the function registers. */
+    static final class CapturingTaskMetricGroup extends InterceptingTaskMetricGroup {
+        final InterceptingOperatorMetricGroup operator = new InterceptingOperatorMetricGroup() {
+            @Override
+            public MetricGroup addGroup(String name) {
+                return this;
+            }
+        };
+
+        @Override
+        public InternalOperatorMetricGroup getOrAddOperator(
+                OperatorID id, String name, java.util.Map<String, String> additionalVariables) {
+            return operator;
+        }
+    }
+
+    @Test
+    void countsRecordsDeadLettersWritesAndForwardLatency() throws Exception {
+        CapturingTaskMetricGroup metrics = new CapturingTaskMetricGroup();
+        MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(metrics).build();
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ModuleFunction(new StandardizeFactory(2), null)),
+                FeatureRecord::key, Types.STRING, env);
+        h.setup();
+        h.open();
+        h.processElement(new FeatureRecord("a", "f", 0, "", new double[] {1, 2}), 0);
+        h.processElement(new FeatureRecord("a", "f", 1, "", new double[] {1}), 0); // wrong width
+        h.processElement(new FeatureRecord("b", "f", 2, "", new double[] {3, 4}), 0);
+        h.processElement(new FeatureRecord("a", "f", 3, "", new double[] {5, 6}), 0);
+
+        assertThat(((Counter) metrics.operator.get("recordsIn")).getCount()).isEqualTo(4);
+        assertThat(((Counter) metrics.operator.get("recordsOut")).getCount()).isEqualTo(3);
+        assertThat(((Counter) metrics.operator.get("deadLetters")).getCount()).isEqualTo(1);
+        // Standardize has three entries (.count, .mean, .m2), all rewritten by each good record
+        assertThat(((Counter) metrics.operator.get("stateEntriesWritten")).getCount()).isEqualTo(9);
+        assertThat(((Histogram) metrics.operator.get("forwardNanos")).getCount()).isEqualTo(3);
+        h.close();
+    }
+}
