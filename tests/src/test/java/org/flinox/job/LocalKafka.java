@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * ports (never the default 9092/9093) with its state in a temporary directory; stopped (by the
  * script, through its PID file) after the class, also when a test failed.
  */
-final class LocalKafka implements BeforeAllCallback, AfterAllCallback {
+public final class LocalKafka implements BeforeAllCallback, AfterAllCallback {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(4); // the first start fetches the jars
 
     private Path script;
@@ -33,16 +33,16 @@ final class LocalKafka implements BeforeAllCallback, AfterAllCallback {
     private String bootstrap;
     private Thread shutdownHook;
 
-    String bootstrap() {
+    public String bootstrap() {
         return bootstrap;
     }
 
     /** {@code kafka://localhost:PORT/TOPIC} */
-    String url(String topic) {
+    public String url(String topic) {
         return "kafka://" + bootstrap + "/" + topic;
     }
 
-    void createTopic(String name, int partitions) throws Exception {
+    public void createTopic(String name, int partitions) throws Exception {
         Properties p = new Properties();
         p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {

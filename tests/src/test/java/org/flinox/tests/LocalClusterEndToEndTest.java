@@ -1,16 +1,12 @@
 package org.flinox.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import static org.flinox.tests.LocalCluster.await;
+import static org.flinox.tests.LocalCluster.group;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +21,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
@@ -51,7 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalClusterEndToEndTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> KEYS = List.of("boiler-1", "boiler-2", "pump-7", "valve-3", "flat");
     private static final int FILES_BEFORE_KILL = 3;
@@ -62,43 +55,17 @@ class LocalClusterEndToEndTest {
     @TempDir
     static Path work;
 
-    private final Path root = Path.of("").toAbsolutePath().getParent();
-    private final HttpClient http = HttpClient.newHttpClient();
-    private Path clusterDir;
-    private int restPort;
-    private Map<String, String> env;
+    private LocalCluster cluster;
 
     @BeforeAll
     void startCluster() throws Exception {
-        assertThat(root.resolve("deploy/local-cluster.sh")).as("repository root from tests/").isRegularFile();
-        assertThat(jobJar()).as("the job jar of this build (mvn package)").isRegularFile();
-        clusterDir = work.resolve("cluster");
-        int[] ports = freePorts(3);
-        restPort = ports[0];
-        env = Map.of(
-                "FLINOX_CLUSTER_DIR", clusterDir.toString(),
-                "FLINOX_REST_PORT", Integer.toString(ports[0]),
-                "FLINOX_JM_RPC_PORT", Integer.toString(ports[1]),
-                "FLINOX_BLOB_PORT", Integer.toString(ports[2]),
-                "FLINOX_HEARTBEAT_TIMEOUT_MS", "4000");
-        try {
-            Shell start = sh(Duration.ofMinutes(5), "deploy/local-cluster.sh", "start", "--taskmanagers", "2");
-            assertThat(start.exitCode()).as("local-cluster.sh start:\n%s", start.output()).isZero();
-            assertThat(start.output()).contains("jobmanager ", "taskmanager-1 ", "taskmanager-2 ",
-                    "web UI: http://localhost:" + restPort);
-            assertThat(registeredTaskManagers()).containsExactlyInAnyOrder("taskmanager-1", "taskmanager-2");
-        } catch (Throwable e) {
-            stopCluster();
-            throw e;
-        }
+        cluster = new LocalCluster(work);
+        cluster.start(2);
     }
 
     @AfterAll
     void stopCluster() throws Exception {
-        if (env != null) {
-            Shell stop = sh(Duration.ofMinutes(1), "deploy/local-cluster.sh", "stop");
-            assertThat(stop.exitCode()).as("local-cluster.sh stop:\n%s", stop.output()).isZero();
-        }
+        cluster.stop();
     }
 
     /**
@@ -113,7 +80,7 @@ class LocalClusterEndToEndTest {
         Map<Long, String> first = probe(probeJar);
         Map<Long, String> second = probe(probeJar);
 
-        Set<Long> taskManagerPids = new TreeSet<>(List.of(pidOf("taskmanager-1"), pidOf("taskmanager-2")));
+        Set<Long> taskManagerPids = new TreeSet<>(List.of(cluster.pidOf("taskmanager-1"), cluster.pidOf("taskmanager-2")));
         assertThat(first.keySet()).as("ran on both TaskManagers").isEqualTo(taskManagerPids);
         assertThat(second.keySet()).as("ran on both TaskManagers").isEqualTo(taskManagerPids);
         for (long pid : taskManagerPids) {
@@ -125,8 +92,8 @@ class LocalClusterEndToEndTest {
 
     /** Submits the probe with the Flinox jar (and its bundled ND4J) as the job jar; one report per TaskManager. */
     private Map<Long, String> probe(Path probeJar) throws Exception {
-        Shell run = sh(Duration.ofMinutes(2), "deploy/flink", "run", "-C", probeJar.toUri().toString(),
-                "-c", Nd4jProbeJob.class.getName(), jobJar().toString(), "4");
+        LocalCluster.Shell run = cluster.sh(Duration.ofMinutes(2), "deploy/flink", "run", "-C", probeJar.toUri().toString(),
+                "-c", Nd4jProbeJob.class.getName(), cluster.jobJar().toString(), "4");
         assertThat(run.exitCode()).as("flink run of the ND4J probe:\n%s", run.output()).isZero();
         assertThat(run.output()).doesNotContain("UnsatisfiedLinkError");
         Map<Long, String> reports = new HashMap<>();
@@ -165,13 +132,9 @@ class LocalClusterEndToEndTest {
         List<List<String>> files = generateFiles();
 
         // Submit with the CLI at parallelism 2.
-        List<String> runArgs = new ArrayList<>(List.of("deploy/flink", "run", "-d", "-p", "2", jobJar().toString()));
-        runArgs.addAll(args);
-        Shell run = sh(Duration.ofMinutes(2), runArgs.toArray(String[]::new));
-        assertThat(run.exitCode()).as("flink run:\n%s", run.output()).isZero();
-        String job = group(run.output(), "Job has been submitted with JobID ([0-9a-f]{32})");
-        await("job " + job + " running", () -> "RUNNING".equals(jobState(job)));
-        assertThat(modelParallelism(job)).isEqualTo(2);
+        String job = cluster.submit(2, args);
+        await("job " + job + " running", () -> "RUNNING".equals(cluster.jobState(job)));
+        assertThat(cluster.modelParallelism(job)).isEqualTo(2);
 
         int fed = 0;
         for (; fed < FILES_BEFORE_KILL; fed++) {
@@ -179,21 +142,16 @@ class LocalClusterEndToEndTest {
         }
 
         // Kill -9 a TaskManager that holds a slot of the job while the next file is in flight.
-        String victim = busyTaskManager();
+        String victim = cluster.busyTaskManager();
         feed(input, fed, files.get(fed));
         String source = fileName(fed);
         await("records of " + source + " processed", () -> linesIn(output, true).stream()
                 .anyMatch(l -> l.contains("\"source\":\"" + source + "\"")));
-        long victimPid = pidOf(victim);
-        Process kill = new ProcessBuilder("kill", "-9", Long.toString(victimPid)).inheritIO().start();
-        assertThat(kill.waitFor()).isZero();
-        Shell added = sh(Duration.ofMinutes(2), "deploy/local-cluster.sh", "add-taskmanager");
-        assertThat(added.exitCode()).as("add-taskmanager:\n%s", added.output()).isZero();
-        assertThat(added.output()).contains("taskmanager-3 ");
-        await("job " + job + " restarted after the kill", () -> restarts(job) >= 1);
+        assertThat(cluster.killAndReplace(victim)).contains("taskmanager-3 ");
+        await("job " + job + " restarted after the kill", () -> cluster.restarts(job) >= 1);
         awaitCommitted(output, fed, files.get(fed));
         fed++;
-        Shell status = sh(Duration.ofMinutes(1), "deploy/local-cluster.sh", "status");
+        LocalCluster.Shell status = cluster.sh(Duration.ofMinutes(1), "deploy/local-cluster.sh", "status");
         assertThat(status.output()).contains("taskmanager-3 ").doesNotContain(victim + " ");
 
         for (; fed < FILES_BEFORE_SAVEPOINT; fed++) {
@@ -201,28 +159,27 @@ class LocalClusterEndToEndTest {
         }
 
         // Stop with a savepoint through the CLI.
-        Shell stop = sh(Duration.ofMinutes(2), "deploy/flink", "stop", "--savepointPath", savepoints.toUri().toString(), job);
+        LocalCluster.Shell stop = cluster.sh(Duration.ofMinutes(2), "deploy/flink", "stop", "--savepointPath", savepoints.toUri().toString(), job);
         assertThat(stop.exitCode()).as("flink stop:\n%s", stop.output()).isZero();
         String savepoint = group(stop.output(), "Savepoint completed\\. Path: (\\S+)");
-        await("job " + job + " finished", () -> "FINISHED".equals(jobState(job)));
+        await("job " + job + " finished", () -> "FINISHED".equals(cluster.jobState(job)));
 
         // Resume through the REST API at parallelism 3.
-        String jarId = uploadJar();
+        String jarId = cluster.uploadJar();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("parallelism", 3);
         body.put("savepointPath", savepoint);
         body.put("programArgsList", args);
-        JsonNode submitted = post("/jars/" + jarId + "/run", JSON.writeValueAsString(body));
+        JsonNode submitted = cluster.post("/jars/" + jarId + "/run", JSON.writeValueAsString(body));
         String resumed = submitted.path("jobid").asText();
         assertThat(resumed).as("/jars/run answered %s", submitted).matches("[0-9a-f]{32}");
-        await("job " + resumed + " running", () -> "RUNNING".equals(jobState(resumed)));
-        assertThat(modelParallelism(resumed)).isEqualTo(3);
+        await("job " + resumed + " running", () -> "RUNNING".equals(cluster.jobState(resumed)));
+        assertThat(cluster.modelParallelism(resumed)).isEqualTo(3);
 
         for (; fed < FILES; fed++) {
             feedAndAwaitCommit(input, output, fed, files.get(fed));
         }
-        request("PATCH", "/jobs/" + resumed + "?mode=cancel", null);
-        await("job " + resumed + " cancelled", () -> "CANCELED".equals(jobState(resumed)));
+        cluster.cancel(resumed);
 
         assertEqualsUninterruptedRun(linesIn(output, false), files);
     }
@@ -362,157 +319,5 @@ class LocalClusterEndToEndTest {
             throw new java.io.UncheckedIOException(e);
         }
         return lines;
-    }
-
-    // ---- the cluster ----
-
-    private Path jobJar() {
-        return root.resolve("job/target/flinox-job.jar");
-    }
-
-    private long pidOf(String process) throws IOException {
-        return Long.parseLong(Files.readString(clusterDir.resolve("pids/" + process + ".pid")).trim());
-    }
-
-    private List<String> registeredTaskManagers() throws Exception {
-        List<String> ids = new ArrayList<>();
-        get("/taskmanagers").path("taskmanagers").forEach(tm -> ids.add(tm.path("id").asText()));
-        return ids;
-    }
-
-    /** A TaskManager that runs a task of the job (its slots are not all free). */
-    private String busyTaskManager() throws Exception {
-        for (JsonNode tm : get("/taskmanagers").path("taskmanagers")) {
-            if (tm.path("freeSlots").asInt() < tm.path("slotsNumber").asInt()) {
-                return tm.path("id").asText();
-            }
-        }
-        return fail("no TaskManager holds a slot: " + get("/taskmanagers"));
-    }
-
-    private String jobState(String job) {
-        try {
-            return get("/jobs/" + job).path("state").asText();
-        } catch (Exception e) {
-            return "unknown: " + e.getMessage();
-        }
-    }
-
-    private int modelParallelism(String job) throws Exception {
-        for (JsonNode v : get("/jobs/" + job).path("vertices")) {
-            if (v.path("name").asText().contains("model standardize")) {
-                return v.path("parallelism").asInt();
-            }
-        }
-        return fail("no model vertex in " + get("/jobs/" + job));
-    }
-
-    /** The job's numRestarts metric; -1 while the REST API does not answer it. */
-    private long restarts(String job) {
-        try {
-            for (JsonNode m : get("/jobs/" + job + "/metrics?get=numRestarts")) {
-                if (m.path("id").asText().equals("numRestarts")) {
-                    return m.path("value").asLong();
-                }
-            }
-        } catch (Exception e) {
-            // not answered yet: poll again
-        }
-        return -1;
-    }
-
-    /** {@code POST /jars/upload}: the shaded jar as a multipart form field {@code jarfile}; returns the jar id. */
-    private String uploadJar() throws Exception {
-        String boundary = "flinox-" + System.nanoTime();
-        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"flinox-job.jar\"\r\n"
-                + "Content-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-        HttpRequest request = HttpRequest.newBuilder(uri("/jars/upload"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
-                        HttpRequest.BodyPublishers.ofFile(jobJar()), HttpRequest.BodyPublishers.ofByteArray(tail)))
-                .timeout(Duration.ofMinutes(2)).build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("jar upload: %s", response.body()).isEqualTo(200);
-        String path = JSON.readTree(response.body()).path("filename").asText();
-        return Path.of(path).getFileName().toString();
-    }
-
-    private JsonNode get(String path) throws Exception {
-        return request("GET", path, null);
-    }
-
-    private JsonNode post(String path, String json) throws Exception {
-        return request("POST", path, json);
-    }
-
-    private JsonNode request(String method, String path, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30));
-        b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        HttpResponse<String> response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 != 2) {
-            throw new IOException(method + " " + path + " -> " + response.statusCode() + ": " + response.body());
-        }
-        return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://localhost:" + restPort + path);
-    }
-
-    // ---- processes and waiting ----
-
-    record Shell(int exitCode, String output) {}
-
-    /** Runs a repository script with the cluster's environment; output captured through a file. */
-    private Shell sh(Duration timeout, String... command) throws Exception {
-        Path log = Files.createTempFile(work, "sh", ".log");
-        List<String> cmd = new ArrayList<>(List.of(command));
-        cmd.set(0, root.resolve(command[0]).toString());
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return fail(String.join(" ", command) + " did not finish in " + timeout + ":\n" + Files.readString(log));
-        }
-        return new Shell(p.exitValue(), Files.readString(log));
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after " + TIMEOUT.toSeconds() + " s waiting for " + what);
-            }
-            Thread.sleep(200); // polling interval, not synchronisation
-        }
-    }
-
-    private static String group(String text, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        if (!m.find()) {
-            return fail("no match for /" + regex + "/ in:\n" + text);
-        }
-        return m.group(1);
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
     }
 }

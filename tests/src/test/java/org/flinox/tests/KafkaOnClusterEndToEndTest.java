@@ -1,0 +1,336 @@
+package org.flinox.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.flinox.tests.LocalCluster.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.flinox.job.LocalKafka;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kafka in, Flinox on a real cluster, Kafka out: a KRaft broker ({@code deploy/local-kafka.sh})
+ * and a Flink session cluster ({@code deploy/local-cluster.sh}, a JobManager and two
+ * TaskManagers in JVMs of their own), both on free ports. The job jar is submitted with
+ * {@code deploy/flink run -d}, reading a 3-partition topic and writing another one exactly
+ * once; a second batch is produced while a TaskManager running the job is killed with
+ * {@code kill -9} and replaced. A {@code read_committed} consumer must then see every input
+ * record's output exactly once, equal to per-key z-scores computed here.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class KafkaOnClusterEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String IN = "sensors";
+    private static final String OUT = "zscores";
+    private static final String DEAD = "zscores-dead";
+    private static final int KEYS = 6;
+    private static final int PER_KEY = 20;
+
+    @RegisterExtension
+    static final LocalKafka KAFKA = new LocalKafka(); // started before @BeforeAll, stopped after @AfterAll
+
+    @TempDir
+    static Path work;
+
+    private LocalCluster cluster;
+
+    @BeforeAll
+    void startCluster() throws Exception {
+        cluster = new LocalCluster(work);
+        cluster.start(2);
+    }
+
+    @AfterAll
+    void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.stop();
+        }
+    }
+
+    @Test
+    void kafkaInThroughTheClusterToKafkaOutExactlyOnceAcrossATaskManagerKill() throws Exception {
+        // The cluster's lib/ has no Kafka connector or client: they come from the shaded job jar.
+        Path lib = cluster.root().resolve("deploy/.cluster/lib");
+        try (Stream<Path> jars = Files.list(lib)) {
+            assertThat(jars.map(p -> p.getFileName().toString())).as("the cluster's lib/")
+                    .isNotEmpty().noneMatch(name -> name.contains("kafka"));
+        }
+
+        KAFKA.createTopic(IN, 3);
+        KAFKA.createTopic(OUT, 2);
+        KAFKA.createTopic(DEAD, 1);
+        Reference ref = new Reference();
+        ref.produce(sample(1), Duration.ZERO);
+        int firstBatch = ref.size();
+        assertThat(ref.partitionsUsed()).as("the keys span several partitions of %s", IN).isGreaterThan(1);
+
+        String job = cluster.submit(2, List.of(
+                "--input", KAFKA.url(IN), "--output", KAFKA.url(OUT), "--dead-letter", KAFKA.url(DEAD),
+                "--key", "sensor", "--features", "temperature,humidity",
+                "--group-id", "cluster-test", "--transactional-id-prefix", "cluster-test",
+                "--starting-offsets", "earliest", "--checkpoint-interval", "1000"));
+        try (Output committed = new Output(OUT, "read_committed");
+             Output uncommitted = new Output(OUT, "read_uncommitted")) {
+            await("job " + job + " running", () -> "RUNNING".equals(cluster.jobState(job)));
+            assertThat(cluster.modelParallelism(job)).isEqualTo(2);
+            committed.awaitAtLeast(firstBatch);
+
+            // The second batch, produced at a pace while a TaskManager that runs the job is killed.
+            String victim = cluster.busyTaskManager();
+            CompletableFuture<Void> secondBatch = CompletableFuture.runAsync(() -> {
+                try {
+                    ref.produce(sample(2), Duration.ofMillis(40)); // ~5 s of input, spanning the kill
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            uncommitted.awaitAtLeast(firstBatch + 20); // the job is writing the second batch
+            int committedAtKill = committed.poll();
+            int writtenAtKill = uncommitted.poll();
+            assertThat(cluster.killAndReplace(victim)).contains("taskmanager-3 ");
+            System.out.printf("KafkaOnClusterEndToEndTest: killed %s with %d outputs written, %d of them committed%n",
+                    victim, writtenAtKill, committedAtKill);
+            await("job " + job + " restarted after the kill", () -> cluster.restarts(job) >= 1);
+            secondBatch.get(2, TimeUnit.MINUTES);
+
+            committed.awaitAtLeast(ref.size());
+            // Two more completed checkpoints (and their commits), then read to the end: a late
+            // duplicate would be seen too.
+            long checkpoints = completedCheckpoints(job);
+            await("two more checkpoints of " + job, () -> completedCheckpoints(job) >= checkpoints + 2);
+            committed.awaitAtLeast(ref.size());
+            ref.assertOutputsExactlyOnce(committed.records());
+            assertThat(ref.size()).isEqualTo(2 * KEYS * PER_KEY);
+            assertThat(taskManagerLogs()).as("the TaskManagers' Kafka client is the job jar's")
+                    .contains("Kafka version: " + kafkaClientVersionInJobJar());
+        } catch (Throwable failure) {
+            try {
+                cluster.cancel(job);
+            } catch (Exception e) {
+                failure.addSuppressed(e); // the cluster is stopped after the class anyway
+            }
+            throw failure;
+        }
+        cluster.cancel(job);
+        try (Output dead = new Output(DEAD, "read_committed")) {
+            assertThat(dead.poll()).as("dead letters").isZero();
+        }
+    }
+
+    /** The version of the Kafka client shaded into the job jar (newer than the broker's 4.1). */
+    private String kafkaClientVersionInJobJar() throws Exception {
+        try (JarFile jar = new JarFile(cluster.jobJar().toFile())) {
+            Properties p = new Properties();
+            p.load(jar.getInputStream(jar.getEntry("kafka/kafka-version.properties")));
+            return p.getProperty("version");
+        }
+    }
+
+    private String taskManagerLogs() throws Exception {
+        StringBuilder all = new StringBuilder();
+        try (Stream<Path> logs = Files.list(cluster.dir().resolve("log"))) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().matches("taskmanager-\\d+\\.log")).toList()) {
+                all.append(Files.readString(log));
+            }
+        }
+        return all.toString();
+    }
+
+    private long completedCheckpoints(String job) {
+        try {
+            return cluster.get("/jobs/" + job + "/checkpoints").path("counts").path("completed").asLong();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    // ---- the input and the expected output ----
+
+    record Row(String key, double temperature, double humidity) {}
+
+    /** {@code KEYS × PER_KEY} rows, interleaved by key; "flat" is constant (variance 0, z = 0). */
+    private static List<Row> sample(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < PER_KEY; i++) {
+            for (int k = 0; k < KEYS; k++) {
+                String key = k == KEYS - 1 ? "flat" : "sensor-" + k;
+                double t = k == KEYS - 1 ? 20.5 : Math.round(rng.nextDouble(-10, 40) * 1000) / 1000.0;
+                double h = k == KEYS - 1 ? 40 : Math.round(rng.nextDouble(20, 90) * 100) / 100.0 + 7 * k;
+                rows.add(new Row(key, t, h));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * What was produced, where it landed ({@code source} = {@code TOPIC-PARTITION}, {@code seq} =
+     * offset), and the output each record must give: the z-scores of its features against the
+     * mean and population variance (two passes) of its key's records so far, in partition order,
+     * itself included; 0 where the variance is 0.
+     */
+    private static final class Reference {
+        private final Map<String, List<double[]>> history = new HashMap<>();
+        private final Map<String, Expected> expected = new LinkedHashMap<>();
+        private final java.util.Set<Integer> partitions = new java.util.HashSet<>();
+
+        record Expected(String key, double[] z) {}
+
+        synchronized int size() {
+            return expected.size();
+        }
+
+        synchronized int partitionsUsed() {
+            return partitions.size();
+        }
+
+        /**
+         * Sends each row keyed by its stream key, one at a time (so a key's records are in one
+         * partition, in this order), {@code pace} apart.
+         */
+        void produce(List<Row> rows, Duration pace) throws Exception {
+            Properties p = new Properties();
+            p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrap());
+            p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+            p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+                for (Row r : rows) {
+                    String value = JSON.writeValueAsString(Map.of("sensor", r.key(), "temperature", r.temperature(),
+                            "humidity", r.humidity()));
+                    RecordMetadata m = producer.send(new ProducerRecord<>(IN, r.key(), value)).get(30, TimeUnit.SECONDS);
+                    record(m, r);
+                    if (!pace.isZero()) {
+                        Thread.sleep(pace.toMillis()); // the input's rate, not synchronisation
+                    }
+                }
+            }
+        }
+
+        private synchronized void record(RecordMetadata m, Row r) {
+            partitions.add(m.partition());
+            List<double[]> h = history.computeIfAbsent(r.key(), k -> new ArrayList<>());
+            h.add(new double[] {r.temperature(), r.humidity()});
+            String at = m.topic() + "-" + m.partition() + "@" + m.offset();
+            assertThat(expected.put(at, new Expected(r.key(), zScores(h)))).as(at).isNull();
+        }
+
+        private static double[] zScores(List<double[]> rows) {
+            int n = rows.size();
+            double[] last = rows.get(n - 1);
+            double[] z = new double[last.length];
+            for (int f = 0; f < z.length; f++) {
+                double mean = 0;
+                for (double[] r : rows) {
+                    mean += r[f];
+                }
+                mean /= n;
+                double var = 0;
+                for (double[] r : rows) {
+                    var += (r[f] - mean) * (r[f] - mean);
+                }
+                var /= n;
+                z[f] = var == 0 ? 0 : (last[f] - mean) / Math.sqrt(var);
+            }
+            return z;
+        }
+
+        synchronized void assertOutputsExactlyOnce(List<ConsumerRecord<String, String>> records) throws Exception {
+            Map<String, Integer> count = new HashMap<>();
+            for (ConsumerRecord<String, String> r : records) {
+                JsonNode o = JSON.readTree(r.value());
+                String at = o.get("source").asText() + "@" + o.get("seq").asLong();
+                count.merge(at, 1, Integer::sum);
+                Expected e = expected.get(at);
+                assertThat(e).as("an output for %s, which was not produced", at).isNotNull();
+                assertThat(o.get("key").asText()).as(at).isEqualTo(e.key());
+                assertThat(r.key()).as("the Kafka key of %s", at).isEqualTo(e.key());
+                JsonNode out = o.get("output");
+                assertThat(out.size()).as(at).isEqualTo(e.z().length);
+                for (int f = 0; f < e.z().length; f++) {
+                    assertThat(out.get(f).asDouble()).as("%s feature %d", at, f).isCloseTo(e.z()[f], within(1e-9));
+                }
+            }
+            List<String> duplicates = count.entrySet().stream().filter(c -> c.getValue() > 1)
+                    .map(c -> c.getKey() + " x" + c.getValue()).sorted().toList();
+            assertThat(duplicates).as("outputs seen more than once (%d, the first: %s)", duplicates.size(),
+                    duplicates.subList(0, Math.min(5, duplicates.size()))).isEmpty();
+            assertThat(count.keySet()).as("(source, seq) of the outputs").containsExactlyInAnyOrderElementsOf(expected.keySet());
+        }
+    }
+
+    /** Every record of a topic visible at an isolation level, read from the beginning by one consumer. */
+    private static final class Output implements AutoCloseable {
+        private final KafkaConsumer<String, String> consumer;
+        private final List<TopicPartition> partitions;
+        private final List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+        private final String what;
+
+        Output(String topic, String isolation) {
+            what = topic + " (" + isolation + ")";
+            Properties p = new Properties();
+            p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrap());
+            p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+            p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+            partitions = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+        }
+
+        /** Reads up to the current end (the last stable offset for read_committed); the count seen so far. */
+        int poll() {
+            long deadline = System.nanoTime() + LocalCluster.TIMEOUT.toNanos();
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            do {
+                consumer.poll(Duration.ofMillis(100)).forEach(seen::add);
+            } while (!partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp)) && System.nanoTime() < deadline);
+            return seen.size();
+        }
+
+        void awaitAtLeast(int n) throws InterruptedException {
+            await(n + " outputs in " + what, () -> poll() >= n);
+        }
+
+        List<ConsumerRecord<String, String>> records() {
+            poll();
+            return List.copyOf(seen);
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+}
