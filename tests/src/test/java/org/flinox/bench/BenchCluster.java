@@ -43,6 +43,12 @@ final class BenchCluster implements AutoCloseable {
         c.setString("execution.checkpointing.incremental", "true");
         c.setString("pipeline.generic-types", "false");
         c.setString("pipeline.max-parallelism", "128");
+        // -Dbench.conf="key=value;key=value" overrides, for trying options on both variants alike
+        for (String kv : System.getProperty("bench.conf", "").split(";")) {
+            if (kv.contains("=")) {
+                c.setString(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+            }
+        }
         extra.forEach(c::setString);
         return c;
     }

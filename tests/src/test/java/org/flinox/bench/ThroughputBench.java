@@ -34,7 +34,8 @@ final class ThroughputBench {
         out.row("keys", "records", "hand-written ValueState<double[]> (rec/s)", "Flinox ModuleFunction (rec/s)",
                 "ratio (target ≥ 0.90)");
         out.row("---", "---", "---", "---", "---");
-        for (int keys : new int[] {10_000, 1_000_000}) {
+        for (int keys : java.util.Arrays.stream(System.getProperty("bench.keys", "10000,1000000").split(","))
+                .mapToInt(Integer::parseInt).toArray()) {
             long n = records(keys == 10_000 ? 2_000_000 : 3_000_000);
             Alternating a = new Alternating()
                     .add("hand-written", () -> cluster.throughput(new HandWrittenStandardize(), keys, n))
