@@ -36,11 +36,12 @@ final class BenchCluster implements AutoCloseable {
         TestStreamEnvironment.setAsContext(cluster, 1);
     }
 
-    /** The configuration every benchmark job runs with: the job's own (RocksDB, incremental, no Kryo). */
+    /** The configuration every benchmark job runs with: the job's own (JobRunner.flinkConfig for RocksDB). */
     static Configuration jobConfig(Map<String, String> extra) {
         Configuration c = new Configuration();
         c.setString("state.backend.type", "rocksdb");
         c.setString("execution.checkpointing.incremental", "true");
+        c.setString("state.backend.rocksdb.memory.partitioned-index-filters", "true"); // as JobRunner sets it
         c.setString("pipeline.generic-types", "false");
         c.setString("pipeline.max-parallelism", "128");
         // -Dbench.conf="key=value;key=value" overrides, for trying options on both variants alike
