@@ -18,14 +18,14 @@ import org.flinox.operators.ModuleFunction;
  * </ul>
  *
  * System properties: {@code bench.only} (e.g. {@code B1,B4}), {@code bench.repeats} (3),
- * {@code bench.scale} (1.0, multiplies record counts).
+ * {@code bench.scale} (0.5, multiplies record counts).
  */
 public final class FlinoxBenchmark {
 
     public static void main(String[] args) throws Exception {
         List<String> only = List.of(System.getProperty("bench.only", "B4,B1,B2,B3").split(","));
         int repeats = Integer.getInteger("bench.repeats", 3);
-        double scale = Double.parseDouble(System.getProperty("bench.scale", "1.0"));
+        double scale = Double.parseDouble(System.getProperty("bench.scale", "0.5"));
         Report out = new Report();
         out.line("# Flinox benchmarks, " + ZonedDateTime.now().withNano(0));
         out.line("");
