@@ -144,6 +144,12 @@ public final class JobRunner {
         }
         c.put("state.backend.type", backend);
         c.put("execution.checkpointing.incremental", Boolean.toString(backend.equals("rocksdb")));
+        if (backend.equals("rocksdb")) {
+            // Without partitioned index blocks, RocksDB re-reads and decompresses a whole SST
+            // index block on most gets once state outgrows the block cache: 6x slower at 1M
+            // keys in BENCHMARKS.md (B1).
+            c.put("state.backend.rocksdb.memory.partitioned-index-filters", "true");
+        }
         c.put("execution.checkpointing.interval", o.checkpointInterval + " ms");
         c.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         String checkpointDir = o.checkpointDir != null ? o.checkpointDir

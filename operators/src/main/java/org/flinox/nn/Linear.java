@@ -50,8 +50,18 @@ public record Linear(Tensor weight, Tensor bias) implements Layer {
         if (x.length != in) {
             throw new IllegalArgumentException("Linear expects " + in + " features, got " + x.length);
         }
-        double[] w = weight.data();
         double[] y = bias.toArray();
+        multiplyAdd(x, weight.data(), y, in, out);
+        if (weight.dtype() == DType.FLOAT32) {
+            for (int j = 0; j < out; j++) {
+                y[j] = (float) y[j];
+            }
+        }
+        return y;
+    }
+
+    /** {@code y += x·W} for a row-major {@code W [in, out]}; a small static loop the JIT vectorizes. */
+    private static void multiplyAdd(double[] x, double[] w, double[] y, int in, int out) {
         for (int i = 0; i < in; i++) {
             double xi = x[i];
             int row = i * out;
@@ -59,11 +69,6 @@ public record Linear(Tensor weight, Tensor bias) implements Layer {
                 y[j] += xi * w[row + j];
             }
         }
-        DType dtype = weight.dtype();
-        for (int j = 0; j < out; j++) {
-            y[j] = dtype.round(y[j]);
-        }
-        return y;
     }
 
     @Override

@@ -39,12 +39,19 @@ public record MLP(Moments inStats, Linear l1, Linear l2, Linear l3, Moments outS
 
     @Override
     public Result<double[]> forward(double[] x, State state) {
-        State s = inStats.forward(x, state).state();
-        double[] h = relu.apply(l1.apply(x));
-        h = relu.apply(l2.apply(h));
+        State s = inStats.update(x, state);
+        double[] h = reluInPlace(l1.apply(x)); // Linear returns a fresh array: no copy needed
+        h = reluInPlace(l2.apply(h));
         double[] y = l3.apply(h);
-        s = outStats.forward(y, s).state();
+        s = outStats.update(y, s);
         return new Result<>(y, s);
+    }
+
+    private static double[] reluInPlace(double[] h) {
+        for (int i = 0; i < h.length; i++) {
+            h[i] = h[i] > 0 ? h[i] : 0.0; // the same expression as Activation.ReLU
+        }
+        return h;
     }
 
     @Override

@@ -34,6 +34,11 @@ public record Moments(StateRef first, StateRef second, double momentum) implemen
 
     @Override
     public Result<double[]> forward(double[] x, State state) {
+        return new Result<>(x.clone(), update(x, state));
+    }
+
+    /** The per-record state update alone, for containers that do not need the output copy. */
+    State update(double[] x, State state) {
         StateKey fk = first.key();
         StateKey sk = second.key();
         Tensor f = state.tensor(fk);
@@ -49,8 +54,7 @@ public record Moments(StateRef first, StateRef second, double momentum) implemen
             nf[i] = dtype.round(m * f.get(i) + (1 - m) * x[i]);
             ns[i] = dtype.round(m * s.get(i) + (1 - m) * x[i] * x[i]);
         }
-        State next = state.with(fk, Tensor.adopt(dtype, f.shape(), nf)).with(sk, Tensor.adopt(dtype, s.shape(), ns));
-        return new Result<>(x.clone(), next);
+        return state.with(fk, f.withData(nf), sk, s.withData(ns));
     }
 
     @Override

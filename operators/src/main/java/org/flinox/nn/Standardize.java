@@ -102,9 +102,8 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
                 newM2[i] = s;
                 z[i] = s > 0 ? (x[i] - m) / Math.sqrt(s / n) : 0.0;
             }
-            State next = state.with(ck, Tensor.adopt(DType.FLOAT64, new int[] {1}, new double[] {n}))
-                    .with(mk, Tensor.adopt(DType.FLOAT64, mu.shape(), newMean))
-                    .with(sk, Tensor.adopt(DType.FLOAT64, ss.shape(), newM2));
+            State next = state.with(ck, state.tensor(ck).withData(new double[] {n}),
+                    mk, mu.withData(newMean), sk, ss.withData(newM2));
             return new Result<>(z, next);
         }
 
@@ -169,8 +168,7 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
                 ns[i] = m * s.get(i) + (1 - m) * x[i] * x[i];
                 z[i] = (x[i] - nf[i]) / Math.sqrt(Math.max(ns[i] - nf[i] * nf[i], 0.0) + eps);
             }
-            State next = state.with(fk, Tensor.adopt(DType.FLOAT64, f.shape(), nf))
-                    .with(sk, Tensor.adopt(DType.FLOAT64, s.shape(), ns));
+            State next = state.with(fk, f.withData(nf), sk, s.withData(ns));
             return new Result<>(z, next);
         }
 

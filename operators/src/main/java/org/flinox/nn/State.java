@@ -130,6 +130,32 @@ public final class State implements Iterable<Map.Entry<StateKey, Tensor>> {
         return new State(keys, next);
     }
 
+    /** A new state with two entries replaced; the per-record form of {@link #updateTensors}. */
+    public State with(StateKey k1, Tensor v1, StateKey k2, Tensor v2) {
+        Tensor[] next = values.clone();
+        replace(next, k1, v1);
+        replace(next, k2, v2);
+        return new State(keys, next);
+    }
+
+    /** A new state with three entries replaced; the per-record form of {@link #updateTensors}. */
+    public State with(StateKey k1, Tensor v1, StateKey k2, Tensor v2, StateKey k3, Tensor v3) {
+        Tensor[] next = values.clone();
+        replace(next, k1, v1);
+        replace(next, k2, v2);
+        replace(next, k3, v3);
+        return new State(keys, next);
+    }
+
+    private void replace(Tensor[] next, StateKey key, Tensor value) {
+        int i = indexOf(key);
+        if (i < 0) {
+            throw new IllegalArgumentException("cannot update " + key.name()
+                    + ": not a key of this state; keys are " + names());
+        }
+        next[i] = checked(i, value);
+    }
+
     /**
      * A state with this state's keys and the given values, in sorted key order. Values are
      * checked like {@link #updateTensors}: this is how a Flink operator rebuilds a stream

@@ -59,6 +59,18 @@ public final class Tensor {
         return new Tensor(dtype, shape.clone(), data);
     }
 
+    /**
+     * A tensor of this one's dtype and shape holding {@code data}, adopted without a copy or
+     * a check: for this package's per-record paths, which round to the dtype themselves.
+     * The shape array is shared, which is safe because no tensor ever writes to it.
+     */
+    Tensor withData(double[] data) {
+        if (data.length != this.data.length) {
+            throw new IllegalArgumentException(layout() + " holds " + this.data.length + " values, got " + data.length);
+        }
+        return new Tensor(dtype, shape, data);
+    }
+
     /** All zeros. */
     public static Tensor zeros(DType dtype, int... shape) {
         return full(dtype, 0.0, shape);

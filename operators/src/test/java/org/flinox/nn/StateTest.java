@@ -117,6 +117,25 @@ class StateTest {
     }
 
     @Test
+    void withSeveralEntriesEqualsOneWithPerEntryAndLeavesTheOldStateUnchanged() {
+        State s = abc();
+        Tensor a = Tensor.vector(DType.FLOAT32, 7, 8, 9);
+        Tensor c = Tensor.vector(DType.FLOAT64, -1);
+        Tensor b = Tensor.of(DType.FLOAT64, new int[] {2, 2}, 0, 1, 1, 0);
+
+        assertThat(s.with(A, a, C, c)).isEqualTo(s.with(A, a).with(C, c));
+        assertThat(s.with(C, c, B, b, A, a)).isEqualTo(s.with(A, a).with(B, b).with(C, c));
+        assertThat(s).isEqualTo(abc());
+    }
+
+    @Test
+    void withSeveralEntriesRefusesAChangedShapeNamingTheKey() {
+        assertThatThrownBy(() -> abc().with(C, Tensor.vector(DType.FLOAT64, 1), A, Tensor.vector(DType.FLOAT32, 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(".a");
+    }
+
+    @Test
     void stackThenUnstackGivesTheStatesBack() {
         State one = abc();
         State two = one.with(A, Tensor.vector(DType.FLOAT32, 7, 8, 9)).with(C, Tensor.vector(DType.FLOAT64, -5));

@@ -1,0 +1,93 @@
+package org.flinox.bench;
+
+import java.util.Map;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.util.TestStreamEnvironment;
+import org.flinox.operators.FeatureRecord;
+import org.flinox.operators.ModelOutput;
+
+/**
+ * One MiniCluster for the whole run, so every job runs in the same JVM under the same
+ * configuration. Each job is: sequence → records (chained) → keyBy → the keyed function
+ * under test → {@link ThroughputProbe} → discarding sink, at parallelism 1.
+ */
+final class BenchCluster implements AutoCloseable {
+    static final String KEYED_NAME = "bench-keyed";
+
+    private final MiniCluster cluster;
+
+    BenchCluster() throws Exception {
+        Configuration conf = new Configuration();
+        conf.setString("taskmanager.numberOfTaskSlots", "2");
+        cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
+                .setNumTaskManagers(1).setNumSlotsPerTaskManager(2).build());
+        cluster.start();
+        TestStreamEnvironment.setAsContext(cluster, 1);
+    }
+
+    /** The configuration every benchmark job runs with: the job's own (JobRunner.flinkConfig for RocksDB). */
+    static Configuration jobConfig(Map<String, String> extra) {
+        Configuration c = new Configuration();
+        c.setString("state.backend.type", "rocksdb");
+        c.setString("execution.checkpointing.incremental", "true");
+        c.setString("state.backend.rocksdb.memory.partitioned-index-filters", "true"); // as JobRunner sets it
+        c.setString("pipeline.generic-types", "false");
+        c.setString("pipeline.max-parallelism", "128");
+        // -Dbench.conf="key=value;key=value" overrides, for trying options on both variants alike
+        for (String kv : System.getProperty("bench.conf", "").split(";")) {
+            if (kv.contains("=")) {
+                c.setString(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+            }
+        }
+        extra.forEach(c::setString);
+        return c;
+    }
+
+    /** Submits a job over {@code records} records spread over {@code keys} keys. */
+    JobClient submit(KeyedProcessFunction<String, FeatureRecord, ModelOutput> fn, int keys, long records,
+            String sourceUid, Map<String, String> extra) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfig(extra));
+        env.setParallelism(1);
+        env.fromSource(new NumberSequenceSource(0, records - 1), WatermarkStrategy.noWatermarks(), "sequence")
+                .uid(sourceUid)
+                .map(new Workload(keys)).uid(sourceUid + "-records")
+                .keyBy(FeatureRecord::key, Types.STRING)
+                .process(fn).uid("keyed").name(KEYED_NAME)
+                .filter(new ThroughputProbe()).uid("probe")
+                .sinkTo(new DiscardingSink<>()).uid("sink");
+        return env.executeAsync("bench " + fn.getClass().getSimpleName() + " keys=" + keys);
+    }
+
+    /** Runs a job to the end and returns its records per second (first to last output). */
+    double throughput(KeyedProcessFunction<String, FeatureRecord, ModelOutput> fn, int keys, long records)
+            throws Exception {
+        ThroughputProbe.reset();
+        submit(fn, keys, records, "source", Map.of()).getJobExecutionResult().get();
+        if (ThroughputProbe.count != records) {
+            throw new IllegalStateException("expected " + records + " outputs, saw " + ThroughputProbe.count);
+        }
+        return ThroughputProbe.perSecond();
+    }
+
+    /** The finished (or running) job's execution graph: checkpoint stats, task timestamps. */
+    AccessExecutionGraph graph(JobID job) throws Exception {
+        return cluster.getExecutionGraph(job).get();
+    }
+
+    @Override
+    public void close() throws Exception {
+        TestStreamEnvironment.unsetAsContext();
+        cluster.close();
+    }
+}

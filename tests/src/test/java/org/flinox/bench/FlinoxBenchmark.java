@@ -1,0 +1,60 @@
+package org.flinox.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.util.List;
+import org.flinox.operators.ModuleFunction;
+
+/**
+ * The performance benchmarks of issue #6, run side by side in one JVM and reported as ratios
+ * against baselines measured in the same run (see BENCHMARKS.md):
+ *
+ * <ul>
+ *   <li>B1 Standardize through {@link ModuleFunction} vs a hand-written {@code ValueState<double[]>} function, RocksDB;
+ *   <li>B2 the seed MLP through the operator vs the same math hand-written, and vs B1;
+ *   <li>B3 incremental RocksDB checkpoints at 1M keys: duration, size, restore time;
+ *   <li>B4 micro: forward passes vs plain loops, the state serializer.
+ * </ul>
+ *
+ * System properties: {@code bench.only} (e.g. {@code B1,B4}), {@code bench.repeats} (3),
+ * {@code bench.scale} (0.5, multiplies record counts).
+ */
+public final class FlinoxBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        List<String> only = List.of(System.getProperty("bench.only", "B4,B1,B2,B3").split(","));
+        int repeats = Integer.getInteger("bench.repeats", 3);
+        double scale = Double.parseDouble(System.getProperty("bench.scale", "0.5"));
+        Report out = new Report();
+        out.line("# Flinox benchmarks, " + ZonedDateTime.now().withNano(0));
+        out.line("");
+        out.line("- cores: " + Runtime.getRuntime().availableProcessors() + ", max heap: "
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, Java " + System.getProperty("java.version"));
+        out.line("- load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
+        out.line("- repeats: " + repeats + " (alternating), scale: " + scale);
+        out.line("");
+
+        if (only.contains("B4")) {
+            new MicroBench(out).run();
+        }
+        if (only.contains("B1") || only.contains("B2") || only.contains("B3")) {
+            try (BenchCluster cluster = new BenchCluster()) {
+                ThroughputBench throughput = new ThroughputBench(cluster, out, repeats, scale);
+                throughput.warmUp();
+                if (only.contains("B1")) {
+                    throughput.b1();
+                }
+                if (only.contains("B2")) {
+                    throughput.b2();
+                }
+                if (only.contains("B3")) {
+                    new CheckpointBench(cluster, out, scale).run();
+                }
+            }
+        }
+        out.line("- load average at end: " + Files.readString(Path.of("/proc/loadavg")).trim());
+        System.out.println(out);
+        System.exit(0); // ND4J and Flink leave non-daemon threads behind
+    }
+}
