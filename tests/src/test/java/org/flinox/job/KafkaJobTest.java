@@ -333,20 +333,7 @@ class KafkaJobTest {
     }
 
     /** What was produced, where it landed, and the outputs it must give. */
-    private static final class Reference {
-        private final Map<String, List<double[]>> history = new HashMap<>();
-        private final Map<String, Expected> expected = new LinkedHashMap<>();
-        private final java.util.Set<Integer> partitions = new java.util.HashSet<>();
-
-        record Expected(String key, double[] z) {}
-
-        int size() {
-            return expected.size();
-        }
-
-        int partitionsUsed() {
-            return partitions.size();
-        }
+    private static final class Reference extends KafkaExpectations {
 
         void produceJson(String topic, List<Row> rows) throws Exception {
             try (KafkaProducer<String, String> producer = producer()) {
@@ -358,61 +345,13 @@ class KafkaJobTest {
 
         /** Sends one good row keyed by its stream key and records the z-scores it must give. */
         void send(KafkaProducer<String, String> producer, String topic, Row r, String value) throws Exception {
-            String at = sendRaw(producer, topic, r.key(), value);
-            List<double[]> h = history.computeIfAbsent(r.key(), k -> new ArrayList<>());
-            h.add(new double[] {r.a(), r.b()});
-            expected.put(at, new Expected(r.key(), zScores(h)));
+            RecordMetadata m = producer.send(new ProducerRecord<>(topic, r.key(), value)).get(30, TimeUnit.SECONDS);
+            expect(m, r.key(), new double[] {r.a(), r.b()});
         }
 
         /** Sends a value and returns where it landed, {@code TOPIC-PARTITION@OFFSET}. */
         String sendRaw(KafkaProducer<String, String> producer, String topic, String key, String value) throws Exception {
-            RecordMetadata m = producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
-            partitions.add(m.partition());
-            return KafkaLineDeserializer.source(m.topic(), m.partition()) + "@" + m.offset();
-        }
-
-        /** The last row's z-scores against the mean and population variance of every row so far (two passes). */
-        private static double[] zScores(List<double[]> rows) {
-            int n = rows.size();
-            double[] last = rows.get(n - 1);
-            double[] z = new double[last.length];
-            for (int f = 0; f < z.length; f++) {
-                double mean = 0;
-                for (double[] r : rows) {
-                    mean += r[f];
-                }
-                mean /= n;
-                double var = 0;
-                for (double[] r : rows) {
-                    var += (r[f] - mean) * (r[f] - mean);
-                }
-                var /= n;
-                z[f] = var == 0 ? 0 : (last[f] - mean) / Math.sqrt(var);
-            }
-            return z;
-        }
-
-        void assertOutputsExactlyOnce(List<ConsumerRecord<String, String>> records) throws Exception {
-            Map<String, Integer> count = new HashMap<>();
-            for (ConsumerRecord<String, String> r : records) {
-                JsonNode o = JSON.readTree(r.value());
-                String at = o.get("source").asText() + "@" + o.get("seq").asLong();
-                count.merge(at, 1, Integer::sum);
-                Expected e = expected.get(at);
-                assertThat(e).as("an output for %s, which was not produced as a good record", at).isNotNull();
-                assertThat(o.get("key").asText()).as(at).isEqualTo(e.key());
-                assertThat(r.key()).as("the Kafka key of %s", at).isEqualTo(e.key());
-                JsonNode out = o.get("output");
-                assertThat(out.size()).as(at).isEqualTo(e.z().length);
-                for (int f = 0; f < e.z().length; f++) {
-                    assertThat(out.get(f).asDouble()).as("%s feature %d", at, f).isCloseTo(e.z()[f], within(1e-9));
-                }
-            }
-            List<String> duplicates = count.entrySet().stream().filter(c -> c.getValue() > 1)
-                    .map(c -> c.getKey() + " ×" + c.getValue()).sorted().toList();
-            assertThat(duplicates).as("outputs seen more than once (%d, the first: %s)", duplicates.size(),
-                    duplicates.subList(0, Math.min(5, duplicates.size()))).isEmpty();
-            assertThat(count.keySet()).as("outputs").containsExactlyInAnyOrderElementsOf(expected.keySet());
+            return landed(producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS));
         }
     }
 

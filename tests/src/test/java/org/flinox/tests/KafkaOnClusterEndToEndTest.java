@@ -1,17 +1,13 @@
 package org.flinox.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 import static org.flinox.tests.LocalCluster.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -30,6 +26,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.flinox.job.KafkaExpectations;
 import org.flinox.job.LocalKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -195,26 +192,8 @@ class KafkaOnClusterEndToEndTest {
         return rows;
     }
 
-    /**
-     * What was produced, where it landed ({@code source} = {@code TOPIC-PARTITION}, {@code seq} =
-     * offset), and the output each record must give: the z-scores of its features against the
-     * mean and population variance (two passes) of its key's records so far, in partition order,
-     * itself included; 0 where the variance is 0.
-     */
-    private static final class Reference {
-        private final Map<String, List<double[]>> history = new HashMap<>();
-        private final Map<String, Expected> expected = new LinkedHashMap<>();
-        private final java.util.Set<Integer> partitions = new java.util.HashSet<>();
-
-        record Expected(String key, double[] z) {}
-
-        synchronized int size() {
-            return expected.size();
-        }
-
-        synchronized int partitionsUsed() {
-            return partitions.size();
-        }
+    /** What was produced, where it landed, and the output each record must give. */
+    private static final class Reference extends KafkaExpectations {
 
         /**
          * Sends each row keyed by its stream key, one at a time (so a key's records are in one
@@ -230,63 +209,12 @@ class KafkaOnClusterEndToEndTest {
                     String value = JSON.writeValueAsString(Map.of("sensor", r.key(), "temperature", r.temperature(),
                             "humidity", r.humidity()));
                     RecordMetadata m = producer.send(new ProducerRecord<>(IN, r.key(), value)).get(30, TimeUnit.SECONDS);
-                    record(m, r);
+                    expect(m, r.key(), new double[] {r.temperature(), r.humidity()});
                     if (!pace.isZero()) {
                         Thread.sleep(pace.toMillis()); // the input's rate, not synchronisation
                     }
                 }
             }
-        }
-
-        private synchronized void record(RecordMetadata m, Row r) {
-            partitions.add(m.partition());
-            List<double[]> h = history.computeIfAbsent(r.key(), k -> new ArrayList<>());
-            h.add(new double[] {r.temperature(), r.humidity()});
-            String at = m.topic() + "-" + m.partition() + "@" + m.offset();
-            assertThat(expected.put(at, new Expected(r.key(), zScores(h)))).as(at).isNull();
-        }
-
-        private static double[] zScores(List<double[]> rows) {
-            int n = rows.size();
-            double[] last = rows.get(n - 1);
-            double[] z = new double[last.length];
-            for (int f = 0; f < z.length; f++) {
-                double mean = 0;
-                for (double[] r : rows) {
-                    mean += r[f];
-                }
-                mean /= n;
-                double var = 0;
-                for (double[] r : rows) {
-                    var += (r[f] - mean) * (r[f] - mean);
-                }
-                var /= n;
-                z[f] = var == 0 ? 0 : (last[f] - mean) / Math.sqrt(var);
-            }
-            return z;
-        }
-
-        synchronized void assertOutputsExactlyOnce(List<ConsumerRecord<String, String>> records) throws Exception {
-            Map<String, Integer> count = new HashMap<>();
-            for (ConsumerRecord<String, String> r : records) {
-                JsonNode o = JSON.readTree(r.value());
-                String at = o.get("source").asText() + "@" + o.get("seq").asLong();
-                count.merge(at, 1, Integer::sum);
-                Expected e = expected.get(at);
-                assertThat(e).as("an output for %s, which was not produced", at).isNotNull();
-                assertThat(o.get("key").asText()).as(at).isEqualTo(e.key());
-                assertThat(r.key()).as("the Kafka key of %s", at).isEqualTo(e.key());
-                JsonNode out = o.get("output");
-                assertThat(out.size()).as(at).isEqualTo(e.z().length);
-                for (int f = 0; f < e.z().length; f++) {
-                    assertThat(out.get(f).asDouble()).as("%s feature %d", at, f).isCloseTo(e.z()[f], within(1e-9));
-                }
-            }
-            List<String> duplicates = count.entrySet().stream().filter(c -> c.getValue() > 1)
-                    .map(c -> c.getKey() + " x" + c.getValue()).sorted().toList();
-            assertThat(duplicates).as("outputs seen more than once (%d, the first: %s)", duplicates.size(),
-                    duplicates.subList(0, Math.min(5, duplicates.size()))).isEmpty();
-            assertThat(count.keySet()).as("(source, seq) of the outputs").containsExactlyInAnyOrderElementsOf(expected.keySet());
         }
     }
 
