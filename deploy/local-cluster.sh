@@ -178,7 +178,7 @@ resource_params() { # GET_TM_RESOURCE_PARAMS | GET_JM_RESOURCE_PARAMS
 is_ours() { # pid name: alive and still the process we started (PIDs get reused)
   local pid="$1"
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null \
-    && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-Dflinox.cluster.process=$CLUSTER/$2 "
+    && grep -qF -- "-Dflinox.cluster.process=$CLUSTER/$2 " <<<"$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)"
 }
 
 launch() { # name main-class jvm-flags... -- args...

@@ -110,7 +110,7 @@ running_pid() {
   local pid; pid="$(cat "$PID_FILE")"
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
   # the PID is ours only while it is still a Kafka broker JVM started with our config
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $STATE/server.properties" || return 1
+  grep -qF "kafka.Kafka $STATE/server.properties" <<<"$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
   echo "$pid"
 }
 
