@@ -1,6 +1,5 @@
 package org.flinox.job;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -58,9 +57,5 @@ public record JobSettings(
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot create a temporary checkpoint directory", e);
         }
-    }
-
-    static Path path(String p) {
-        return Path.of(p);
     }
 }
