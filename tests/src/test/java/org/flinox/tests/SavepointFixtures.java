@@ -18,6 +18,10 @@ import java.util.List;
  */
 public final class SavepointFixtures {
     static final Path STANDARDIZE_V1 = Path.of("src/test/resources/fixtures/standardize-tensor-format-1");
+    /** inox's example MLP (hidden 64) over x, y, written by the last per-entry build (2026-11-26). */
+    static final Path MLP_PER_ENTRY = Path.of("src/test/resources/fixtures/mlp-per-entry-format-1");
+    /** The spec of {@link #MLP_PER_ENTRY}'s model. */
+    static final String MLP_SPEC = "{\"name\": \"seedmlp\", \"seed\": 0, \"module\": {\"type\": \"mlp\", \"out\": 3}}";
 
     /** The rows the fixture holds the statistics of: 400 rows, 20 keys, features x, y. */
     static List<Reference.Row> standardizeRows() {
@@ -25,6 +29,10 @@ public final class SavepointFixtures {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("mlp")) {
+            writeMlp();
+            return;
+        }
         Path work = Files.createTempDirectory("flinox-fixture");
         Path watched = Files.createDirectories(work.resolve("in"));
         Path staging = Files.createDirectories(work.resolve("staging"));
@@ -38,6 +46,35 @@ public final class SavepointFixtures {
         }
         Path target = Path.of("tests").resolve(STANDARDIZE_V1);
         copy(Path.of(java.net.URI.create(savepoint)), target);
+        System.out.println("wrote " + target);
+    }
+
+    /**
+     * The MLP fixture: the savepoint, and beside it {@code state.jsonl}, every key's state as
+     * the writing build's {@code inspect} printed it, so a later layout can be checked to
+     * restore every value.
+     */
+    private static void writeMlp() throws Exception {
+        Path work = Files.createTempDirectory("flinox-fixture");
+        Path watched = Files.createDirectories(work.resolve("in"));
+        Path staging = Files.createDirectories(work.resolve("staging"));
+        Path spec = Files.writeString(work.resolve("seedmlp.json"), MLP_SPEC);
+        List<Reference.Row> rows = standardizeRows();
+        String savepoint;
+        try (WatchedJob job = WatchedJob.start(watched, work.resolve("out"), "--format", "csv", "--key", "id",
+                "--features", "x,y", "--model", spec.toString(), "--parallelism", "2")) {
+            job.feed(SavepointRescaleTest.writeCsv(staging.resolve("history.csv"), rows), System.currentTimeMillis());
+            job.awaitOutputs(rows.size());
+            savepoint = job.stopWithSavepoint(work.resolve("savepoints"));
+        }
+        Path target = Path.of("tests").resolve(MLP_PER_ENTRY);
+        Path source = Path.of(java.net.URI.create(savepoint));
+        copy(source, target);
+        int code = org.flinox.job.FlinoxCli.execute("inspect", "--from", source.toString(), "--model", spec.toString(),
+                "--features", "x,y", "--output", target.resolve("state.jsonl").toString());
+        if (code != 0) {
+            throw new IllegalStateException("inspect failed: " + code);
+        }
         System.out.println("wrote " + target);
     }
 
