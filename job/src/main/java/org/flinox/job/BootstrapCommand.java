@@ -103,7 +103,7 @@ final class BootstrapCommand implements Callable<Integer> {
         }
         StateBootstrapTransformation<Tuple2<String, String>> model = OperatorTransformation.bootstrapWith(rows)
                 .keyBy(row -> row.f0, Types.STRING)
-                .transform(new StateRowWriter(StateCommands.stateKeyNames(initial)));
+                .transform(new StateRowWriter(factory));
         SavepointWriter.newSavepoint(env, StateCommands.backend(backend), maxParallelism)
                 .withOperator(OperatorIdentifier.forUid(OperatorIds.model(factory.name())), model)
                 .write(out.toString());

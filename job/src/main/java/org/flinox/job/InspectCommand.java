@@ -73,14 +73,12 @@ final class InspectCommand implements Callable<Integer> {
      * @param onlyKey one stream key, or null for all
      */
     static List<String> read(SpecModelFactory factory, String path, String onlyKey, String backend) throws Exception {
-        State initial = StateCommands.initialState(factory);
-        List<String> stateKeys = StateCommands.stateKeyNames(initial);
         StreamExecutionEnvironment env = StateCommands.readerEnvironment(backend);
         String uid = OperatorIds.model(factory.name());
         SavepointReader savepoint = SavepointReader.read(env, StateCommands.uri(path), StateCommands.backend(backend));
         DataStream<Tuple3<String, String, String>> rows;
         try {
-            rows = savepoint.readKeyedState(OperatorIdentifier.forUid(uid), new StateRowReader(stateKeys, onlyKey),
+            rows = savepoint.readKeyedState(OperatorIdentifier.forUid(uid), new StateRowReader(factory, onlyKey),
                     Types.STRING, Types.TUPLE(Types.STRING, Types.STRING, Types.STRING));
         } catch (IOException e) {
             throw new IllegalArgumentException(path + " has no state of operator " + uid + " (model '"

@@ -1,9 +1,7 @@
 package org.flinox.operators;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -19,11 +17,7 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.flinox.nn.Module;
 import org.flinox.nn.State;
-import org.flinox.nn.StateExport;
-import org.flinox.nn.StateKey;
-import org.flinox.nn.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +26,16 @@ import org.slf4j.LoggerFactory;
  * operator can do.
  *
  * <ul>
- *   <li><b>Model evolution.</b> Every checkpoint records the state layout of the model that
- *       wrote it. On restore, entries the new model adds start from their initial values;
- *       entries it no longer has are dropped (cleared for every key) and logged; an entry
- *       whose shape or dtype changed stops the job at start, naming the entry, the old and
- *       new layout, and {@code --reset-state}, which clears that entry instead.
+ *   <li><b>One build.</b> The model is built and exported once per operator instance and
+ *       handed to the function with its registered {@link ModelState}.
+ *   <li><b>Model evolution</b> is Flink's schema-compatibility path on the state's
+ *       serializer ({@link StateSerializerSnapshot}): added entries start from their initial
+ *       values, dropped ones are let go, a changed shape or dtype stops the job at start
+ *       (no restarts) with what to do. {@code --reset-state} entries start over for every
+ *       key, once: when the job starts from a savepoint of another job, not again when it
+ *       recovers from its own checkpoints.
+ *   <li><b>Old savepoints</b> of the per-entry layout move into the packed state on restore
+ *       ({@link LegacyEntries}).
  *   <li><b>Final state.</b> When a bounded input ends, every key's entries go to
  *       {@link FinalState#TAG}, so a backfill can warm a streaming run.
  * </ul>
@@ -45,24 +44,30 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
         implements BoundedOneInput {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ModelOperator.class);
-    private static final ListStateDescriptor<String> LAYOUT =
-            new ListStateDescriptor<>("flinox-state-layout", StringSerializer.INSTANCE);
+    /** The job that wrote the state: a restore from another job's savepoint applies --reset-state. */
+    private static final ListStateDescriptor<String> WRITER_JOB =
+            new ListStateDescriptor<>("flinox-writer-job", StringSerializer.INSTANCE);
+    private static final ListStateDescriptor<String> LEGACY_LAYOUT =
+            new ListStateDescriptor<>(LegacyEntries.LAYOUT_NAME, StringSerializer.INSTANCE);
 
     private final ModelFactory factory;
+    private final Duration stateTtl;
     private final Set<String> resetState;
     private final boolean emitFinalState;
 
-    private transient State initial;
+    private transient KeyedModel model;
+    private transient ValueState<State> state;
 
     /**
      * @param factory the model
      * @param stateTtl idle-state time to live, or null
-     * @param resetState names of entries to clear on restore, even when their layout changed
+     * @param resetState names of entries to start over on restore, even when their layout changed
      * @param emitFinalState whether to emit every key's state when the input ends
      */
     public ModelOperator(ModelFactory factory, Duration stateTtl, Set<String> resetState, boolean emitFinalState) {
         super(new ModuleFunction(factory, stateTtl));
         this.factory = factory;
+        this.stateTtl = stateTtl;
         this.resetState = Set.copyOf(resetState);
         this.emitFinalState = emitFinalState;
     }
@@ -70,68 +75,72 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        StateExport.Exported<Module> exported = StateExport.exportState(factory.create());
-        initial = exported.state();
-        StateLayout current = StateLayout.of(initial);
-        ListState<String> layout = context.getOperatorStateStore().getUnionListState(LAYOUT);
+        model = KeyedModel.build(factory);
+        checkResetNames();
+        state = registerState();
+        ListState<String> writerJob = context.getOperatorStateStore().getUnionListState(WRITER_JOB);
+        String thisJob = getRuntimeContext().getJobInfo().getJobId().toString();
         if (context.isRestored()) {
-            StateLayout previous = StateLayout.parse(layout.get());
-            if (!previous.isEmpty()) {
-                evolve(previous, current);
+            ListState<String> legacy = context.getOperatorStateStore().getUnionListState(LEGACY_LAYOUT);
+            upgradeLegacy(legacy.get());
+            legacy.clear();
+            if (!resetState.isEmpty() && !toList(writerJob.get()).contains(thisJob)) {
+                resetEverywhere();
             }
         }
-        layout.update(current.lines());
+        writerJob.update(List.of(thisJob));
+        ((ModuleFunction) userFunction).bind(model, state);
     }
 
-    private void evolve(StateLayout previous, StateLayout current) throws Exception {
+    private void checkResetNames() {
+        Set<String> names = StateLayout.of(model.initial()).entries().keySet();
         for (String name : resetState) {
-            if (!previous.entries().containsKey(name) && !current.entries().containsKey(name)) {
+            if (!names.contains(name)) {
                 throw new SuppressRestartsException(new IllegalArgumentException("--reset-state " + name
-                        + ": the model has no such state entry; its entries are " + current.entries().keySet()));
-            }
-        }
-        List<String> changed = new ArrayList<>();
-        for (Map.Entry<String, String> e : previous.entries().entrySet()) {
-            String name = e.getKey();
-            String now = current.entries().get(name);
-            if (now == null) {
-                LOG.info("model {}: dropping state entry {} ({}), which the model no longer has",
-                        factory.name(), name, e.getValue());
-                clearEverywhere(name);
-            } else if (resetState.contains(name)) {
-                LOG.info("model {}: resetting state entry {} ({} -> {}) as --reset-state asks",
-                        factory.name(), name, e.getValue(), now);
-                clearEverywhere(name);
-            } else if (!now.equals(e.getValue())) {
-                changed.add(name + " was " + e.getValue() + ", the model now has " + now);
-            }
-        }
-        if (!changed.isEmpty()) {
-            throw new SuppressRestartsException(new IllegalStateException("model " + factory.name()
-                    + ": the restored state does not fit the model: " + String.join("; ", changed)
-                    + ". Start those entries over with --reset-state NAME (the stored values are dropped), "
-                    + "or restore with the model that wrote them."));
-        }
-        for (String name : current.entries().keySet()) {
-            if (!previous.entries().containsKey(name)) {
-                LOG.info("model {}: new state entry {} starts from its initial value", factory.name(), name);
+                        + ": the model has no such state entry; its entries are " + names));
             }
         }
     }
 
-    /** Clears one entry for every key of this subtask. */
-    private void clearEverywhere(String name) throws Exception {
+    /** Registers the packed state; a restored layout that cannot fit stops the job without restarts. */
+    private ValueState<State> registerState() throws Exception {
+        try {
+            return getKeyedStateBackend().getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                    ModelState.descriptor(model.name(), model.initial(), resetState, stateTtl));
+        } catch (Exception e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof StateLayoutException layout) {
+                    throw new SuppressRestartsException(layout);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void upgradeLegacy(Iterable<String> recordedLayout) throws Exception {
+        try {
+            LegacyEntries.upgrade(getKeyedStateBackend(), model, state, recordedLayout, resetState);
+        } catch (StateLayoutException e) {
+            throw new SuppressRestartsException(e);
+        }
+    }
+
+    /** Starts the {@code --reset-state} entries over for every key of this subtask. */
+    private void resetEverywhere() throws Exception {
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         List<String> keys;
-        try (Stream<String> stream = backend.getKeys(name, VoidNamespace.INSTANCE)) {
+        try (Stream<String> stream = backend.getKeys(ModelState.NAME, VoidNamespace.INSTANCE)) {
             keys = stream.toList();
         }
-        ValueState<Tensor> state = backend.getPartitionedState(VoidNamespace.INSTANCE,
-                VoidNamespaceSerializer.INSTANCE, ModuleFunction.descriptor(new StateKey(name)));
         for (String key : keys) {
             backend.setCurrentKey(key);
-            state.clear();
+            State stored = state.value();
+            if (stored != null) {
+                state.update(StateLayout.fit(stored, model.initial(), resetState));
+            }
         }
+        LOG.info("model {}: reset state entries {} of {} keys as --reset-state asks", model.name(), resetState,
+                keys.size());
     }
 
     @Override
@@ -140,25 +149,27 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
             return;
         }
         KeyedStateBackend<String> backend = getKeyedStateBackend();
-        List<String> names = new ArrayList<>();
-        List<ValueState<Tensor>> entries = new ArrayList<>();
-        for (int i = 0; i < initial.size(); i++) {
-            StateKey key = initial.keyAt(i);
-            names.add(key.name());
-            entries.add(backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                    ModuleFunction.descriptor(key)));
-        }
         Set<String> keys = new TreeSet<>();
-        try (Stream<String> stream = backend.getKeys(names, VoidNamespace.INSTANCE)) {
+        try (Stream<String> stream = backend.getKeys(ModelState.NAME, VoidNamespace.INSTANCE)) {
             stream.forEach(keys::add);
         }
         for (String key : keys) {
             backend.setCurrentKey(key);
-            for (int i = 0; i < entries.size(); i++) {
-                Tensor stored = entries.get(i).value();
-                Tensor value = stored != null ? stored : initial.valueAt(i);
-                output.collect(FinalState.TAG, new StreamRecord<>(FinalState.Row.of(key, names.get(i), value)));
+            State stored = state.value();
+            if (stored == null) {
+                continue; // expired under --state-ttl
+            }
+            State value = model.current(stored);
+            for (int i = 0; i < value.size(); i++) {
+                output.collect(FinalState.TAG, new StreamRecord<>(
+                        FinalState.Row.of(key, value.keyAt(i).name(), value.valueAt(i))));
             }
         }
+    }
+
+    private static List<String> toList(Iterable<String> it) {
+        List<String> l = new java.util.ArrayList<>();
+        it.forEach(l::add);
+        return l;
     }
 }

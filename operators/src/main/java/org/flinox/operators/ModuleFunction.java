@@ -1,34 +1,30 @@
 package org.flinox.operators;
 
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.flinox.nn.Module;
-import org.flinox.nn.Result;
 import org.flinox.nn.State;
-import org.flinox.nn.StateExport;
-import org.flinox.nn.StateKey;
-import org.flinox.nn.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one module tree per stream key: the tree's state lives in Flink keyed state, one
- * {@link ValueState} per {@link StateKey}, named after the key.
+ * Runs one module tree per stream key: the key's whole {@link State} is one value of the
+ * model's {@link ModelState} (one read and at most one write per record).
  *
- * <p>Per record: read the key's entries (a key seen for the first time starts from the
- * exported initial state) → forward → write back only the entries that changed → emit the
- * output. A record the module cannot use goes to {@link DeadLetters#TAG} with its reason, and
- * the key's state is left as it was.
+ * <p>Per record: read the key's state (a key seen for the first time starts from the
+ * exported initial state) → forward → write it back if it changed → emit the output. A
+ * record the module cannot use goes to {@link DeadLetters#TAG} with its reason, and the
+ * key's state is left as it was.
+ *
+ * <p>Inside {@link ModelOperator} the model is built once and handed in ({@link #bind});
+ * used on its own (tests, benchmarks) the function builds it in {@link #open}.
  */
 public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, ModelOutput> {
     private static final long serialVersionUID = 1L;
@@ -38,10 +34,8 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
     private final ModelFactory factory;
     private final Duration stateTtl;
 
-    private transient Module module;
-    private transient State initial;
-    private transient ValueState<Tensor>[] entries;
-    private transient Tensor[] current;
+    private transient KeyedModel model;
+    private transient ValueState<State> state;
     private transient Counter recordsIn;
     private transient Counter recordsOut;
     private transient Counter deadLetters;
@@ -59,25 +53,17 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
         this.stateTtl = stateTtl;
     }
 
-    /** The state descriptor of one entry: named after the StateKey, never Kryo. */
-    public static ValueStateDescriptor<Tensor> descriptor(StateKey key) {
-        return new ValueStateDescriptor<>(key.name(), new TensorSerializer());
+    /** Hands in the model and its registered state, so neither is built twice. */
+    void bind(KeyedModel model, ValueState<State> state) {
+        this.model = model;
+        this.state = state;
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public void open(OpenContext openContext) {
-        StateExport.Exported<Module> exported = StateExport.exportState(factory.create());
-        module = exported.module();
-        initial = exported.state();
-        entries = new ValueState[initial.size()];
-        current = new Tensor[initial.size()];
-        for (int i = 0; i < entries.length; i++) {
-            ValueStateDescriptor<Tensor> d = descriptor(initial.keyAt(i));
-            if (stateTtl != null) {
-                d.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
-            }
-            entries[i] = getRuntimeContext().getState(d);
+        if (model == null) {
+            model = KeyedModel.build(factory);
+            state = getRuntimeContext().getState(ModelState.descriptor(model.name(), model.initial(), Set.of(), stateTtl));
         }
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("flinox");
         recordsIn = metrics.counter("recordsIn");
@@ -88,71 +74,45 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
         lastProgressNanos = System.nanoTime();
     }
 
+    KeyedModel model() {
+        return model;
+    }
+
     @Override
     public void processElement(FeatureRecord record, Context ctx, Collector<ModelOutput> out) throws Exception {
+        State before = model.current(state.value());
+        State after = apply(before, record, ctx, out);
+        if (after != before) {
+            state.update(after);
+        }
+    }
+
+    /**
+     * One record on {@code current}: emits its output or dead letter and returns the key's
+     * next state ({@code current} itself when nothing changed).
+     */
+    State apply(State current, FeatureRecord record, Context ctx, Collector<ModelOutput> out) {
         recordsIn.inc();
         logProgress();
-        if (record.features().length != factory.inputWidth()) {
-            reject(ctx, record, DeadLetterReason.WRONG_FEATURE_COUNT, "the model takes "
-                    + factory.inputWidth() + " features, the record has " + record.features().length);
-            return;
-        }
-        for (int i = 0; i < entries.length; i++) {
-            Tensor stored = entries[i].value();
-            current[i] = stored != null ? stored : initial.valueAt(i);
-        }
-        State state = initial.withValues(current);
-
         long start = System.nanoTime();
-        Result<double[]> result;
-        try {
-            result = module.forward(record.features(), state);
-        } catch (RuntimeException e) {
-            reject(ctx, record, DeadLetterReason.FORWARD_FAILED, String.valueOf(e.getMessage()));
-            return;
+        KeyedModel.Outcome outcome = model.step(current, record);
+        if (outcome instanceof KeyedModel.Rejected r) {
+            deadLetters.inc();
+            ctx.output(DeadLetters.TAG, new DeadLetter(record.source(), record.seq(), record.key(), record.raw(),
+                    r.reason(), r.detail()));
+            return current;
         }
+        KeyedModel.Accepted a = (KeyedModel.Accepted) outcome;
         forwardNanos.update(System.nanoTime() - start);
-        String nonFinite = firstNonFinite(result);
-        if (nonFinite != null) {
-            reject(ctx, record, DeadLetterReason.FORWARD_FAILED, nonFinite + " would not be finite; state kept");
-            return;
-        }
-
-        State next = result.state();
-        for (int i = 0; i < entries.length; i++) {
-            Tensor value = next.valueAt(i);
-            if (value != current[i]) {
-                entries[i].update(value);
+        State next = a.next();
+        for (int i = 0; i < next.size(); i++) {
+            if (next.valueAt(i) != current.valueAt(i)) {
                 entriesWritten.inc();
             }
         }
         recordsOut.inc();
-        out.collect(new ModelOutput(record.key(), record.source(), record.seq(), result.output()));
-    }
-
-    private String firstNonFinite(Result<double[]> result) {
-        for (double v : result.output()) {
-            if (!Double.isFinite(v)) {
-                return "the output " + Arrays.toString(result.output());
-            }
-        }
-        State next = result.state();
-        for (int i = 0; i < current.length; i++) {
-            Tensor t = next.valueAt(i);
-            if (t != current[i]) {
-                for (int j = 0; j < t.size(); j++) {
-                    if (!Double.isFinite(t.get(j))) {
-                        return "state entry " + next.keyAt(i).name();
-                    }
-                }
-            }
-        }
-        return null;
-    }
-
-    private void reject(Context ctx, FeatureRecord r, DeadLetterReason reason, String detail) {
-        deadLetters.inc();
-        ctx.output(DeadLetters.TAG, new DeadLetter(r.source(), r.seq(), r.key(), r.raw(), reason, detail));
+        out.collect(new ModelOutput(record.key(), record.source(), record.seq(), a.output()));
+        return next;
     }
 
     private void logProgress() {

@@ -1,44 +1,187 @@
 package org.flinox.operators;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.flinox.nn.DType;
 import org.flinox.nn.State;
+import org.flinox.nn.StateKey;
+import org.flinox.nn.Tensor;
 
 /**
- * The names, dtypes and shapes of a model's state entries ({@code .mean → float64[16]}),
- * stored with every checkpoint so that a job restoring it can tell what changed in the model.
+ * The names, dtypes and shapes of a model's state entries, in the order a packed value holds
+ * them ({@code .count float64[2], .m2 float64[2], .mean float64[2]}). It travels in the
+ * state serializer's snapshot, so every checkpoint and savepoint says what its values are.
+ *
+ * @param entries entry name → layout ({@code float64[2]}), in state-key order
  */
-record StateLayout(Map<String, String> entries) {
+public record StateLayout(Map<String, Entry> entries) {
 
-    static StateLayout of(State initial) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < initial.size(); i++) {
-            m.put(initial.keyAt(i).name(), initial.valueAt(i).layout());
+    /** One entry's dtype and shape. */
+    public record Entry(DType dtype, int[] shape) {
+        /** {@code float64[2]}, as {@link Tensor#layout()} spells it. */
+        @Override
+        public String toString() {
+            return Tensor.zeros(dtype, shape).layout();
+        }
+
+        boolean sameAs(Entry other) {
+            return dtype == other.dtype && java.util.Arrays.equals(shape, other.shape);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Entry e && sameAs(e);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * dtype.hashCode() + java.util.Arrays.hashCode(shape);
+        }
+    }
+
+    public StateLayout {
+        entries = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+    }
+
+    /** The layout of a state. */
+    public static StateLayout of(State state) {
+        Map<String, Entry> m = new LinkedHashMap<>();
+        for (int i = 0; i < state.size(); i++) {
+            Tensor t = state.valueAt(i);
+            m.put(state.keyAt(i).name(), new Entry(t.dtype(), t.shape()));
         }
         return new StateLayout(m);
     }
 
-    /** One line per entry: {@code name \t layout}. */
-    List<String> lines() {
-        List<String> lines = new ArrayList<>();
-        entries.forEach((name, layout) -> lines.add(name + "\t" + layout));
-        return lines;
+    /** A state of this layout holding zeros: a template to deserialize values into. */
+    State zeros() {
+        Map<StateKey, Tensor> m = new LinkedHashMap<>();
+        entries.forEach((name, e) -> m.put(new StateKey(name), Tensor.zeros(e.dtype(), e.shape())));
+        return State.of(m);
     }
 
-    static StateLayout parse(Iterable<String> lines) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String line : lines) {
-            int tab = line.indexOf('\t');
-            if (tab > 0) {
-                m.put(line.substring(0, tab), line.substring(tab + 1));
+    /** Whether {@code state} holds exactly these entries, names, dtypes and shapes. */
+    boolean matches(State state) {
+        if (state.size() != entries.size()) {
+            return false;
+        }
+        int i = 0;
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            Tensor t = state.valueAt(i);
+            if (!state.keyAt(i).name().equals(e.getKey()) || t.dtype() != e.getValue().dtype()
+                    || !java.util.Arrays.equals(t.shape(), e.getValue().shape())) {
+                return false;
+            }
+            i++;
+        }
+        return true;
+    }
+
+    void write(DataOutputView out) throws IOException {
+        out.writeInt(entries.size());
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeByte(e.getValue().dtype() == DType.FLOAT32 ? 0 : 1);
+            int[] shape = e.getValue().shape();
+            out.writeByte(shape.length);
+            for (int d : shape) {
+                out.writeInt(d);
             }
         }
+    }
+
+    static StateLayout read(DataInputView in) throws IOException {
+        int n = in.readInt();
+        Map<String, Entry> m = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String name = in.readUTF();
+            int code = in.readByte();
+            DType dtype = switch (code) {
+                case 0 -> DType.FLOAT32;
+                case 1 -> DType.FLOAT64;
+                default -> throw new IOException("corrupt state layout: unknown dtype code " + code + " for " + name);
+            };
+            int[] shape = new int[in.readByte()];
+            for (int j = 0; j < shape.length; j++) {
+                shape[j] = in.readInt();
+            }
+            m.put(name, new Entry(dtype, shape));
+        }
         return new StateLayout(m);
     }
 
-    boolean isEmpty() {
-        return entries.isEmpty();
+    /**
+     * What restoring state of layout {@code previous} into this one means.
+     *
+     * @param reset entries to start over whatever their stored layout ({@code --reset-state})
+     */
+    public Change changeFrom(StateLayout previous, Set<String> reset) {
+        List<String> added = new ArrayList<>();
+        List<String> dropped = new ArrayList<>();
+        List<String> resetNow = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        entries.forEach((name, now) -> {
+            Entry before = previous.entries.get(name);
+            if (before == null) {
+                added.add(name);
+            } else if (reset.contains(name)) {
+                resetNow.add(name);
+            } else if (!now.sameAs(before)) {
+                refused.add(name + " was " + before + ", the model now has " + now);
+            }
+        });
+        previous.entries.forEach((name, before) -> {
+            if (!entries.containsKey(name)) {
+                dropped.add(name + " (" + before + ")");
+            }
+        });
+        return new Change(added, dropped, resetNow, refused);
+    }
+
+    /**
+     * The difference between a stored layout and the model's.
+     *
+     * @param added entries the model has and the state does not: they start from their initial value
+     * @param dropped entries the state has and the model does not: they are let go
+     * @param reset entries {@code --reset-state} starts over
+     * @param refused entries whose shape or dtype changed without {@code --reset-state}
+     */
+    public record Change(List<String> added, List<String> dropped, List<String> reset, List<String> refused) {
+        public boolean isNone() {
+            return added.isEmpty() && dropped.isEmpty() && reset.isEmpty() && refused.isEmpty();
+        }
+    }
+
+    /**
+     * {@code stored} (of any layout) carried into the layout of {@code initial}: an entry with
+     * the same name, dtype and shape keeps its value unless it is in {@code reset}; every other
+     * entry takes its initial value; entries {@code initial} lacks are let go.
+     */
+    static State fit(State stored, State initial, Set<String> reset) {
+        Map<String, Tensor> byName = new LinkedHashMap<>();
+        for (int i = 0; i < stored.size(); i++) {
+            byName.put(stored.keyAt(i).name(), stored.valueAt(i));
+        }
+        Tensor[] values = new Tensor[initial.size()];
+        for (int i = 0; i < values.length; i++) {
+            Tensor init = initial.valueAt(i);
+            String name = initial.keyAt(i).name();
+            Tensor old = byName.get(name);
+            values[i] = old != null && old.sameLayout(init) && !reset.contains(name) ? old : init;
+        }
+        return initial.withValues(values);
+    }
+
+    @Override
+    public String toString() {
+        List<String> parts = new ArrayList<>();
+        entries.forEach((name, e) -> parts.add(name + " " + e));
+        return "[" + String.join(", ", parts) + "]";
     }
 }

@@ -194,20 +194,35 @@ class ModuleFunctionTest {
     }
 
     @Test
-    void writesBackOnlyTheEntriesThatChanged() throws Exception {
+    void aKeysWholeStateIsOnePackedValue() throws Exception {
         var h = harness(new CountOnlyFactory());
         h.open();
         h.processElement(new FeatureRecord("a", "f", 0, "", new double[] {5}), 0);
         h.processElement(new FeatureRecord("a", "f", 1, "", new double[] {5}), 0);
         var backend = h.getOperator().getKeyedStateBackend();
+        State initial = State.of(Map.of(new StateKey(".seen"), Tensor.zeros(DType.FLOAT64, 1),
+                new StateKey(".constant"), Tensor.ones(DType.FLOAT64, 1)));
+        ValueState<State> packed = backend.getPartitionedState(VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE, ModelState.descriptor("count-only", initial, java.util.Set.of(), null));
         backend.setCurrentKey("a");
-        ValueState<Tensor> seen = backend.getPartitionedState(VoidNamespace.INSTANCE,
-                VoidNamespaceSerializer.INSTANCE, ModuleFunction.descriptor(new StateKey(".seen")));
-        ValueState<Tensor> constant = backend.getPartitionedState(VoidNamespace.INSTANCE,
-                VoidNamespaceSerializer.INSTANCE, ModuleFunction.descriptor(new StateKey(".constant")));
-        assertThat(seen.value()).isEqualTo(Tensor.vector(DType.FLOAT64, 2));
-        assertThat(constant.value()).isNull();
+        State a = packed.value();
+        assertThat(a.tensor(new StateKey(".seen"))).isEqualTo(Tensor.vector(DType.FLOAT64, 2));
+        assertThat(a.tensor(new StateKey(".constant"))).isEqualTo(Tensor.vector(DType.FLOAT64, 1));
+        backend.setCurrentKey("never-seen");
+        assertThat(packed.value()).isNull();
         assertThat(outputs(h.getOutput())).extracting(o -> o.output()[0]).containsExactly(1.0, 2.0);
+        h.close();
+    }
+
+    @Test
+    void aRejectedRecordWritesNothing() throws Exception {
+        var h = harness(new CountOnlyFactory());
+        h.open();
+        h.processElement(new FeatureRecord("a", "f", 0, "1,2", new double[] {1, 2}), 0); // wrong feature count
+        var backend = h.getOperator().getKeyedStateBackend();
+        try (var keys = backend.getKeys(ModelState.NAME, VoidNamespace.INSTANCE)) {
+            assertThat(keys).isEmpty();
+        }
         h.close();
     }
 
