@@ -53,7 +53,7 @@ public final class JobPipeline {
         SingleOutputStreamOperator<ModelOutput> outputs = beforeKey.apply(records)
                 .keyBy(FeatureRecord::key, Types.STRING)
                 .transform("model " + s.model().name(), TypeInformation.of(ModelOutput.class),
-                        new ModelOperator(s.model(), s.stateTtl(), s.resetState(), s.finalState() != null))
+                        new ModelOperator(s.model(), s.stateTtl(), s.resetState(), s.finalState() != null, s.bundles()))
                 .uid(OperatorIds.model(s.model().name()));
         if (s.parallelism() != null) {
             outputs.setParallelism(s.parallelism());

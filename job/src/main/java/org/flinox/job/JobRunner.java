@@ -13,6 +13,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.flinox.operators.KeyBundles;
 import org.flinox.operators.OperatorIds;
 
 /** Resolves {@code run}'s flags into {@link JobSettings} and runs the job. */
@@ -56,7 +57,8 @@ public final class JobRunner {
         KafkaSettings kafka = kafkaSettings(o, model.name(), deadLetters);
         return new JobSettings(o.input, format, o.key, features, model, o.output, deadLetters,
                 o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flinkConfig(o), o.stateTtl,
-                java.util.Set.copyOf(o.resetState), finalState(o), o.savepointDir, o.finalSavepoint, kafka);
+                java.util.Set.copyOf(o.resetState), finalState(o), o.savepointDir, o.finalSavepoint, kafka,
+                KeyBundles.of(o.bundleSize, o.bundleLatency));
     }
 
     private static String finalState(RunOptions o) {

@@ -2,6 +2,7 @@ package org.flinox.job;
 
 import java.time.Duration;
 import java.util.List;
+import org.flinox.operators.KeyBundles;
 
 /**
  * Everything a run needs, resolved from the flags: defaults filled in, features known,
@@ -24,6 +25,7 @@ import java.util.List;
  * @param savepointDir where a stand-alone watching run stops with a savepoint, or null
  * @param finalSavepoint where a bounded run leaves a savepoint of its final state, or null
  * @param kafka the Kafka settings when the input or an output is {@code kafka://}, or null
+ * @param bundles key bundles, or {@link KeyBundles#OFF}
  */
 public record JobSettings(
         String input,
@@ -42,7 +44,8 @@ public record JobSettings(
         String finalState,
         String savepointDir,
         String finalSavepoint,
-        KafkaSettings kafka) {
+        KafkaSettings kafka,
+        KeyBundles bundles) {
 
     /** The default directory for dead letters: beside the output directory (for Kafka, the topic {@code TOPIC-dead-letters}). */
     static String deadLettersBeside(String output) {

@@ -92,6 +92,15 @@ final class RunOptions {
                     + "shape or dtype changed with the model. Repeatable.")
     List<String> resetState = new java.util.ArrayList<>();
 
+    @Option(names = "--bundle-size", paramLabel = "N", defaultValue = "0",
+            description = "Key bundles: buffer up to N records per subtask, then read and write each key's state once "
+                    + "for all its records (flushed before every checkpoint); 0: off (default: ${DEFAULT-VALUE}).")
+    int bundleSize;
+
+    @Option(names = "--bundle-latency", paramLabel = "DURATION", defaultValue = "100ms", converter = DurationConverter.class,
+            description = "The longest a record waits in a key bundle (default: ${DEFAULT-VALUE}).")
+    Duration bundleLatency;
+
     @Option(names = "--final-state", paramLabel = "DIR",
             description = "When the (bounded) input ends, write every key's state as JSON lines "
                     + "(key, stateKey, shape, dtype, values) to DIR, the format `bootstrap` reads.")

@@ -2,6 +2,7 @@ package org.flinox.operators;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -54,22 +55,28 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
     private final Duration stateTtl;
     private final Set<String> resetState;
     private final boolean emitFinalState;
+    private final KeyBundles bundles;
 
     private transient KeyedModel model;
     private transient ValueState<State> state;
+    private transient KeyBundle bundle;
+    private transient boolean flushTimerPending;
 
     /**
      * @param factory the model
      * @param stateTtl idle-state time to live, or null
      * @param resetState names of entries to start over on restore, even when their layout changed
      * @param emitFinalState whether to emit every key's state when the input ends
+     * @param bundles key bundles, or {@link KeyBundles#OFF}
      */
-    public ModelOperator(ModelFactory factory, Duration stateTtl, Set<String> resetState, boolean emitFinalState) {
+    public ModelOperator(ModelFactory factory, Duration stateTtl, Set<String> resetState, boolean emitFinalState,
+            KeyBundles bundles) {
         super(new ModuleFunction(factory, stateTtl));
         this.factory = factory;
         this.stateTtl = stateTtl;
         this.resetState = Set.copyOf(resetState);
         this.emitFinalState = emitFinalState;
+        this.bundles = bundles;
     }
 
     @Override
@@ -89,7 +96,98 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
             }
         }
         writerJob.update(List.of(thisJob));
-        ((ModuleFunction) userFunction).bind(model, state);
+        function().bind(model, state);
+        bundle = new KeyBundle(stateBytes(model.initial()));
+    }
+
+    private ModuleFunction function() {
+        return (ModuleFunction) userFunction;
+    }
+
+    private static long stateBytes(State initial) {
+        long bytes = 64;
+        for (int i = 0; i < initial.size(); i++) {
+            bytes += 48 + 8L * initial.valueAt(i).size();
+        }
+        return bytes;
+    }
+
+    // ---- key bundles: buffer, then one state read and write per key ----
+
+    @Override
+    public void processElement(StreamRecord<FeatureRecord> element) throws Exception {
+        if (!bundles.enabled()) {
+            super.processElement(element);
+            return;
+        }
+        if (bundle.isEmpty() && !flushTimerPending) {
+            flushTimerPending = true;
+            long at = getProcessingTimeService().getCurrentProcessingTime() + bundles.maxLatency().toMillis();
+            getProcessingTimeService().registerTimer(at, time -> {
+                flushTimerPending = false;
+                flushBundle();
+            });
+        }
+        bundle.add(element.getValue(), element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE);
+        if (bundle.records() >= bundles.maxRecords() || bundle.bytes() >= bundles.maxBytes()) {
+            flushBundle();
+        }
+    }
+
+    /** Runs every buffered record: per key, one state read, its records in arrival order, one write. */
+    private void flushBundle() throws Exception {
+        if (bundle.isEmpty()) {
+            return;
+        }
+        ModuleFunction function = function();
+        for (Map.Entry<String, List<KeyBundle.Buffered>> e : bundle.drain().entrySet()) {
+            setCurrentKey(e.getKey());
+            State stored = state.value();
+            State current = model.current(stored);
+            for (KeyBundle.Buffered b : e.getValue()) {
+                long ts = b.timestamp();
+                current = function.apply(current, b.record(),
+                        new BundleOutput(ts), d -> output.collect(DeadLetters.TAG, new StreamRecord<>(d)));
+            }
+            if (current != stored && (stored != null || current != model.initial())) {
+                state.update(current);
+            }
+        }
+    }
+
+    /** Emits a bundled record's output with the timestamp the record came with. */
+    private final class BundleOutput implements org.apache.flink.util.Collector<ModelOutput> {
+        private final long timestamp;
+
+        BundleOutput(long timestamp) {
+            this.timestamp = timestamp;
+        }
+
+        @Override
+        public void collect(ModelOutput value) {
+            output.collect(timestamp == Long.MIN_VALUE ? new StreamRecord<>(value) : new StreamRecord<>(value, timestamp));
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flushBundle(); // the checkpoint's state must include every record before its barrier
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void processWatermark(org.apache.flink.streaming.api.watermark.Watermark mark) throws Exception {
+        flushBundle(); // outputs of records before a watermark must not arrive after it
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flushBundle();
+        super.finish();
     }
 
     private void checkResetNames() {
@@ -145,6 +243,7 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
 
     @Override
     public void endInput() throws Exception {
+        flushBundle();
         if (!emitFinalState) {
             return;
         }

@@ -2,6 +2,7 @@ package org.flinox.operators;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
@@ -81,7 +82,7 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
     @Override
     public void processElement(FeatureRecord record, Context ctx, Collector<ModelOutput> out) throws Exception {
         State before = model.current(state.value());
-        State after = apply(before, record, ctx, out);
+        State after = apply(before, record, out, d -> ctx.output(DeadLetters.TAG, d));
         if (after != before) {
             state.update(after);
         }
@@ -91,14 +92,14 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
      * One record on {@code current}: emits its output or dead letter and returns the key's
      * next state ({@code current} itself when nothing changed).
      */
-    State apply(State current, FeatureRecord record, Context ctx, Collector<ModelOutput> out) {
+    State apply(State current, FeatureRecord record, Collector<ModelOutput> out, Consumer<DeadLetter> deadLetter) {
         recordsIn.inc();
         logProgress();
         long start = System.nanoTime();
         KeyedModel.Outcome outcome = model.step(current, record);
         if (outcome instanceof KeyedModel.Rejected r) {
             deadLetters.inc();
-            ctx.output(DeadLetters.TAG, new DeadLetter(record.source(), record.seq(), record.key(), record.raw(),
+            deadLetter.accept(new DeadLetter(record.source(), record.seq(), record.key(), record.raw(),
                     r.reason(), r.detail()));
             return current;
         }

@@ -37,7 +37,7 @@ class ModuleFunctionTest {
         return h;
     }
 
-    private static List<FeatureRecord> records(int n, int keys, long seed) {
+    static List<FeatureRecord> records(int n, int keys, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         List<FeatureRecord> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -47,7 +47,7 @@ class ModuleFunctionTest {
         return out;
     }
 
-    private static List<ModelOutput> outputs(ConcurrentLinkedQueue<Object> queue) {
+    static List<ModelOutput> outputs(ConcurrentLinkedQueue<Object> queue) {
         List<ModelOutput> out = new ArrayList<>();
         for (Object o : queue) {
             if (o instanceof StreamRecord<?> r && r.getValue() instanceof ModelOutput m) {
@@ -58,7 +58,7 @@ class ModuleFunctionTest {
     }
 
     /** The pinned cumulative z-score, by two passes over the key's records so far. */
-    private static Map<Long, double[]> referenceZ(List<FeatureRecord> records) {
+    static Map<Long, double[]> referenceZ(List<FeatureRecord> records) {
         Map<String, List<double[]>> seen = new HashMap<>();
         Map<Long, double[]> z = new HashMap<>();
         for (FeatureRecord r : records) {

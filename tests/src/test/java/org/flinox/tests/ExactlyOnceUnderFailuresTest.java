@@ -68,13 +68,16 @@ class ExactlyOnceUnderFailuresTest {
     record Result(Map<String, double[]> outputs, List<String> finalState) {}
 
     /** One run of the real job with {@code failures} failures injected. */
-    static Result run(String name, String backend, boolean incremental, int failures) throws Exception {
+    static Result run(String name, String backend, boolean incremental, int failures, String... extraFlags)
+            throws Exception {
         Path out = dir.resolve(name + "-out");
         Path finalState = dir.resolve(name + "-final-state");
-        JobSettings settings = JobRunner.settings("--input", input.toString(), "--key", "key",
+        List<String> flags = new ArrayList<>(List.of("--input", input.toString(), "--key", "key",
                 "--features", "a,b,c", "--output", out.toString(), "--final-state", finalState.toString(),
                 "--parallelism", "2", "--state-backend", backend, "--checkpoint-interval", "100",
-                "--checkpoint-dir", dir.resolve(name + "-checkpoints").toUri().toString());
+                "--checkpoint-dir", dir.resolve(name + "-checkpoints").toUri().toString()));
+        flags.addAll(List.of(extraFlags));
+        JobSettings settings = JobRunner.settings(flags.toArray(new String[0]));
         Map<String, String> conf = new LinkedHashMap<>(settings.flink());
         conf.put("execution.checkpointing.incremental", Boolean.toString(incremental));
         conf.put("restart-strategy.fixed-delay.delay", "100 ms");
@@ -111,6 +114,19 @@ class ExactlyOnceUnderFailuresTest {
     @MethodSource("backends")
     void oneFailureChangesNothing(String backend, boolean incremental) throws Exception {
         assertSameAsClean(run("one-" + backend + incremental, backend, incremental, 1));
+    }
+
+    /** Key bundles (flushed before every barrier) under the same failures: the same outputs and state. */
+    @ParameterizedTest(name = "{0}, incremental={1}, key bundles")
+    @MethodSource("backends")
+    void oneFailureWithKeyBundlesChangesNothing(String backend, boolean incremental) throws Exception {
+        assertSameAsClean(run("bundled-" + backend + incremental, backend, incremental, 1,
+                "--bundle-size", "1000", "--bundle-latency", "50ms"));
+    }
+
+    @Test
+    void twoFailuresWithKeyBundlesOnIncrementalRocksDbChangeNothing() throws Exception {
+        assertSameAsClean(run("bundled-two-rocksdb", "rocksdb", true, 2, "--bundle-size", "1000"));
     }
 
     @Test

@@ -119,16 +119,19 @@ class StateToolsTest {
     }
 
     @Test
-    void inspectPrintsOnlyTheEntriesAKeyStored() throws Exception {
-        // k1 has only a count: its mean and m2 would start from the initial value, and are absent
+    void inspectPrintsEveryEntryOfAKeyWithTheInitialValueForThoseNotGiven() throws Exception {
+        // k1 is given only a count: its mean and m2 start from the initial value, 0 (Welford's start)
         Path savepoint = dir.resolve("savepoint");
         Path state = stateFile(List.of(row("k1", ".count", 5.0)));
         assertThat(CliRun.of("bootstrap", "--state", state.toString(), "--features", "a,b", "--output", savepoint.toString())
                 .code()).isZero();
         CliRun r = CliRun.of("inspect", "--from", savepoint.toString(), "--features", "a,b");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(bits(r.out().lines().toList())).containsExactly("k1 .count float64 [1] "
-                + Long.toHexString(Double.doubleToRawLongBits(5.0)));
+        String zero = Long.toHexString(Double.doubleToRawLongBits(0.0));
+        assertThat(bits(r.out().lines().toList())).containsExactly(
+                "k1 .count float64 [1] " + Long.toHexString(Double.doubleToRawLongBits(5.0)),
+                "k1 .m2 float64 [2] " + zero + " " + zero,
+                "k1 .mean float64 [2] " + zero + " " + zero);
     }
 
     @Test

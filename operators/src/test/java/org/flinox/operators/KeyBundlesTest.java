@@ -1,0 +1,128 @@
+package org.flinox.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.flinox.operators.ModuleFunctionTest.outputs;
+import static org.flinox.operators.ModuleFunctionTest.records;
+import static org.flinox.operators.ModuleFunctionTest.referenceZ;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** Key bundles: one state read and write per key per bundle, the same outputs as per record. */
+class KeyBundlesTest {
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput> harness(KeyBundles b)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new ModelOperator(new StandardizeFactory(2), null, Set.of(), false, b), FeatureRecord::key, Types.STRING);
+        h.setup();
+        return h;
+    }
+
+    @Test
+    void bundledOutputsArePerKeyZScoresInEachKeysArrivalOrder() throws Exception {
+        List<FeatureRecord> input = records(300, 7, 3);
+        var h = harness(KeyBundles.of(50, HOUR));
+        h.open();
+        for (FeatureRecord r : input) {
+            h.processElement(r, 0);
+        }
+        h.endInput();
+        Map<Long, double[]> expected = referenceZ(input);
+        List<ModelOutput> out = outputs(h.getOutput());
+        assertThat(out).hasSize(input.size());
+        Map<String, Long> lastSeq = new HashMap<>();
+        for (ModelOutput o : out) {
+            assertThat(o.output()).as("seq %d", o.seq()).containsExactly(expected.get(o.seq()), within(1e-9));
+            Long before = lastSeq.put(o.key(), o.seq());
+            assertThat(before == null || before < o.seq()).as("key %s in arrival order", o.key()).isTrue();
+        }
+        h.close();
+    }
+
+    @Test
+    void nothingIsEmittedUntilTheBundleIsFull() throws Exception {
+        var h = harness(KeyBundles.of(3, HOUR));
+        h.open();
+        h.processElement(new FeatureRecord("a", "f", 0, "", new double[] {1, 2}), 0);
+        h.processElement(new FeatureRecord("b", "f", 1, "", new double[] {1, 2}), 0);
+        assertThat(outputs(h.getOutput())).isEmpty();
+        h.processElement(new FeatureRecord("a", "f", 2, "", new double[] {3, 2}), 0);
+        // a's records first (a arrived first), each key's in order; a's second z is exactly 1 and 0
+        List<ModelOutput> out = outputs(h.getOutput());
+        assertThat(out).extracting(ModelOutput::seq).containsExactly(0L, 2L, 1L);
+        assertThat(out.get(1).output()).containsExactly(1.0, 0.0);
+        h.close();
+    }
+
+    @Test
+    void theLatencyTimerFlushesAPartialBundle() throws Exception {
+        var h = harness(KeyBundles.of(1000, Duration.ofMillis(100)));
+        h.open();
+        h.setProcessingTime(0);
+        h.processElement(new FeatureRecord("a", "f", 0, "", new double[] {1, 2}), 0);
+        h.setProcessingTime(99);
+        assertThat(outputs(h.getOutput())).isEmpty();
+        h.setProcessingTime(100);
+        assertThat(outputs(h.getOutput())).extracting(ModelOutput::seq).containsExactly(0L);
+        h.close();
+    }
+
+    @Test
+    void theByteBoundFlushesBeforeTheCountDoes() throws Exception {
+        var h = harness(new KeyBundles(1000, HOUR, 1)); // every record is over one byte
+        h.open();
+        h.processElement(new FeatureRecord("a", "f", 0, "", new double[] {1, 2}), 0);
+        assertThat(outputs(h.getOutput())).hasSize(1);
+        h.close();
+    }
+
+    @Test
+    void aCheckpointFlushesTheBundleAndRestoreContinuesExactlyAsPerRecord() throws Exception {
+        List<FeatureRecord> input = records(400, 5, 4);
+        var perRecord = harness(KeyBundles.OFF);
+        perRecord.open();
+        for (FeatureRecord r : input) {
+            perRecord.processElement(r, 0);
+        }
+        Map<Long, double[]> expected = new HashMap<>();
+        outputs(perRecord.getOutput()).forEach(o -> expected.put(o.seq(), o.output()));
+        perRecord.close();
+
+        var first = harness(KeyBundles.of(1000, HOUR)); // never full: only the barrier flushes it
+        first.open();
+        for (FeatureRecord r : input.subList(0, 150)) {
+            first.processElement(r, 0);
+        }
+        first.prepareSnapshotPreBarrier(1);
+        OperatorSubtaskState snapshot = first.snapshot(1, 1);
+        List<ModelOutput> got = new ArrayList<>(outputs(first.getOutput()));
+        assertThat(got).as("everything before the barrier is out").hasSize(150);
+        first.close();
+
+        var restored = harness(KeyBundles.of(1000, HOUR));
+        restored.initializeState(snapshot);
+        restored.open();
+        for (FeatureRecord r : input.subList(150, input.size())) {
+            restored.processElement(r, 0);
+        }
+        restored.endInput();
+        got.addAll(outputs(restored.getOutput()));
+        restored.close();
+
+        assertThat(got).hasSize(input.size());
+        for (ModelOutput o : got) {
+            assertThat(o.output()).as("seq %d", o.seq()).containsExactly(expected.get(o.seq())); // bit for bit
+        }
+    }
+}
