@@ -58,7 +58,7 @@ public final class JobRunner {
         return new JobSettings(o.input, format, o.key, features, model, o.output, deadLetters,
                 o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flinkConfig(o), o.stateTtl,
                 java.util.Set.copyOf(o.resetState), finalState(o), o.savepointDir, o.finalSavepoint, kafka,
-                KeyBundles.of(o.bundleSize, o.bundleLatency));
+                KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward));
     }
 
     private static String finalState(RunOptions o) {

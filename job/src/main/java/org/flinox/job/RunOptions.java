@@ -101,6 +101,12 @@ final class RunOptions {
             description = "The longest a record waits in a key bundle (default: ${DEFAULT-VALUE}).")
     Duration bundleLatency;
 
+    @Option(names = "--bundle-forward", paramLabel = "auto|per-record|batched", defaultValue = "auto",
+            converter = BundleForwardConverter.class,
+            description = "How a key bundle runs the model: per record, batched over its keys through ND4J, or auto: "
+                    + "batched where it was measured to pay (about 65k parameters and 256 keys up) (default: ${DEFAULT-VALUE}).")
+    org.flinox.operators.KeyBundles.Forward bundleForward;
+
     @Option(names = "--final-state", paramLabel = "DIR",
             description = "When the (bounded) input ends, write every key's state as JSON lines "
                     + "(key, stateKey, shape, dtype, values) to DIR, the format `bootstrap` reads.")
@@ -140,6 +146,15 @@ final class RunOptions {
     @Option(names = "--bounded",
             description = "Stop a kafka:// input at the offsets that are the latest when the job starts.")
     boolean bounded;
+
+    /** {@code auto}, {@code per-record} or {@code batched}. */
+    static final class BundleForwardConverter implements ITypeConverter<org.flinox.operators.KeyBundles.Forward> {
+        @Override
+        public org.flinox.operators.KeyBundles.Forward convert(String value) {
+            return org.flinox.operators.KeyBundles.Forward.valueOf(
+                    value.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        }
+    }
 
     /** Durations as Flink spells them: 500ms, 10s, 5min, 12h, 7d. */
     static final class DurationConverter implements ITypeConverter<Duration> {

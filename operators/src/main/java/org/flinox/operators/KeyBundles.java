@@ -14,11 +14,19 @@ import java.time.Duration;
  * @param maxRecords records per bundle; 0 turns bundles off (one read and write per record)
  * @param maxLatency the longest a record waits in a bundle
  * @param maxBytes the bundle's memory bound: records' estimated size plus one state per distinct key
+ * @param forward per record, batched over keys, or chosen by the measured rule
  */
-public record KeyBundles(int maxRecords, Duration maxLatency, long maxBytes) implements Serializable {
+public record KeyBundles(int maxRecords, Duration maxLatency, long maxBytes, Forward forward) implements Serializable {
+
+    /**
+     * How a bundle's records go through the model: {@code AUTO} batches a round of distinct
+     * keys into one ND4J forward when the measured rule says it pays
+     * ({@link KeyedModel#batchPays}), {@code PER_RECORD} never does, {@code BATCHED} always does.
+     */
+    public enum Forward { AUTO, PER_RECORD, BATCHED }
 
     /** No bundles: every record reads and writes its key's state. */
-    public static final KeyBundles OFF = new KeyBundles(0, Duration.ofMillis(100), 0);
+    public static final KeyBundles OFF = new KeyBundles(0, Duration.ofMillis(100), 0, Forward.PER_RECORD);
 
     /** The default memory bound of a bundle. */
     public static final long DEFAULT_MAX_BYTES = 64L << 20;
@@ -34,7 +42,12 @@ public record KeyBundles(int maxRecords, Duration maxLatency, long maxBytes) imp
 
     /** Bundles of up to {@code maxRecords} records, flushed at least every {@code maxLatency}. */
     public static KeyBundles of(int maxRecords, Duration maxLatency) {
-        return maxRecords == 0 ? OFF : new KeyBundles(maxRecords, maxLatency, DEFAULT_MAX_BYTES);
+        return of(maxRecords, maxLatency, Forward.AUTO);
+    }
+
+    /** Bundles whose records go through the model as {@code forward} says. */
+    public static KeyBundles of(int maxRecords, Duration maxLatency, Forward forward) {
+        return maxRecords == 0 ? OFF : new KeyBundles(maxRecords, maxLatency, DEFAULT_MAX_BYTES, forward);
     }
 
     public boolean enabled() {

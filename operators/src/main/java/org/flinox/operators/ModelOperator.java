@@ -139,19 +139,84 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
         if (bundle.isEmpty()) {
             return;
         }
+        List<Map.Entry<String, List<KeyBundle.Buffered>>> keys = new java.util.ArrayList<>(bundle.drain().entrySet());
+        boolean batched = switch (bundles.forward()) {
+            case BATCHED -> true;
+            case PER_RECORD -> false;
+            case AUTO -> model.batchPays(keys.size());
+        };
         ModuleFunction function = function();
-        for (Map.Entry<String, List<KeyBundle.Buffered>> e : bundle.drain().entrySet()) {
-            setCurrentKey(e.getKey());
-            State stored = state.value();
-            State current = model.current(stored);
-            for (KeyBundle.Buffered b : e.getValue()) {
-                long ts = b.timestamp();
-                current = function.apply(current, b.record(),
-                        new BundleOutput(ts), d -> output.collect(DeadLetters.TAG, new StreamRecord<>(d)));
+        java.util.function.Consumer<DeadLetter> deadLetter = d -> output.collect(DeadLetters.TAG, new StreamRecord<>(d));
+        if (!batched) {
+            for (Map.Entry<String, List<KeyBundle.Buffered>> e : keys) {
+                setCurrentKey(e.getKey());
+                State stored = state.value();
+                State current = model.current(stored);
+                for (KeyBundle.Buffered b : e.getValue()) {
+                    current = function.apply(current, b.record(), new BundleOutput(b.timestamp()), deadLetter);
+                }
+                write(stored, current);
             }
-            if (current != stored && (stored != null || current != model.initial())) {
-                state.update(current);
+            return;
+        }
+        State[] stored = new State[keys.size()];
+        State[] current = new State[keys.size()];
+        int rounds = 0;
+        for (int k = 0; k < keys.size(); k++) {
+            setCurrentKey(keys.get(k).getKey());
+            stored[k] = state.value();
+            current[k] = model.current(stored[k]);
+            rounds = Math.max(rounds, keys.get(k).getValue().size());
+        }
+        for (int r = 0; r < rounds; r++) {
+            runRound(keys, r, current, function, deadLetter);
+        }
+        for (int k = 0; k < keys.size(); k++) {
+            setCurrentKey(keys.get(k).getKey());
+            write(stored[k], current[k]);
+        }
+    }
+
+    /**
+     * Round {@code r} of a batched bundle: the r-th record of every key that has one, in one
+     * batched forward (records of the wrong width are rejected one by one). Each key's records
+     * thus still run in arrival order.
+     */
+    private void runRound(List<Map.Entry<String, List<KeyBundle.Buffered>>> keys, int r, State[] current,
+            ModuleFunction function, java.util.function.Consumer<DeadLetter> deadLetter) {
+        List<Integer> batch = new java.util.ArrayList<>();
+        for (int k = 0; k < keys.size(); k++) {
+            List<KeyBundle.Buffered> records = keys.get(k).getValue();
+            if (r < records.size()) {
+                KeyBundle.Buffered b = records.get(r);
+                if (b.record().features().length == factory.inputWidth()) {
+                    batch.add(k);
+                } else {
+                    current[k] = function.apply(current[k], b.record(), new BundleOutput(b.timestamp()), deadLetter);
+                }
             }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<State> states = new java.util.ArrayList<>(batch.size());
+        List<FeatureRecord> records = new java.util.ArrayList<>(batch.size());
+        for (int k : batch) {
+            states.add(current[k]);
+            records.add(keys.get(k).getValue().get(r).record());
+        }
+        List<KeyedModel.Outcome> outcomes = model.stepBatch(states, records);
+        for (int i = 0; i < batch.size(); i++) {
+            int k = batch.get(i);
+            KeyBundle.Buffered b = keys.get(k).getValue().get(r);
+            current[k] = function.emit(current[k], b.record(), outcomes.get(i), new BundleOutput(b.timestamp()), deadLetter);
+        }
+    }
+
+    /** Writes a key's state once, if its bundle changed it. */
+    private void write(State stored, State current) throws Exception {
+        if (current != stored && (stored != null || current != model.initial())) {
+            state.update(current);
         }
     }
 

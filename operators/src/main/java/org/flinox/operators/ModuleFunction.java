@@ -93,10 +93,17 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
      * next state ({@code current} itself when nothing changed).
      */
     State apply(State current, FeatureRecord record, Collector<ModelOutput> out, Consumer<DeadLetter> deadLetter) {
-        recordsIn.inc();
-        logProgress();
         long start = System.nanoTime();
         KeyedModel.Outcome outcome = model.step(current, record);
+        forwardNanos.update(System.nanoTime() - start);
+        return emit(current, record, outcome, out, deadLetter);
+    }
+
+    /** Counts and emits one record's outcome; returns the key's next state. */
+    State emit(State current, FeatureRecord record, KeyedModel.Outcome outcome, Collector<ModelOutput> out,
+            Consumer<DeadLetter> deadLetter) {
+        recordsIn.inc();
+        logProgress();
         if (outcome instanceof KeyedModel.Rejected r) {
             deadLetters.inc();
             deadLetter.accept(new DeadLetter(record.source(), record.seq(), record.key(), record.raw(),
@@ -104,7 +111,6 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
             return current;
         }
         KeyedModel.Accepted a = (KeyedModel.Accepted) outcome;
-        forwardNanos.update(System.nanoTime() - start);
         State next = a.next();
         for (int i = 0; i < next.size(); i++) {
             if (next.valueAt(i) != current.valueAt(i)) {

@@ -23,10 +23,91 @@ class KeyBundlesTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput> harness(KeyBundles b)
             throws Exception {
+        return harness(new StandardizeFactory(2), b);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput> harness(
+            ModelFactory factory, KeyBundles b) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new ModelOperator(new StandardizeFactory(2), null, Set.of(), false, b), FeatureRecord::key, Types.STRING);
+                new ModelOperator(factory, null, Set.of(), false, b), FeatureRecord::key, Types.STRING);
         h.setup();
         return h;
+    }
+
+    /** inox's example MLP over 2 features, hidden width {@code hidden}. */
+    record MlpFactory(int hidden) implements ModelFactory {
+        @Override
+        public String name() {
+            return "mlp";
+        }
+
+        @Override
+        public int inputWidth() {
+            return 2;
+        }
+
+        @Override
+        public org.flinox.nn.Module create() {
+            return org.flinox.nn.MLP.create(2, 3, hidden, new org.flinox.nn.Rng(5));
+        }
+    }
+
+    private static Map<Long, double[]> run(ModelFactory factory, KeyBundles b, List<FeatureRecord> input)
+            throws Exception {
+        var h = harness(factory, b);
+        h.open();
+        for (FeatureRecord r : input) {
+            h.processElement(r, 0);
+        }
+        h.endInput();
+        Map<Long, double[]> out = new HashMap<>();
+        outputs(h.getOutput()).forEach(o -> out.put(o.seq(), o.output()));
+        h.close();
+        return out;
+    }
+
+    @Test
+    void aBatchedBundleGivesThePerKeyZScores() throws Exception {
+        List<FeatureRecord> input = records(600, 40, 6);
+        Map<Long, double[]> got = run(new StandardizeFactory(2), KeyBundles.of(200, HOUR, KeyBundles.Forward.BATCHED), input);
+        Map<Long, double[]> expected = referenceZ(input);
+        assertThat(got).hasSize(input.size());
+        expected.forEach((seq, z) -> assertThat(got.get(seq)).as("seq %d", seq).containsExactly(z, within(1e-9)));
+    }
+
+    @Test
+    void aBatchedBundleRunsTheMlpAsThePerRecordPathDoesUpToFloatRounding() throws Exception {
+        List<FeatureRecord> input = records(500, 30, 7);
+        Map<Long, double[]> perRecord = run(new MlpFactory(16), KeyBundles.OFF, input);
+        Map<Long, double[]> batched = run(new MlpFactory(16), KeyBundles.of(250, HOUR, KeyBundles.Forward.BATCHED), input);
+        assertThat(batched.keySet()).isEqualTo(perRecord.keySet());
+        perRecord.forEach((seq, y) -> assertThat(batched.get(seq)).as("seq %d", seq).containsExactly(y, within(1e-4)));
+    }
+
+    @Test
+    void aRecordOfTheWrongWidthInABatchedBundleIsADeadLetterAndTheOthersRun() throws Exception {
+        var h = harness(KeyBundles.of(3, HOUR, KeyBundles.Forward.BATCHED));
+        h.open();
+        h.processElement(new FeatureRecord("a", "f", 0, "1,2", new double[] {1, 2}), 0);
+        h.processElement(new FeatureRecord("b", "f", 1, "1", new double[] {1}), 0);
+        h.processElement(new FeatureRecord("a", "f", 2, "3,2", new double[] {3, 2}), 0);
+        assertThat(h.getSideOutput(DeadLetters.TAG)).extracting(r -> r.getValue().seq()).containsExactly(1L);
+        List<ModelOutput> out = outputs(h.getOutput());
+        assertThat(out).extracting(ModelOutput::seq).containsExactly(0L, 2L);
+        assertThat(out.get(1).output()).containsExactly(1.0, 0.0); // a's z after (1,2), (3,2)
+        h.close();
+    }
+
+    @Test
+    void autoBatchesOnlyModelsAndRoundsTheBenchmarkFoundWorthIt() {
+        KeyedModel small = KeyedModel.build(new MlpFactory(64));
+        KeyedModel wide = KeyedModel.build(new MlpFactory(256));
+        // l1 (2×h + h), l2 (h×h + h), l3 (h×3 + 3): worked out by hand
+        assertThat(small.parameterCount()).isEqualTo(2 * 64 + 64 + 64 * 64 + 64 + 64 * 3 + 3);
+        assertThat(wide.parameterCount()).isEqualTo(2 * 256 + 256 + 256 * 256 + 256 + 256 * 3 + 3);
+        assertThat(small.batchPays(1000)).isFalse();
+        assertThat(wide.batchPays(255)).isFalse();
+        assertThat(wide.batchPays(256)).isTrue();
     }
 
     @Test
@@ -80,7 +161,7 @@ class KeyBundlesTest {
 
     @Test
     void theByteBoundFlushesBeforeTheCountDoes() throws Exception {
-        var h = harness(new KeyBundles(1000, HOUR, 1)); // every record is over one byte
+        var h = harness(new KeyBundles(1000, HOUR, 1, KeyBundles.Forward.AUTO)); // every record is over one byte
         h.open();
         h.processElement(new FeatureRecord("a", "f", 0, "", new double[] {1, 2}), 0);
         assertThat(outputs(h.getOutput())).hasSize(1);
