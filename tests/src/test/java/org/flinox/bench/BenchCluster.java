@@ -3,6 +3,7 @@ package org.flinox.bench;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
 import org.apache.flink.configuration.Configuration;
@@ -13,6 +14,8 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.flinox.operators.FeatureRecord;
 import org.flinox.operators.ModelOutput;
@@ -57,23 +60,35 @@ final class BenchCluster implements AutoCloseable {
     /** Submits a job over {@code records} records spread over {@code keys} keys. */
     JobClient submit(KeyedProcessFunction<String, FeatureRecord, ModelOutput> fn, int keys, long records,
             String sourceUid, Map<String, String> extra) throws Exception {
+        return submit(new KeyedProcessOperator<>(fn), new Workload(keys), records, sourceUid, extra);
+    }
+
+    /** Submits a job running {@code operator} over {@code records} records of {@code workload}. */
+    JobClient submit(OneInputStreamOperator<FeatureRecord, ModelOutput> operator, Workload workload, long records,
+            String sourceUid, Map<String, String> extra) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfig(extra));
         env.setParallelism(1);
         env.fromSource(new NumberSequenceSource(0, records - 1), WatermarkStrategy.noWatermarks(), "sequence")
                 .uid(sourceUid)
-                .map(new Workload(keys)).uid(sourceUid + "-records")
+                .map(workload).uid(sourceUid + "-records")
                 .keyBy(FeatureRecord::key, Types.STRING)
-                .process(fn).uid("keyed").name(KEYED_NAME)
+                .transform(KEYED_NAME, TypeInformation.of(ModelOutput.class), operator).uid("keyed")
                 .filter(new ThroughputProbe()).uid("probe")
                 .sinkTo(new DiscardingSink<>()).uid("sink");
-        return env.executeAsync("bench " + fn.getClass().getSimpleName() + " keys=" + keys);
+        return env.executeAsync("bench " + operator.getClass().getSimpleName() + " " + workload);
     }
 
     /** Runs a job to the end and returns its records per second (first to last output). */
     double throughput(KeyedProcessFunction<String, FeatureRecord, ModelOutput> fn, int keys, long records)
             throws Exception {
+        return throughput(new KeyedProcessOperator<>(fn), new Workload(keys), records);
+    }
+
+    /** The records per second of {@code operator} over {@code records} records of {@code workload}. */
+    double throughput(OneInputStreamOperator<FeatureRecord, ModelOutput> operator, Workload workload, long records)
+            throws Exception {
         ThroughputProbe.reset();
-        submit(fn, keys, records, "source", Map.of()).getJobExecutionResult().get();
+        submit(operator, workload, records, "source", Map.of()).getJobExecutionResult().get();
         if (ThroughputProbe.count != records) {
             throw new IllegalStateException("expected " + records + " outputs, saw " + ThroughputProbe.count);
         }

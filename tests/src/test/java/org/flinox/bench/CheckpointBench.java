@@ -50,7 +50,7 @@ final class CheckpointBench {
                 "full state size (MiB)", "restore: init time (ms)", "fresh start: init time (ms)", "rec/s while checkpointing");
         out.row("---", "---", "---", "---", "---", "---", "---", "---");
         measure("hand-written ValueState<double[]>", new HandWrittenStandardize(), n);
-        measure("Flinox ModuleFunction", new ModuleFunction(new BenchModels.StandardizeModel(), null), n);
+        measure("Flinox ModuleFunction (packed state)", new ModuleFunction(new BenchModels.StandardizeModel(), null), n);
         out.line("");
     }
 

@@ -4,14 +4,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.util.List;
-import org.flinox.operators.ModuleFunction;
 
 /**
  * The performance benchmarks of issue #6, run side by side in one JVM and reported as ratios
  * against baselines measured in the same run (see BENCHMARKS.md):
  *
  * <ul>
- *   <li>B1 Standardize through {@link ModuleFunction} vs a hand-written {@code ValueState<double[]>} function, RocksDB;
+ *   <li>B1 Standardize through the job's {@code ModelOperator} (per record, and with key bundles; uniform
+ *       and Zipf-skewed keys) vs a hand-written {@code ValueState<double[]>} function, RocksDB;
  *   <li>B2 the seed MLP through the operator vs the same math hand-written, and vs B1;
  *   <li>B3 incremental RocksDB checkpoints at 1M keys: duration, size, restore time;
  *   <li>B4 micro: forward passes vs plain loops, the state serializer.
@@ -44,6 +44,7 @@ public final class FlinoxBenchmark {
                 throughput.warmUp();
                 if (only.contains("B1")) {
                     throughput.b1();
+                    throughput.b1Skew();
                 }
                 if (only.contains("B2")) {
                     throughput.b2();

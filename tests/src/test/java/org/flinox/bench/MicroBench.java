@@ -100,11 +100,13 @@ final class MicroBench {
     }
 
     private void serializer() throws Exception {
-        out.line("### B4 state serializer: one entry written and read back (ns/entry)");
+        out.line("### B4 state serializer: one key's state written and read back (ns/value)");
         out.line("");
         out.row("value", "bytes", "write + read (ns)");
         out.row("---", "---", "---");
         TensorSerializer ts = new TensorSerializer();
+        State standardize = org.flinox.nn.StateExport.exportState(org.flinox.nn.Standardize.create(16)).state();
+        org.flinox.operators.StateSerializer ss = new org.flinox.operators.StateSerializer("bench", standardize, java.util.Set.of());
         Tensor f64 = Tensor.vector(DType.FLOAT64, X[0]);
         Tensor f32 = Tensor.vector(DType.FLOAT32, X[0]);
         double[] packed = PlainWelford.init(16);
@@ -131,6 +133,16 @@ final class MicroBench {
                         throw new RuntimeException(e);
                     }
                 }, 2_000_000))
+                .add("packed", () -> time(() -> {
+                    try {
+                        buf.clear();
+                        ss.serialize(standardize, buf);
+                        in.setBuffer(buf.getSharedBuffer(), 0, buf.length());
+                        sink += ss.deserialize(in).size();
+                    } catch (java.io.IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                }, 2_000_000))
                 .add("double[33]", () -> time(() -> {
                     try {
                         buf.clear();
@@ -142,8 +154,13 @@ final class MicroBench {
                     }
                 }, 2_000_000))
                 .run(5);
-        out.row("Tensor float64[16] (TensorSerializer)", bytes(ts, f64), ns(a.median("f64")));
+        out.row("Tensor float64[16] (TensorSerializer, the per-entry layout before 2026-11-29)", bytes(ts, f64),
+                ns(a.median("f64")));
         out.row("Tensor float32[16] (TensorSerializer)", bytes(ts, f32), ns(a.median("f32")));
+        buf.clear();
+        ss.serialize(standardize, buf);
+        out.row("Standardize(16) State: .count, .m2[16], .mean[16] (StateSerializer, packed)", buf.length(),
+                ns(a.median("packed")));
         buf.clear();
         DoublePrimitiveArraySerializer.INSTANCE.serialize(packed, buf);
         out.row("double[33] (Flink's DoublePrimitiveArraySerializer, the hand-written state)", buf.length(),

@@ -1,9 +1,15 @@
 package org.flinox.bench;
 
-import org.flinox.operators.ModuleFunction;
+import java.time.Duration;
+import java.util.Set;
+import org.flinox.operators.KeyBundles;
+import org.flinox.operators.ModelFactory;
+import org.flinox.operators.ModelOperator;
 
-/** B1 and B2: records per second through the keyed function on RocksDB, parallelism 1. */
+/** B1 and B2: records per second through the keyed operator on RocksDB, parallelism 1. */
 final class ThroughputBench {
+    private static final int BUNDLE = 1000;
+
     private final BenchCluster cluster;
     private final Report out;
     private final int repeats;
@@ -20,34 +26,71 @@ final class ThroughputBench {
         return Math.max(10_000, Math.round(n * scale));
     }
 
+    /** The job's own operator, as JobPipeline builds it. */
+    private static ModelOperator flinox(ModelFactory model, KeyBundles bundles) {
+        return new ModelOperator(model, null, Set.of(), false, bundles);
+    }
+
+    private static KeyBundles bundles(KeyBundles.Forward forward) {
+        return KeyBundles.of(BUNDLE, Duration.ofMillis(100), forward);
+    }
+
     /** One short run of each function, so class loading and JIT do not land on the first measurement. */
     void warmUp() throws Exception {
         cluster.throughput(new HandWrittenStandardize(), 1000, 200_000);
-        cluster.throughput(new ModuleFunction(new BenchModels.StandardizeModel(), null), 1000, 200_000);
+        cluster.throughput(flinox(new BenchModels.StandardizeModel(), KeyBundles.OFF), new Workload(1000), 200_000);
+        cluster.throughput(flinox(new BenchModels.StandardizeModel(), bundles(KeyBundles.Forward.AUTO)),
+                new Workload(1000), 200_000);
         cluster.throughput(new HandWrittenMlp(64), 1000, 200_000);
-        cluster.throughput(new ModuleFunction(new BenchModels.MlpModel(64), null), 1000, 200_000);
+        cluster.throughput(flinox(new BenchModels.MlpModel(64), KeyBundles.OFF), new Workload(1000), 200_000);
     }
 
     void b1() throws Exception {
         out.line("## B1 Standardize (16 features, cumulative), RocksDB, parallelism 1");
         out.line("");
-        out.row("keys", "records", "hand-written ValueState<double[]> (rec/s)", "Flinox ModuleFunction (rec/s)",
-                "ratio (target ≥ 0.90)", "what-if: packed in one ValueState (rec/s)", "ratio");
+        out.row("keys", "records", "hand-written ValueState<double[]> (rec/s)", "Flinox ModelOperator (rec/s)",
+                "ratio (target ≥ 1.0)", "Flinox, key bundles of " + BUNDLE + " (rec/s)", "ratio");
         out.row("---", "---", "---", "---", "---", "---", "---");
         for (int keys : java.util.Arrays.stream(System.getProperty("bench.keys", "10000,1000000").split(","))
                 .mapToInt(Integer::parseInt).toArray()) {
             long n = records(keys == 10_000 ? 2_000_000 : 3_000_000);
+            Workload w = new Workload(keys);
             Alternating a = new Alternating()
                     .add("hand-written", () -> cluster.throughput(new HandWrittenStandardize(), keys, n))
-                    .add("flinox", () -> cluster.throughput(
-                            new ModuleFunction(new BenchModels.StandardizeModel(), null), keys, n))
-                    .add("packed", () -> cluster.throughput(
-                            new PackedModuleFunction(new BenchModels.StandardizeModel()), keys, n))
+                    .add("flinox", () -> cluster.throughput(flinox(new BenchModels.StandardizeModel(), KeyBundles.OFF), w, n))
+                    .add("bundled", () -> cluster.throughput(
+                            flinox(new BenchModels.StandardizeModel(), bundles(KeyBundles.Forward.AUTO)), w, n))
                     .run(repeats);
             double hw = a.median("hand-written");
             out.row(String.format("%,d", keys), String.format("%,d", n), Report.rate(hw),
                     Report.rate(a.median("flinox")), Report.ratio(a.median("flinox") / hw),
-                    Report.rate(a.median("packed")), Report.ratio(a.median("packed") / hw));
+                    Report.rate(a.median("bundled")), Report.ratio(a.median("bundled") / hw));
+        }
+        out.line("");
+    }
+
+    /** B1-skew: keys drawn Zipf(1.1) over 1M keys, where key bundles read and write a hot key once per bundle. */
+    void b1Skew() throws Exception {
+        int keys = 1_000_000;
+        double s = 1.1;
+        long n = records(3_000_000);
+        Workload w = new Workload(keys, s);
+        out.line(String.format("## B1-skew Standardize, keys Zipf(s = %.1f) over %,d keys, %,d records, RocksDB, "
+                + "parallelism 1", s, keys, n));
+        out.line("");
+        Alternating a = new Alternating()
+                .add("hand-written ValueState<double[]>, per record", () -> cluster.throughput(
+                        new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new HandWrittenStandardize()), w, n))
+                .add("Flinox, per record", () -> cluster.throughput(
+                        flinox(new BenchModels.StandardizeModel(), KeyBundles.OFF), w, n))
+                .add("Flinox, key bundles of " + BUNDLE, () -> cluster.throughput(
+                        flinox(new BenchModels.StandardizeModel(), bundles(KeyBundles.Forward.AUTO)), w, n))
+                .run(repeats);
+        double hw = a.median("hand-written ValueState<double[]>, per record");
+        out.row("variant", "rec/s (median)", "ratio to hand-written (bundles: target ≥ 2.0)");
+        out.row("---", "---", "---");
+        for (String v : a.names()) {
+            out.row(v, Report.rate(a.median(v)), Report.ratio(a.median(v) / hw));
         }
         out.line("");
     }
@@ -55,20 +98,18 @@ final class ThroughputBench {
     void b2() throws Exception {
         int keys = 10_000;
         long n = records(2_000_000);
-        out.line("## B2 seed MLP (16 → 64 → 64 → 3, Moments in and out), RocksDB, parallelism 1, "
+        out.line("## B2 inox's example MLP (16 → 64 → 64 → 3, Moments in and out), RocksDB, parallelism 1, "
                 + String.format("%,d keys, %,d records", keys, n));
         out.line("");
+        Workload w = new Workload(keys);
         Alternating a = new Alternating()
                 .add("B1 Flinox Standardize", () -> cluster.throughput(
-                        new ModuleFunction(new BenchModels.StandardizeModel(), null), keys, n))
+                        flinox(new BenchModels.StandardizeModel(), KeyBundles.OFF), w, n))
                 .add("hand-written MLP", () -> cluster.throughput(new HandWrittenMlp(64), keys, n))
-                .add("Flinox MLP", () -> cluster.throughput(
-                        new ModuleFunction(new BenchModels.MlpModel(64), null), keys, n))
-                .add("what-if: Flinox MLP packed in one ValueState", () -> cluster.throughput(
-                        new PackedModuleFunction(new BenchModels.MlpModel(64)), keys, n))
+                .add("Flinox MLP", () -> cluster.throughput(flinox(new BenchModels.MlpModel(64), KeyBundles.OFF), w, n))
                 .run(repeats);
         double b1 = a.median("B1 Flinox Standardize");
-        out.row("variant", "rec/s (median)", "ratio to B1 (target ≥ 0.50)", "ratio to hand-written MLP");
+        out.row("variant", "rec/s (median)", "ratio to B1", "ratio to hand-written MLP (target ≥ 0.95)");
         out.row("---", "---", "---", "---");
         for (String v : a.names()) {
             out.row(v, Report.rate(a.median(v)), Report.ratio(a.median(v) / b1),
@@ -77,17 +118,22 @@ final class ThroughputBench {
         out.line("");
 
         long n256 = records(300_000);
-        out.line(String.format("### B2 at hidden width 256, %,d keys, %,d records", keys, n256));
+        out.line(String.format("### B2 at hidden width 256, %,d keys, %,d records; key bundles of %d", keys, n256, BUNDLE));
         out.line("");
-        Alternating w = new Alternating()
+        Alternating wide = new Alternating()
                 .add("hand-written MLP-256", () -> cluster.throughput(new HandWrittenMlp(256), keys, n256))
-                .add("Flinox MLP-256", () -> cluster.throughput(
-                        new ModuleFunction(new BenchModels.MlpModel(256), null), keys, n256))
+                .add("Flinox MLP-256, per record", () -> cluster.throughput(
+                        flinox(new BenchModels.MlpModel(256), KeyBundles.OFF), w, n256))
+                .add("Flinox MLP-256, bundles, per-record forward", () -> cluster.throughput(
+                        flinox(new BenchModels.MlpModel(256), bundles(KeyBundles.Forward.PER_RECORD)), w, n256))
+                .add("Flinox MLP-256, bundles, batched ND4J forward", () -> cluster.throughput(
+                        flinox(new BenchModels.MlpModel(256), bundles(KeyBundles.Forward.BATCHED)), w, n256))
                 .run(repeats);
-        out.row("variant", "rec/s (median)", "ratio to hand-written");
-        out.row("---", "---", "---");
-        for (String v : w.names()) {
-            out.row(v, Report.rate(w.median(v)), Report.ratio(w.median(v) / w.median("hand-written MLP-256")));
+        out.row("variant", "rec/s (median)", "ratio to hand-written", "ratio to bundles, per-record forward");
+        out.row("---", "---", "---", "---");
+        for (String v : wide.names()) {
+            out.row(v, Report.rate(wide.median(v)), Report.ratio(wide.median(v) / wide.median("hand-written MLP-256")),
+                    Report.ratio(wide.median(v) / wide.median("Flinox MLP-256, bundles, per-record forward")));
         }
         out.line("");
     }
