@@ -30,7 +30,11 @@ final class KeyBundle {
         byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(new Buffered(record, timestamp));
         records++;
         recordBytes += RECORD_OVERHEAD_BYTES + 8L * record.features().length
-                + 2L * (record.raw().length() + record.key().length() + record.source().length());
+                + 2L * (length(record.raw()) + length(record.key()) + length(record.source()));
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
     }
 
     int records() {

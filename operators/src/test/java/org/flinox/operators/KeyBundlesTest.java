@@ -169,6 +169,21 @@ class KeyBundlesTest {
     }
 
     @Test
+    void keysWithLargeStatesFlushTheBundleBeforeItHoldsTooMany() throws Exception {
+        int features = 100_000; // a state of about 1.6 MB per key (.count[1], .mean and .m2 float64[100000])
+        var h = harness(new StandardizeFactory(features), new KeyBundles(1000, HOUR, 10L << 20, KeyBundles.Forward.AUTO));
+        h.open();
+        double[] x = new double[features];
+        for (int k = 0; k < 4; k++) { // 4 × (1.6 MB state + 0.8 MB record) < 10 MiB
+            h.processElement(new FeatureRecord("k" + k, "f", k, "", x), 0);
+        }
+        assertThat(outputs(h.getOutput())).isEmpty();
+        h.processElement(new FeatureRecord("k4", "f", 4, "", x), 0); // 5 × 2.4 MB > 10 MiB
+        assertThat(outputs(h.getOutput())).hasSize(5);
+        h.close();
+    }
+
+    @Test
     void aCheckpointFlushesTheBundleAndRestoreContinuesExactlyAsPerRecord() throws Exception {
         List<FeatureRecord> input = records(400, 5, 4);
         var perRecord = harness(KeyBundles.OFF);
