@@ -21,7 +21,6 @@ public final class KeyedModel {
     private final int inputWidth;
     private final Module module;
     private final State initial;
-    private final StateLayout layout;
     private final long parameterCount;
 
     private KeyedModel(String name, int inputWidth, Module module, State initial) {
@@ -29,7 +28,6 @@ public final class KeyedModel {
         this.inputWidth = inputWidth;
         this.module = module;
         this.initial = initial;
-        this.layout = StateLayout.of(initial);
         this.parameterCount = org.flinox.nn.Parameters.of(module).values().stream().mapToLong(t -> t.size()).sum();
     }
 
@@ -77,7 +75,7 @@ public final class KeyedModel {
         if (stored == null) {
             return initial;
         }
-        return layout.matches(stored)
+        return StateLayout.sameLayout(stored, initial)
                 ? stored : StateLayout.fit(stored, initial, Set.of());
     }
 

@@ -66,19 +66,18 @@ public record StateLayout(Map<String, Entry> entries) {
         return State.of(m);
     }
 
-    /** Whether {@code state} holds exactly these entries, names, dtypes and shapes. */
-    boolean matches(State state) {
-        if (state.size() != entries.size()) {
+    /**
+     * Whether two states hold the same entries, names, dtypes and shapes: the per-record check
+     * that a stored value is in the model's layout, so it allocates nothing.
+     */
+    static boolean sameLayout(State a, State b) {
+        if (a.size() != b.size()) {
             return false;
         }
-        int i = 0;
-        for (Map.Entry<String, Entry> e : entries.entrySet()) {
-            Tensor t = state.valueAt(i);
-            if (!state.keyAt(i).name().equals(e.getKey()) || t.dtype() != e.getValue().dtype()
-                    || !java.util.Arrays.equals(t.shape(), e.getValue().shape())) {
+        for (int i = 0; i < a.size(); i++) {
+            if (!a.keyAt(i).equals(b.keyAt(i)) || !a.valueAt(i).sameLayout(b.valueAt(i))) {
                 return false;
             }
-            i++;
         }
         return true;
     }

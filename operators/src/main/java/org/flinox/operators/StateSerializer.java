@@ -32,6 +32,7 @@ public final class StateSerializer extends TypeSerializer<State> {
     private final State initial;
     private final Set<String> reset;
     private final StateLayout layout;
+    private final int[][] shapes;
 
     /**
      * @param modelName the model, for messages
@@ -44,6 +45,10 @@ public final class StateSerializer extends TypeSerializer<State> {
         this.initial = initial;
         this.reset = Set.copyOf(reset);
         this.layout = StateLayout.of(initial);
+        this.shapes = new int[initial.size()][];
+        for (int i = 0; i < shapes.length; i++) {
+            shapes[i] = initial.valueAt(i).shape();
+        }
     }
 
     String modelName() {
@@ -95,7 +100,7 @@ public final class StateSerializer extends TypeSerializer<State> {
 
     @Override
     public void serialize(State value, DataOutputView out) throws IOException {
-        State s = layout.matches(value) ? value : StateLayout.fit(value, initial, Set.of());
+        State s = StateLayout.sameLayout(value, initial) ? value : StateLayout.fit(value, initial, Set.of());
         for (int i = 0; i < s.size(); i++) {
             Tensor t = s.valueAt(i);
             int n = t.size();
@@ -126,7 +131,7 @@ public final class StateSerializer extends TypeSerializer<State> {
                     data[j] = in.readDouble();
                 }
             }
-            values[i] = Tensor.adopt(template.dtype(), template.shape(), data);
+            values[i] = Tensor.adopt(template.dtype(), shapes[i], data);
         }
         return initial.withValues(values);
     }

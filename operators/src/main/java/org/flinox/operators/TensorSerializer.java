@@ -9,16 +9,17 @@ import org.flinox.nn.DType;
 import org.flinox.nn.Tensor;
 
 /**
- * Writes a {@link Tensor} as dtype, shape and raw values, so that keyed state never goes
- * through Kryo. Format version 1, the layout of every value:
+ * Reads (and writes) a {@link Tensor} as dtype, shape and raw values: the value format of the
+ * first state layout, one {@code ValueState<Tensor>} per entry, which savepoints up to
+ * 2026-11-26 hold ({@link LegacyEntries} moves them into the packed {@link ModelState}).
+ * Format version 1, the layout of every value:
  *
  * <pre>byte  dtype   0 = float32, 1 = float64
  * byte  rank
  * int   dim × rank
  * f32 or f64 × size   (big-endian, as DataOutput writes them)</pre>
  *
- * The version is recorded in the {@link TensorSerializerSnapshot} of every checkpoint and
- * savepoint, so a later format can still read state written in this one.
+ * The version is recorded in the {@link TensorSerializerSnapshot} of those savepoints.
  */
 public final class TensorSerializer extends TypeSerializer<Tensor> {
     private static final long serialVersionUID = 1L;
@@ -26,25 +27,6 @@ public final class TensorSerializer extends TypeSerializer<Tensor> {
     /** The format this class writes. */
     public static final int CURRENT_FORMAT = 1;
 
-    private final int readFormat;
-
-    /** A serializer reading and writing the current format. */
-    public TensorSerializer() {
-        this(CURRENT_FORMAT);
-    }
-
-    /** A serializer that reads state written in {@code readFormat}. */
-    TensorSerializer(int readFormat) {
-        if (readFormat < 1 || readFormat > CURRENT_FORMAT) {
-            throw new IllegalArgumentException("unknown tensor state format " + readFormat
-                    + "; this build reads formats 1.." + CURRENT_FORMAT);
-        }
-        this.readFormat = readFormat;
-    }
-
-    int readFormat() {
-        return readFormat;
-    }
 
     @Override
     public boolean isImmutableType() {
@@ -135,16 +117,16 @@ public final class TensorSerializer extends TypeSerializer<Tensor> {
 
     @Override
     public boolean equals(Object obj) {
-        return obj instanceof TensorSerializer s && s.readFormat == readFormat;
+        return obj instanceof TensorSerializer;
     }
 
     @Override
     public int hashCode() {
-        return readFormat;
+        return TensorSerializer.class.hashCode();
     }
 
     @Override
     public TypeSerializerSnapshot<Tensor> snapshotConfiguration() {
-        return new TensorSerializerSnapshot(readFormat == CURRENT_FORMAT ? CURRENT_FORMAT : readFormat);
+        return new TensorSerializerSnapshot();
     }
 }

@@ -9,21 +9,13 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.flinox.nn.Tensor;
 
 /**
- * What a checkpoint records about {@link TensorSerializer}: the format the state was written
- * in (the snapshot's version). A newer build restores older state by reading it with the
- * old format and rewriting it in the current one.
+ * What a checkpoint of the first, per-entry layout records about {@link TensorSerializer}: the
+ * format the state was written in (the snapshot's version; only 1 exists).
  */
 public final class TensorSerializerSnapshot implements TypeSerializerSnapshot<Tensor> {
-    private int format;
 
     /** For Flink, which instantiates snapshots reflectively before reading them. */
-    public TensorSerializerSnapshot() {
-        this(TensorSerializer.CURRENT_FORMAT);
-    }
-
-    TensorSerializerSnapshot(int format) {
-        this.format = format;
-    }
+    public TensorSerializerSnapshot() {}
 
     @Override
     public int getCurrentVersion() {
@@ -41,26 +33,17 @@ public final class TensorSerializerSnapshot implements TypeSerializerSnapshot<Te
             throw new IOException("state was written with tensor format " + readVersion
                     + ", newer than this build reads (1.." + TensorSerializer.CURRENT_FORMAT + ")");
         }
-        format = readVersion;
-    }
-
-    /** The format of the state this snapshot describes. */
-    int format() {
-        return format;
     }
 
     @Override
     public TypeSerializer<Tensor> restoreSerializer() {
-        return new TensorSerializer(format);
+        return new TensorSerializer();
     }
 
     @Override
     public TypeSerializerSchemaCompatibility<Tensor> resolveSchemaCompatibility(TypeSerializerSnapshot<Tensor> old) {
-        if (!(old instanceof TensorSerializerSnapshot previous)) {
-            return TypeSerializerSchemaCompatibility.incompatible();
-        }
-        return previous.format == format
+        return old instanceof TensorSerializerSnapshot
                 ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-                : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+                : TypeSerializerSchemaCompatibility.incompatible();
     }
 }
