@@ -95,7 +95,9 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
     State apply(State current, FeatureRecord record, Collector<ModelOutput> out, Consumer<DeadLetter> deadLetter) {
         long start = System.nanoTime();
         KeyedModel.Outcome outcome = model.step(current, record);
-        forwardNanos.update(System.nanoTime() - start);
+        if (outcome instanceof KeyedModel.Accepted) {
+            forwardNanos.update(System.nanoTime() - start);
+        }
         return emit(current, record, outcome, out, deadLetter);
     }
 
