@@ -105,7 +105,7 @@ public final class Parameters {
                 used.add(key);
                 Tensor array = entry.getValue();
                 if (!Arrays.equals(array.shape(), current.shape())) {
-                    problems.put(path, path + ": expected shape " + Arrays.toString(current.shape())
+                    problems.put(path, spelled(path, entry.getKey()) + ": expected shape " + Arrays.toString(current.shape())
                             + ", got " + Arrays.toString(array.shape())
                             + (lenient ? "; kept the initial value" : ""));
                     return current;
@@ -124,7 +124,7 @@ public final class Parameters {
                 used.add(key);
                 Tensor initial = entry.initial();
                 if (!Arrays.equals(stateArray.getValue().shape(), initial.shape())) {
-                    problems.put(path, path + ": expected shape " + Arrays.toString(initial.shape())
+                    problems.put(path, spelled(path, stateArray.getKey()) + ": expected shape " + Arrays.toString(initial.shape())
                             + " for the initial state, got " + Arrays.toString(stateArray.getValue().shape())
                             + (lenient ? "; kept the initial value" : ""));
                     return entry;
@@ -146,6 +146,11 @@ public final class Parameters {
                     + " are accepted too)");
         }
         return new Loaded<>((T) loaded, new ArrayList<>(problems.values()));
+    }
+
+    /** A path, with the archive's name for it when the archive spells it otherwise. */
+    private static String spelled(String path, String arrayName) {
+        return path.equals(arrayName) ? path : path + " (array " + arrayName + ")";
     }
 
     /** Visits tensors as parameters; passes {@link StateRef}s (state) through untouched. */

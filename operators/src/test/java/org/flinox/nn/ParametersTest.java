@@ -337,4 +337,16 @@ class ParametersTest {
         assertThatThrownBy(() -> Parameters.load(tree, wrong, false))
                 .hasMessageContaining(".stats: expected shape [2] for the initial state, got [3]");
     }
+
+    @Test
+    void aWrongShapeUnderInoxsSpellingNamesBothSpellings() {
+        Map<String, Tensor> arrays = Map.of(
+                ".lin_h.weight.value", Tensor.of(DType.FLOAT32, new int[] {2, 1}, 1, 2),
+                ".lin_h.bias", Tensor.vector(DType.FLOAT32, 3, 4),
+                ".layers[0].weight", Tensor.of(DType.FLOAT32, new int[] {2, 1}, 5, 6),
+                ".layers[0].bias", Tensor.vector(DType.FLOAT32, 7));
+
+        assertThatThrownBy(() -> Parameters.load(cell(), arrays, false))
+                .hasMessageContaining(".linH.weight (array .lin_h.weight.value): expected shape [1, 2], got [2, 1]");
+    }
 }
