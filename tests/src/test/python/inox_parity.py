@@ -29,7 +29,8 @@ def weights(spec, path, width, rng, out):
     def linear(name, n_in, n_out):
         bound = 1 / np.sqrt(n_in)  # inox's Linear: U(±1/√in); a non-zero bias, to see it used
         out[path + name + ".weight.value"] = rng.uniform(-bound, bound, (n_in, n_out)).astype(np.float32)
-        out[path + name + ".bias.value"] = rng.uniform(-0.5, 0.5, n_out).astype(np.float32)
+        if spec.get("bias", True):
+            out[path + name + ".bias.value"] = rng.uniform(-0.5, 0.5, n_out).astype(np.float32)
 
     if t == "linear":
         n = spec.get("out", width)

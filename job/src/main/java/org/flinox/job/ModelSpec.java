@@ -155,7 +155,7 @@ public record ModelSpec(String name, long seed, ModuleSpec module) {
             if (node instanceof ModuleSpec.Linear l) {
                 int n = inWidth(l.in(), in, path + ".in");
                 int out = l.out() == null ? n : l.out();
-                return new Built(make.linear(n, out, rng.child(path)), out);
+                return new Built(make.linear(n, out, l.bias(), rng.child(path)), out);
             }
             if (node instanceof ModuleSpec.LayerNorm l) {
                 int n = inWidth(l.features(), in, path + ".features");
@@ -173,12 +173,12 @@ public record ModelSpec(String name, long seed, ModuleSpec module) {
             if (node instanceof ModuleSpec.Gru g) {
                 int n = inWidth(g.in(), in, path + ".in");
                 int hidden = g.hidden() == null ? n : g.hidden();
-                return new Built(make.gru(n, hidden, rng.child(path)), hidden);
+                return new Built(make.gru(n, hidden, g.bias(), rng.child(path)), hidden);
             }
             if (node instanceof ModuleSpec.Lstm l) {
                 int n = inWidth(l.in(), in, path + ".in");
                 int hidden = l.hidden() == null ? n : l.hidden();
-                return new Built(make.lstm(n, hidden, rng.child(path)), hidden);
+                return new Built(make.lstm(n, hidden, l.bias(), rng.child(path)), hidden);
             }
             if (node instanceof ModuleSpec.Sequential s) {
                 List<Module> layers = new ArrayList<>();

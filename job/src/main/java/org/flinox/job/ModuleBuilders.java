@@ -29,7 +29,8 @@ public interface ModuleBuilders {
 
     Module moments(int features, double momentum);
 
-    Module linear(int in, int out, Rng rng);
+    /** {@code bias}: inox's flag; without it, {@code y = x·W}. */
+    Module linear(int in, int out, boolean bias, Rng rng);
 
     Module sequential(List<Module> layers);
 
@@ -42,10 +43,10 @@ public interface ModuleBuilders {
     Module mlp(int in, int out, int hidden, Rng rng);
 
     /** Output width {@code hidden}; the hidden vector is per-key state. */
-    Module gru(int in, int hidden, Rng rng);
+    Module gru(int in, int hidden, boolean bias, Rng rng);
 
     /** Output width {@code hidden}; the hidden and cell vectors are per-key state. */
-    Module lstm(int in, int hidden, Rng rng);
+    Module lstm(int in, int hidden, boolean bias, Rng rng);
 
     /** An activation without parameters, or with its default: identity, relu, ..., softmax. */
     Module activation(String name);
@@ -70,8 +71,8 @@ public interface ModuleBuilders {
         }
 
         @Override
-        public Module linear(int in, int out, Rng rng) {
-            return Linear.create(in, out, DType.FLOAT32, rng);
+        public Module linear(int in, int out, boolean bias, Rng rng) {
+            return Linear.create(in, out, bias, DType.FLOAT32, rng);
         }
 
         @Override
@@ -95,13 +96,13 @@ public interface ModuleBuilders {
         }
 
         @Override
-        public Module gru(int in, int hidden, Rng rng) {
-            return GRUCell.create(in, hidden, rng);
+        public Module gru(int in, int hidden, boolean bias, Rng rng) {
+            return GRUCell.create(in, hidden, bias, DType.FLOAT32, rng);
         }
 
         @Override
-        public Module lstm(int in, int hidden, Rng rng) {
-            return LSTMCell.create(in, hidden, rng);
+        public Module lstm(int in, int hidden, boolean bias, Rng rng) {
+            return LSTMCell.create(in, hidden, bias, DType.FLOAT32, rng);
         }
 
         @Override

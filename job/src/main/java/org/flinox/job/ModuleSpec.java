@@ -35,8 +35,8 @@ public sealed interface ModuleSpec {
         }
     }
 
-    /** {@code {"type":"linear","in":16,"out":8}}; float32, inox's initialisation. */
-    record Linear(Integer in, Integer out) implements ModuleSpec {
+    /** {@code {"type":"linear","in":16,"out":8,"bias":true}}; float32, inox's initialisation. */
+    record Linear(Integer in, Integer out, boolean bias) implements ModuleSpec {
         public String type() {
             return "linear";
         }
@@ -56,15 +56,15 @@ public sealed interface ModuleSpec {
         }
     }
 
-    /** A GRU cell whose hidden vector is per-key state: {@code {"type":"gru","hidden":32}}. */
-    record Gru(Integer in, Integer hidden) implements ModuleSpec {
+    /** A GRU cell whose hidden vector is per-key state: {@code {"type":"gru","hidden":32,"bias":true}}. */
+    record Gru(Integer in, Integer hidden, boolean bias) implements ModuleSpec {
         public String type() {
             return "gru";
         }
     }
 
     /** An LSTM cell whose hidden and cell vectors are per-key state: {@code {"type":"lstm","hidden":32}}. */
-    record Lstm(Integer in, Integer hidden) implements ModuleSpec {
+    record Lstm(Integer in, Integer hidden, boolean bias) implements ModuleSpec {
         public String type() {
             return "lstm";
         }
@@ -129,10 +129,10 @@ public sealed interface ModuleSpec {
         Json.Fields f = switch (type) {
             case "standardize" -> new Json.Fields(node, path, "type", "features", "mode", "momentum", "epsilon", "eps");
             case "moments" -> new Json.Fields(node, path, "type", "features", "momentum");
-            case "linear" -> new Json.Fields(node, path, "type", "in", "out");
+            case "linear" -> new Json.Fields(node, path, "type", "in", "out", "bias");
             case "layernorm" -> new Json.Fields(node, path, "type", "features", "epsilon", "eps", "affine");
             case "mlp" -> new Json.Fields(node, path, "type", "in", "out", "hidden");
-            case "gru", "lstm" -> new Json.Fields(node, path, "type", "in", "hidden");
+            case "gru", "lstm" -> new Json.Fields(node, path, "type", "in", "hidden", "bias");
             case "batchnorm" -> new Json.Fields(node, path, "type", "features", "momentum", "epsilon", "eps",
                     "training");
             case "leakyrelu" -> new Json.Fields(node, path, "type", "alpha", "slope");
@@ -172,15 +172,15 @@ public sealed interface ModuleSpec {
                         f.nonNegative(f.either("epsilon", "eps"), org.flinox.nn.Standardize.DEFAULT_EPS));
             }
             case "moments" -> new Moments(f.size("features"), f.fraction("momentum", 0.9));
-            case "linear" -> new Linear(f.size("in"), f.size("out"));
+            case "linear" -> new Linear(f.size("in"), f.size("out"), f.bool("bias", true));
             case "layernorm" -> new LayerNorm(f.size("features"), f.bool("affine", false),
                     f.nonNegative(f.either("epsilon", "eps"), org.flinox.nn.LayerNorm.EPS));
             case "mlp" -> {
                 Integer hidden = f.size("hidden");
                 yield new Mlp(f.size("in"), f.size("out"), hidden == null ? DEFAULT_MLP_HIDDEN : hidden);
             }
-            case "gru" -> new Gru(f.size("in"), f.size("hidden"));
-            case "lstm" -> new Lstm(f.size("in"), f.size("hidden"));
+            case "gru" -> new Gru(f.size("in"), f.size("hidden"), f.bool("bias", true));
+            case "lstm" -> new Lstm(f.size("in"), f.size("hidden"), f.bool("bias", true));
             case "batchnorm" -> {
                 if (f.bool("training", false)) {
                     throw new ModelSpecException(path + ".training", "true is not supported: per record, a batch is"

@@ -332,4 +332,15 @@ class ModelSpecTest {
         assertThat(((Activation.LeakyReLU) s).slope()).isEqualTo(0.3);
         assertThat(((Activation.LeakyReLU) d).slope()).isEqualTo(0.01);
     }
+
+    @Test
+    void biasFalseLeavesOutTheBiasesAsInox() {
+        Module linear = build("{\"module\": {\"type\": \"linear\", \"out\": 2, \"bias\": false}}", 3).module();
+        Module gru = build("{\"module\": {\"type\": \"gru\", \"bias\": false}}", 3).module();
+        Module lstm = build("{\"module\": {\"type\": \"lstm\", \"bias\": false}}", 3).module();
+
+        assertThat(org.flinox.nn.Parameters.of(linear).keySet()).containsExactly(".weight");
+        assertThat(org.flinox.nn.Parameters.of(gru).keySet()).containsExactly(".linH.weight", ".linX.weight");
+        assertThat(org.flinox.nn.Parameters.of(lstm).keySet()).containsExactly(".linH.weight", ".linX.weight");
+    }
 }

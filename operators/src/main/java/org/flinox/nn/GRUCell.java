@@ -58,9 +58,14 @@ public record GRUCell(Linear linH, Linear linX, StateRef hidden) implements Modu
 
     /** A cell of the given dtype, each layer drawn from {@code rng.child(its name)}. */
     public static GRUCell create(int in, int hidden, DType dtype, Rng rng) {
+        return create(in, hidden, true, dtype, rng);
+    }
+
+    /** A cell with or without biases (inox's {@code bias}), each layer from {@code rng.child(its name)}. */
+    public static GRUCell create(int in, int hidden, boolean bias, DType dtype, Rng rng) {
         return new GRUCell(
-                Linear.create(hidden, 3 * hidden, dtype, rng.child("linH")),
-                Linear.create(in, 3 * hidden, dtype, rng.child("linX")),
+                Linear.create(hidden, 3 * hidden, bias, dtype, rng.child("linH")),
+                Linear.create(in, 3 * hidden, bias, dtype, rng.child("linX")),
                 new StateEntry(Tensor.zeros(dtype, hidden)));
     }
 

@@ -57,9 +57,14 @@ public record LSTMCell(Linear linH, Linear linX, StateRef hidden, StateRef cell)
 
     /** A cell of the given dtype, each layer drawn from {@code rng.child(its name)}. */
     public static LSTMCell create(int in, int hidden, DType dtype, Rng rng) {
+        return create(in, hidden, true, dtype, rng);
+    }
+
+    /** A cell with or without biases (inox's {@code bias}), each layer from {@code rng.child(its name)}. */
+    public static LSTMCell create(int in, int hidden, boolean bias, DType dtype, Rng rng) {
         return new LSTMCell(
-                Linear.create(hidden, 4 * hidden, dtype, rng.child("linH")),
-                Linear.create(in, 4 * hidden, dtype, rng.child("linX")),
+                Linear.create(hidden, 4 * hidden, bias, dtype, rng.child("linH")),
+                Linear.create(in, 4 * hidden, bias, dtype, rng.child("linX")),
                 new StateEntry(Tensor.zeros(dtype, hidden)),
                 new StateEntry(Tensor.zeros(dtype, hidden)));
     }

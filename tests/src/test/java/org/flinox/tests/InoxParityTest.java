@@ -50,6 +50,9 @@ class InoxParityTest {
                 Arguments.of("mlp", "{\"type\":\"mlp\",\"hidden\":6,\"out\":2}", FLOAT32),
                 Arguments.of("gru", "{\"type\":\"gru\",\"hidden\":4}", FLOAT32),
                 Arguments.of("lstm", "{\"type\":\"lstm\",\"hidden\":4}", FLOAT32),
+                Arguments.of("gru-lstm-linear-without-bias", "{\"type\":\"sequential\",\"layers\":["
+                        + "{\"type\":\"gru\",\"hidden\":3,\"bias\":false},{\"type\":\"lstm\",\"bias\":false},"
+                        + "{\"type\":\"linear\",\"out\":2,\"bias\":false}]}", FLOAT32),
                 Arguments.of("activations-1", chain("relu", "{\"type\":\"leakyrelu\",\"alpha\":0.2}",
                         "{\"type\":\"elu\",\"alpha\":0.5}", "gelu", "silu"), FLOAT32),
                 Arguments.of("activations-2", chain("tanh", "sigmoid", "softplus", "softmax", "identity"), FLOAT32));
