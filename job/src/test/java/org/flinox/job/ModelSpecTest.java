@@ -343,4 +343,13 @@ class ModelSpecTest {
         assertThat(org.flinox.nn.Parameters.of(gru).keySet()).containsExactly(".linH.weight", ".linX.weight");
         assertThat(org.flinox.nn.Parameters.of(lstm).keySet()).containsExactly(".linH.weight", ".linX.weight");
     }
+
+    @Test
+    void standardizeTakesInoxsEpsilonSpellingInEmaModeOnly() {
+        Module m = build("{\"module\": {\"type\": \"standardize\", \"mode\": \"ema\", \"epsilon\": 0.02}}", 2).module();
+
+        assertThat(((Standardize.Ema) m).eps()).isEqualTo(0.02);
+        assertThatThrownBy(() -> ModelSpec.parse("{\"module\": {\"type\": \"standardize\", \"epsilon\": 0.02}}"))
+                .hasMessageStartingWith("module.epsilon: applies to mode ema only");
+    }
 }
