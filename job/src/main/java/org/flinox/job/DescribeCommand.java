@@ -17,11 +17,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code describe}: the module tree, its parameters and its state keys, as JSON. */
+/**
+ * {@code describe}: the module tree, its parameters and its state keys with their initial
+ * values (what a key starts from; after {@code --weights}, when the file sets them), as JSON.
+ */
 @Command(name = "describe", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Print the module tree, its parameters (path, shape, dtype) and its state keys "
-                + "(name, shape, dtype) as JSON.")
+                + "(name, shape, dtype, initial value) as JSON.")
 final class DescribeCommand implements Callable<Integer> {
+
+    /** State entries up to this many values print them all; larger ones a summary. */
+    static final int INLINE_VALUES = 16;
 
     @Mixin
     ModelOptions modelOptions = new ModelOptions();
@@ -44,7 +50,9 @@ final class DescribeCommand implements Callable<Integer> {
         ArrayNode state = root.putArray("state");
         State s = exported.state();
         for (int i = 0; i < s.size(); i++) {
-            state.add(layout(JsonLines.MAPPER.createObjectNode().put("key", s.keyAt(i).name()), s.valueAt(i)));
+            ObjectNode entry = layout(JsonLines.MAPPER.createObjectNode().put("key", s.keyAt(i).name()), s.valueAt(i));
+            entry.set("initial", initial(s.valueAt(i)));
+            state.add(entry);
         }
         System.out.println(JsonLines.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
         return 0;
@@ -57,6 +65,31 @@ final class DescribeCommand implements Callable<Integer> {
         }
         node.put("dtype", t.dtype().numpyName());
         return node;
+    }
+
+    /** All values when there are few, else {@code {"min", "max", "mean"}} (one number when all are equal). */
+    static com.fasterxml.jackson.databind.JsonNode initial(Tensor t) {
+        double[] v = t.toArray();
+        if (v.length <= INLINE_VALUES) {
+            ArrayNode values = JsonLines.MAPPER.createArrayNode();
+            for (double d : v) {
+                values.add(d);
+            }
+            return values;
+        }
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        double sum = 0;
+        for (double d : v) {
+            min = Math.min(min, d);
+            max = Math.max(max, d);
+            sum += d;
+        }
+        ObjectNode summary = JsonLines.MAPPER.createObjectNode();
+        if (min == max) {
+            return summary.put("all", min);
+        }
+        return summary.put("min", min).put("max", max).put("mean", sum / v.length);
     }
 
     /** A record tree as JSON: its type, its settings, its children; arrays by layout only. */

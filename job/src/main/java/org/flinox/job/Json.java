@@ -40,6 +40,17 @@ final class Json {
             return path.isEmpty() ? field : path + "." + field;
         }
 
+        /**
+         * Which of two spellings of one field is given ({@code epsilon} as inox, {@code eps}):
+         * the one present, {@code name} when neither is; both is an error.
+         */
+        String either(String name, String alias) {
+            if (node.has(name) && node.has(alias)) {
+                throw new ModelSpecException(at(alias), "is another spelling of " + name + "; give one of them");
+            }
+            return node.has(alias) ? alias : name;
+        }
+
         JsonNode required(String field) {
             JsonNode v = node.get(field);
             if (v == null) {

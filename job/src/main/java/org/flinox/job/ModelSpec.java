@@ -33,7 +33,7 @@ import org.flinox.nn.Rng;
  * <p>A size that equals the width coming in may be left out: each node's input width is
  * the width coming in (the job's feature count at the root, the previous layer's output
  * inside a {@code sequential}), and {@code out} of {@code linear}/{@code mlp} and
- * {@code hidden} of {@code gru} default to it too. An explicit size that contradicts the
+ * {@code hidden} of {@code gru} and {@code lstm} default to it too. An explicit size that contradicts the
  * width coming in is an error naming its path ({@code module.layers[2].in}).
  *
  * <p>Parameters are a function of the seed and the node's path only: the node at
@@ -155,11 +155,15 @@ public record ModelSpec(String name, long seed, ModuleSpec module) {
             if (node instanceof ModuleSpec.Linear l) {
                 int n = inWidth(l.in(), in, path + ".in");
                 int out = l.out() == null ? n : l.out();
-                return new Built(make.linear(n, out, rng.child(path)), out);
+                return new Built(make.linear(n, out, l.bias(), rng.child(path)), out);
             }
             if (node instanceof ModuleSpec.LayerNorm l) {
                 int n = inWidth(l.features(), in, path + ".features");
-                return new Built(make.layerNorm(n, l.affine()), n);
+                return new Built(make.layerNorm(n, l.affine(), l.eps()), n);
+            }
+            if (node instanceof ModuleSpec.BatchNorm b) {
+                int n = inWidth(b.features(), in, path + ".features");
+                return new Built(make.batchNorm(n, b.momentum(), b.eps()), n);
             }
             if (node instanceof ModuleSpec.Mlp m) {
                 int n = inWidth(m.in(), in, path + ".in");
@@ -169,7 +173,12 @@ public record ModelSpec(String name, long seed, ModuleSpec module) {
             if (node instanceof ModuleSpec.Gru g) {
                 int n = inWidth(g.in(), in, path + ".in");
                 int hidden = g.hidden() == null ? n : g.hidden();
-                return new Built(make.gru(n, hidden, rng.child(path)), hidden);
+                return new Built(make.gru(n, hidden, g.bias(), rng.child(path)), hidden);
+            }
+            if (node instanceof ModuleSpec.Lstm l) {
+                int n = inWidth(l.in(), in, path + ".in");
+                int hidden = l.hidden() == null ? n : l.hidden();
+                return new Built(make.lstm(n, hidden, l.bias(), rng.child(path)), hidden);
             }
             if (node instanceof ModuleSpec.Sequential s) {
                 List<Module> layers = new ArrayList<>();

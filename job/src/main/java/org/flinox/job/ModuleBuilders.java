@@ -2,9 +2,11 @@ package org.flinox.job;
 
 import java.util.List;
 import org.flinox.nn.Activation;
+import org.flinox.nn.BatchNorm;
 import org.flinox.nn.DType;
 import org.flinox.nn.GRUCell;
 import org.flinox.nn.LayerNorm;
+import org.flinox.nn.LSTMCell;
 import org.flinox.nn.Linear;
 import org.flinox.nn.MLP;
 import org.flinox.nn.Module;
@@ -27,17 +29,24 @@ public interface ModuleBuilders {
 
     Module moments(int features, double momentum);
 
-    Module linear(int in, int out, Rng rng);
+    /** {@code bias}: inox's flag; without it, {@code y = x·W}. */
+    Module linear(int in, int out, boolean bias, Rng rng);
 
     Module sequential(List<Module> layers);
 
-    Module layerNorm(int features, boolean affine);
+    Module layerNorm(int features, boolean affine, double eps);
+
+    /** Evaluation mode: normalizes by the running statistics, which it leaves as they are. */
+    Module batchNorm(int features, double momentum, double eps);
 
     /** The seed's MLP: inStats, l1 in→hidden, ReLU, l2 hidden→hidden, ReLU, l3 hidden→out, outStats. */
     Module mlp(int in, int out, int hidden, Rng rng);
 
     /** Output width {@code hidden}; the hidden vector is per-key state. */
-    Module gru(int in, int hidden, Rng rng);
+    Module gru(int in, int hidden, boolean bias, Rng rng);
+
+    /** Output width {@code hidden}; the hidden and cell vectors are per-key state. */
+    Module lstm(int in, int hidden, boolean bias, Rng rng);
 
     /** An activation without parameters, or with its default: identity, relu, ..., softmax. */
     Module activation(String name);
@@ -62,8 +71,8 @@ public interface ModuleBuilders {
         }
 
         @Override
-        public Module linear(int in, int out, Rng rng) {
-            return Linear.create(in, out, DType.FLOAT32, rng);
+        public Module linear(int in, int out, boolean bias, Rng rng) {
+            return Linear.create(in, out, bias, DType.FLOAT32, rng);
         }
 
         @Override
@@ -72,8 +81,13 @@ public interface ModuleBuilders {
         }
 
         @Override
-        public Module layerNorm(int features, boolean affine) {
-            return LayerNorm.create(features, affine);
+        public Module layerNorm(int features, boolean affine, double eps) {
+            return LayerNorm.create(features, affine, eps);
+        }
+
+        @Override
+        public Module batchNorm(int features, double momentum, double eps) {
+            return BatchNorm.create(features, momentum, eps, DType.FLOAT32).withTraining(false);
         }
 
         @Override
@@ -82,8 +96,13 @@ public interface ModuleBuilders {
         }
 
         @Override
-        public Module gru(int in, int hidden, Rng rng) {
-            return GRUCell.create(in, hidden, rng);
+        public Module gru(int in, int hidden, boolean bias, Rng rng) {
+            return GRUCell.create(in, hidden, bias, DType.FLOAT32, rng);
+        }
+
+        @Override
+        public Module lstm(int in, int hidden, boolean bias, Rng rng) {
+            return LSTMCell.create(in, hidden, bias, DType.FLOAT32, rng);
         }
 
         @Override

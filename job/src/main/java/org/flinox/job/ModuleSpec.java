@@ -35,15 +35,15 @@ public sealed interface ModuleSpec {
         }
     }
 
-    /** {@code {"type":"linear","in":16,"out":8}}; float32, inox's initialisation. */
-    record Linear(Integer in, Integer out) implements ModuleSpec {
+    /** {@code {"type":"linear","in":16,"out":8,"bias":true}}; float32, inox's initialisation. */
+    record Linear(Integer in, Integer out, boolean bias) implements ModuleSpec {
         public String type() {
             return "linear";
         }
     }
 
-    /** {@code {"type":"layernorm","affine":true}}. */
-    record LayerNorm(Integer features, boolean affine) implements ModuleSpec {
+    /** {@code {"type":"layernorm","epsilon":1e-5,"affine":false}}; not affine by default, as inox. */
+    record LayerNorm(Integer features, boolean affine, double eps) implements ModuleSpec {
         public String type() {
             return "layernorm";
         }
@@ -56,10 +56,28 @@ public sealed interface ModuleSpec {
         }
     }
 
-    /** A GRU cell whose hidden vector is per-key state: {@code {"type":"gru","hidden":32}}. */
-    record Gru(Integer in, Integer hidden) implements ModuleSpec {
+    /** A GRU cell whose hidden vector is per-key state: {@code {"type":"gru","hidden":32,"bias":true}}. */
+    record Gru(Integer in, Integer hidden, boolean bias) implements ModuleSpec {
         public String type() {
             return "gru";
+        }
+    }
+
+    /** An LSTM cell whose hidden and cell vectors are per-key state: {@code {"type":"lstm","hidden":32}}. */
+    record Lstm(Integer in, Integer hidden, boolean bias) implements ModuleSpec {
+        public String type() {
+            return "lstm";
+        }
+    }
+
+    /**
+     * Batch normalization in evaluation mode, {@code {"type":"batchnorm","momentum":0.9,
+     * "epsilon":1e-5}}: records are normalized by the running statistics (state entries
+     * {@code .stats.mean}, {@code .stats.var}, initial values from the weights file).
+     */
+    record BatchNorm(Integer features, double momentum, double eps) implements ModuleSpec {
+        public String type() {
+            return "batchnorm";
         }
     }
 
@@ -75,8 +93,9 @@ public sealed interface ModuleSpec {
     }
 
     /**
-     * An activation by its lower-case name; {@code parameter} is {@code slope} for
-     * {@code leakyrelu}, {@code alpha} for {@code elu}, and null for the module's default.
+     * An activation by its lower-case name; {@code parameter} is {@code alpha} (inox's name;
+     * {@code slope} is accepted too) for {@code leakyrelu}, {@code alpha} for {@code elu},
+     * and null for the module's default.
      */
     record Activation(String name, Double parameter) implements ModuleSpec {
         public Activation {
@@ -91,7 +110,7 @@ public sealed interface ModuleSpec {
     int DEFAULT_MLP_HIDDEN = 64;
 
     /** Activation names, and the one optional parameter of those that take one. */
-    Map<String, String> ACTIVATIONS = Map.of("identity", "", "relu", "", "leakyrelu", "slope", "elu", "alpha",
+    Map<String, String> ACTIVATIONS = Map.of("identity", "", "relu", "", "leakyrelu", "alpha", "elu", "alpha",
             "gelu", "", "silu", "", "tanh", "", "sigmoid", "", "softplus", "", "softmax", "");
 
     /** Parses the node at {@code path} ({@code module}, {@code module.layers[1]}, ...). */
@@ -108,12 +127,15 @@ public sealed interface ModuleSpec {
         }
         String type = typeNode.textValue();
         Json.Fields f = switch (type) {
-            case "standardize" -> new Json.Fields(node, path, "type", "features", "mode", "momentum", "eps");
+            case "standardize" -> new Json.Fields(node, path, "type", "features", "mode", "momentum", "epsilon", "eps");
             case "moments" -> new Json.Fields(node, path, "type", "features", "momentum");
-            case "linear" -> new Json.Fields(node, path, "type", "in", "out");
-            case "layernorm" -> new Json.Fields(node, path, "type", "features", "affine");
+            case "linear" -> new Json.Fields(node, path, "type", "in", "out", "bias");
+            case "layernorm" -> new Json.Fields(node, path, "type", "features", "epsilon", "eps", "affine");
             case "mlp" -> new Json.Fields(node, path, "type", "in", "out", "hidden");
-            case "gru" -> new Json.Fields(node, path, "type", "in", "hidden");
+            case "gru", "lstm" -> new Json.Fields(node, path, "type", "in", "hidden", "bias");
+            case "batchnorm" -> new Json.Fields(node, path, "type", "features", "momentum", "epsilon", "eps",
+                    "training");
+            case "leakyrelu" -> new Json.Fields(node, path, "type", "alpha", "slope");
             case "sequential" -> new Json.Fields(node, path, "type", "layers");
             default -> {
                 String parameter = ACTIVATIONS.get(type);
@@ -138,7 +160,7 @@ public sealed interface ModuleSpec {
                     }
                 }
                 if (mode == org.flinox.nn.Standardize.Mode.CUMULATIVE) {
-                    for (String emaOnly : List.of("momentum", "eps")) {
+                    for (String emaOnly : List.of("momentum", "epsilon", "eps")) {
                         if (node.has(emaOnly)) {
                             throw new ModelSpecException(path + "." + emaOnly, "applies to mode ema only; "
                                     + "the cumulative mode keeps exact running statistics (set \"mode\": \"ema\")");
@@ -147,16 +169,30 @@ public sealed interface ModuleSpec {
                 }
                 yield new Standardize(f.size("features"), mode,
                         f.fraction("momentum", org.flinox.nn.Standardize.DEFAULT_MOMENTUM),
-                        f.nonNegative("eps", org.flinox.nn.Standardize.DEFAULT_EPS));
+                        f.nonNegative(f.either("epsilon", "eps"), org.flinox.nn.Standardize.DEFAULT_EPS));
             }
             case "moments" -> new Moments(f.size("features"), f.fraction("momentum", 0.9));
-            case "linear" -> new Linear(f.size("in"), f.size("out"));
-            case "layernorm" -> new LayerNorm(f.size("features"), f.bool("affine", true));
+            case "linear" -> new Linear(f.size("in"), f.size("out"), f.bool("bias", true));
+            case "layernorm" -> new LayerNorm(f.size("features"), f.bool("affine", false),
+                    f.nonNegative(f.either("epsilon", "eps"), org.flinox.nn.LayerNorm.EPS));
             case "mlp" -> {
                 Integer hidden = f.size("hidden");
                 yield new Mlp(f.size("in"), f.size("out"), hidden == null ? DEFAULT_MLP_HIDDEN : hidden);
             }
-            case "gru" -> new Gru(f.size("in"), f.size("hidden"));
+            case "gru" -> new Gru(f.size("in"), f.size("hidden"), f.bool("bias", true));
+            case "lstm" -> new Lstm(f.size("in"), f.size("hidden"), f.bool("bias", true));
+            case "batchnorm" -> {
+                if (f.bool("training", false)) {
+                    throw new ModelSpecException(path + ".training", "true is not supported: per record, a batch is"
+                            + " one record, whose batch mean is the record itself and batch variance 0, so the"
+                            + " output would always be 0 and the running variance would decay to 0. batchnorm runs"
+                            + " in evaluation mode: give the running statistics trained elsewhere as .stats.mean and"
+                            + " .stats.var in --weights; for statistics learnt per key from the stream, use"
+                            + " {\"type\": \"standardize\", \"mode\": \"ema\"}");
+                }
+                yield new BatchNorm(f.size("features"), f.fraction("momentum", org.flinox.nn.BatchNorm.MOMENTUM),
+                        f.nonNegative(f.either("epsilon", "eps"), org.flinox.nn.BatchNorm.EPS));
+            }
             case "sequential" -> {
                 JsonNode layers = f.required("layers");
                 if (!layers.isArray()) {
@@ -175,7 +211,8 @@ public sealed interface ModuleSpec {
             }
             default -> {
                 String parameter = ACTIVATIONS.get(type);
-                yield new Activation(type, parameter.isEmpty() ? null : f.finite(parameter));
+                String given = type.equals("leakyrelu") ? f.either("alpha", "slope") : parameter;
+                yield new Activation(type, parameter.isEmpty() ? null : f.finite(given));
             }
         };
     }
@@ -183,7 +220,8 @@ public sealed interface ModuleSpec {
     /** Every type name, sorted. */
     static Set<String> types() {
         Set<String> all = new TreeSet<>(ACTIVATIONS.keySet());
-        all.addAll(List.of("standardize", "moments", "linear", "layernorm", "mlp", "gru", "sequential"));
+        all.addAll(List.of("standardize", "moments", "linear", "layernorm", "batchnorm", "mlp", "gru", "lstm",
+                "sequential"));
         return all;
     }
 

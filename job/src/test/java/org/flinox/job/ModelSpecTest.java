@@ -10,7 +10,12 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.flinox.nn.Activation;
+import org.flinox.nn.BatchNorm;
 import org.flinox.nn.DType;
+import org.flinox.nn.GRUCell;
+import org.flinox.nn.LSTMCell;
+import org.flinox.nn.LayerNorm;
 import org.flinox.nn.Linear;
 import org.flinox.nn.Module;
 import org.flinox.nn.Rng;
@@ -246,5 +251,105 @@ class ModelSpecTest {
 
         assertThat(factory.name()).isEqualTo("standardize");
         assertThat(factory.create()).isEqualTo(Standardize.create(2));
+    }
+
+    // ---- inox's modules and defaults ----------------------------------------------------------
+
+    @Test
+    void layerNormFollowsInoxNoAffineParametersAndEpsilon1e5() {
+        Module m = build("{\"module\": {\"type\": \"layernorm\"}}", 3).module();
+
+        assertThat(m).asInstanceOf(type(LayerNorm.class)).satisfies(l -> {
+            assertThat(l.affine()).isFalse();
+            assertThat(l.eps()).isEqualTo(1e-5);
+        });
+        assertThat(org.flinox.nn.Parameters.of(m)).isEmpty();
+    }
+
+    @Test
+    void layerNormTakesEpsilonOrEpsAndAffineOnRequest() {
+        LayerNorm a = (LayerNorm) build("{\"module\": {\"type\": \"layernorm\", \"epsilon\": 0.5}}", 3).module();
+        LayerNorm b = (LayerNorm) build("{\"module\": {\"type\": \"layernorm\", \"eps\": 0.25, \"affine\": true}}", 3)
+                .module();
+
+        assertThat(a.eps()).isEqualTo(0.5);
+        assertThat(b.eps()).isEqualTo(0.25);
+        assertThat(b.affine()).isTrue();
+        assertThatThrownBy(() -> ModelSpec.parse("{\"module\": {\"type\": \"layernorm\", \"eps\": 1, \"epsilon\": 1}}"))
+                .hasMessageStartingWith("module.eps: is another spelling of epsilon");
+    }
+
+    @Test
+    void lstmHasPerKeyHiddenAndCellStateAndHiddenOutputWidth() {
+        ModelSpec.Built built = build("{\"module\": {\"type\": \"lstm\", \"hidden\": 5}}", 3);
+
+        assertThat(built.module()).isInstanceOf(LSTMCell.class);
+        assertThat(built.outputWidth()).isEqualTo(5);
+        assertThat(StateExport.exportState(built.module()).state().keys()).extracting(StateKey::name)
+                .containsExactly(".cell", ".hidden");
+        assertThat(org.flinox.nn.Parameters.of(built.module()).keySet())
+                .containsExactly(".linH.bias", ".linH.weight", ".linX.bias", ".linX.weight");
+    }
+
+    @Test
+    void gruHasInoxsParameterPaths() {
+        ModelSpec.Built built = build("{\"module\": {\"type\": \"gru\", \"hidden\": 2}}", 3);
+
+        assertThat(built.module()).isInstanceOf(GRUCell.class);
+        assertThat(org.flinox.nn.Parameters.of(built.module()).keySet())
+                .containsExactly(".linH.bias", ".linH.weight", ".linX.bias", ".linX.weight");
+    }
+
+    @Test
+    void batchNormRunsInEvaluationModeWithInoxsDefaults() {
+        Module m = build("{\"module\": {\"type\": \"batchnorm\"}}", 3).module();
+
+        assertThat(m).asInstanceOf(type(BatchNorm.class)).satisfies(b -> {
+            assertThat(b.training()).isFalse();
+            assertThat(b.momentum()).isEqualTo(0.9);
+            assertThat(b.eps()).isEqualTo(1e-5);
+        });
+        assertThat(StateExport.exportState(m).state().keys()).extracting(StateKey::name)
+                .containsExactly(".stats.mean", ".stats.var");
+    }
+
+    @Test
+    void batchNormInTrainingModeIsRefusedSayingWhy() {
+        assertThatThrownBy(() -> ModelSpec.parse("{\"module\": {\"type\": \"batchnorm\", \"training\": true}}"))
+                .isInstanceOf(ModelSpecException.class)
+                .hasMessageStartingWith("module.training: ")
+                .hasMessageContaining("batch variance 0")
+                .hasMessageContaining(".stats.mean");
+    }
+
+    @Test
+    void leakyReluTakesInoxsAlphaOrSlope() {
+        Module a = build("{\"module\": {\"type\": \"leakyrelu\", \"alpha\": 0.2}}", 2).module();
+        Module s = build("{\"module\": {\"type\": \"leakyrelu\", \"slope\": 0.3}}", 2).module();
+        Module d = build("{\"module\": {\"type\": \"leakyrelu\"}}", 2).module();
+
+        assertThat(((Activation.LeakyReLU) a).slope()).isEqualTo(0.2);
+        assertThat(((Activation.LeakyReLU) s).slope()).isEqualTo(0.3);
+        assertThat(((Activation.LeakyReLU) d).slope()).isEqualTo(0.01);
+    }
+
+    @Test
+    void biasFalseLeavesOutTheBiasesAsInox() {
+        Module linear = build("{\"module\": {\"type\": \"linear\", \"out\": 2, \"bias\": false}}", 3).module();
+        Module gru = build("{\"module\": {\"type\": \"gru\", \"bias\": false}}", 3).module();
+        Module lstm = build("{\"module\": {\"type\": \"lstm\", \"bias\": false}}", 3).module();
+
+        assertThat(org.flinox.nn.Parameters.of(linear).keySet()).containsExactly(".weight");
+        assertThat(org.flinox.nn.Parameters.of(gru).keySet()).containsExactly(".linH.weight", ".linX.weight");
+        assertThat(org.flinox.nn.Parameters.of(lstm).keySet()).containsExactly(".linH.weight", ".linX.weight");
+    }
+
+    @Test
+    void standardizeTakesInoxsEpsilonSpellingInEmaModeOnly() {
+        Module m = build("{\"module\": {\"type\": \"standardize\", \"mode\": \"ema\", \"epsilon\": 0.02}}", 2).module();
+
+        assertThat(((Standardize.Ema) m).eps()).isEqualTo(0.02);
+        assertThatThrownBy(() -> ModelSpec.parse("{\"module\": {\"type\": \"standardize\", \"epsilon\": 0.02}}"))
+                .hasMessageStartingWith("module.epsilon: applies to mode ema only");
     }
 }

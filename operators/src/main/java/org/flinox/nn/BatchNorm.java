@@ -27,14 +27,25 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * training its batch variance is 0, so its output is 0 and it pulls the running variance
  * towards 0; use batches, or evaluation, where the output of one record matters.
  *
- * @param mean the running mean, {@code [C]}, initially zeros
- * @param var the running variance, {@code [C]}, initially ones
+ * <p>The running statistics are one state entry in inox ({@code self.stats =
+ * StateEntry(Statistics(mean, var))}); here they are the two entries {@code .stats.mean}
+ * and {@code .stats.var}, the paths inox's state flattens to.
+ *
+ * @param stats the running mean, {@code [C]}, initially zeros, and the running variance,
+ *     {@code [C]}, initially ones
  * @param momentum m, the weight on the old value (0.9 by default)
  * @param eps ε, added to the variance (1e-5 by default)
  * @param training whether to normalize by the batch and update the running statistics
  */
-public record BatchNorm(StateRef mean, StateRef var, double momentum, double eps, boolean training)
-        implements Module {
+public record BatchNorm(Statistics stats, double momentum, double eps, boolean training) implements Module {
+
+    /**
+     * inox's {@code Statistics(mean, var)}.
+     *
+     * @param mean the running mean
+     * @param var the running variance
+     */
+    public record Statistics(StateRef mean, StateRef var) {}
 
     /** The default momentum. */
     public static final double MOMENTUM = 0.9;
@@ -57,19 +68,19 @@ public record BatchNorm(StateRef mean, StateRef var, double momentum, double eps
 
     /** A layer in training mode with state of the given dtype. */
     public static BatchNorm create(int channels, double momentum, double eps, DType dtype) {
-        return new BatchNorm(new StateEntry(Tensor.zeros(dtype, channels)),
-                new StateEntry(Tensor.ones(dtype, channels)), momentum, eps, true);
+        return new BatchNorm(new Statistics(new StateEntry(Tensor.zeros(dtype, channels)),
+                new StateEntry(Tensor.ones(dtype, channels))), momentum, eps, true);
     }
 
     /** This layer in training ({@code true}) or evaluation ({@code false}) mode. */
     public BatchNorm withTraining(boolean training) {
-        return new BatchNorm(mean, var, momentum, eps, training);
+        return new BatchNorm(stats, momentum, eps, training);
     }
 
     @Override
     public Result<double[]> forward(double[] x, State state) {
-        StateKey meanKey = mean.key();
-        StateKey varKey = var.key();
+        StateKey meanKey = stats.mean().key();
+        StateKey varKey = stats.var().key();
         Tensor runningMean = stats(state, meanKey);
         Tensor runningVar = stats(state, varKey);
         int c = runningMean.size();
@@ -103,8 +114,8 @@ public record BatchNorm(StateRef mean, StateRef var, double momentum, double eps
 
     @Override
     public Result<INDArray> forward(INDArray x, State state) {
-        StateKey meanKey = mean.key();
-        StateKey varKey = var.key();
+        StateKey meanKey = stats.mean().key();
+        StateKey varKey = stats.var().key();
         Tensor runningMean = stats(state, meanKey);
         Tensor runningVar = stats(state, varKey);
         Batched b = Batched.of(x, runningMean.dtype(), runningMean.size(), "BatchNorm");

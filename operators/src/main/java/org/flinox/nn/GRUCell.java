@@ -6,79 +6,80 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * A gated recurrent unit cell (Cho et al. 2014, arXiv:1406.1078) whose hidden vector is a
- * state entry, so that every stream key carries its own hidden state. Gates in PyTorch's
- * order r, z, n:
+ * A gated recurrent unit cell (Cho et al. 2014, arXiv:1406.1078) as inox's
+ * {@code GRUCell} ({@code inox/nn/recurrent.py}), whose hidden vector is a state entry, so
+ * that every stream key carries its own hidden state:
  *
- * <pre>r  = σ(x·W_ir + b_ir + h·W_hr + b_hr)
- * z  = σ(x·W_iz + b_iz + h·W_hz + b_hz)
- * n  = tanh(x·W_in + b_in + r ⊙ (h·W_hn + b_hn))
- * h' = (1 − z) ⊙ n + z ⊙ h</pre>
+ * <pre>r_h | z_h | g_h = lin_h(h) = h·W_h + b_h      (split in three, H columns each)
+ * r_x | z_x | g_x = lin_x(x) = x·W_x + b_x
+ * r  = σ(r_x + r_h)
+ * z  = σ(z_x + z_h)
+ * g  = tanh(g_x + r ⊙ g_h)
+ * h' = (1 − z) ⊙ g + z ⊙ h</pre>
  *
  * The output is {@code h'}, and the state's hidden vector becomes {@code h'}.
  *
- * <p>Parameters are in inox's layout, input dimension first, with the three gates'
- * columns side by side in the order r | z | n; all are drawn from U(−1/√H, 1/√H) as
- * PyTorch does.
+ * <p>The structure is inox's: two {@link Linear} submodules, so the parameter paths are
+ * {@code .linH.weight [H, 3H]}, {@code .linH.bias [3H]}, {@code .linX.weight [in, 3H]},
+ * {@code .linX.bias [3H]} (inox's {@code .lin_h.weight} ... load as the same paths), each
+ * weight's columns the gates r | z | g side by side, initialised as inox's {@code Linear}:
+ * U(−1/√H, 1/√H) for {@code W_h}, U(−1/√in, 1/√in) for {@code W_x}, zero biases.
  *
- * @param inputWeight W_i = [W_ir | W_iz | W_in], {@code [in, 3H]}
- * @param hiddenWeight W_h = [W_hr | W_hz | W_hn], {@code [H, 3H]}
- * @param inputBias b_i = [b_ir | b_iz | b_in], {@code [3H]}
- * @param hiddenBias b_h = [b_hr | b_hz | b_hn], {@code [3H]}
- * @param hidden the hidden vector h, {@code [H]}, initially zeros
+ * @param linH the hidden-to-gates layer, {@code H → 3H}
+ * @param linX the input-to-gates layer, {@code in → 3H}
+ * @param hidden the hidden vector h, {@code [H]}, initially zeros (inox's {@code init()});
+ *     the state key {@code .hidden} is Flinox's name, inox passes h explicitly
  */
-public record GRUCell(Tensor inputWeight, Tensor hiddenWeight, Tensor inputBias, Tensor hiddenBias, StateRef hidden)
-        implements Module {
+public record GRUCell(Linear linH, Linear linX, StateRef hidden) implements Module {
 
     public GRUCell {
-        boolean ok = inputWeight.rank() == 2 && hiddenWeight.rank() == 2 && inputBias.rank() == 1
-                && hiddenBias.rank() == 1 && hiddenWeight.dim(1) == 3 * hiddenWeight.dim(0)
-                && inputWeight.dim(1) == hiddenWeight.dim(1) && inputBias.dim(0) == hiddenWeight.dim(1)
-                && hiddenBias.dim(0) == hiddenWeight.dim(1);
+        int hs = linH.in();
+        boolean ok = linH.out() == 3 * hs && linX.out() == 3 * hs;
         if (!ok) {
-            throw new IllegalArgumentException("GRUCell needs inputWeight [in, 3H], hiddenWeight [H, 3H], "
-                    + "inputBias [3H] and hiddenBias [3H], got " + inputWeight.layout() + ", "
-                    + hiddenWeight.layout() + ", " + inputBias.layout() + " and " + hiddenBias.layout());
+            throw new IllegalArgumentException("GRUCell needs linH [H, 3H] and linX [in, 3H], got "
+                    + linH.weight().layout() + " and " + linX.weight().layout());
         }
-        DType d = inputWeight.dtype();
-        if (hiddenWeight.dtype() != d || inputBias.dtype() != d || hiddenBias.dtype() != d) {
-            throw new IllegalArgumentException("GRUCell's parameters differ in dtype: " + inputWeight.layout()
-                    + ", " + hiddenWeight.layout() + ", " + inputBias.layout() + ", " + hiddenBias.layout());
+        DType d = linH.weight().dtype();
+        if (linX.weight().dtype() != d) {
+            throw new IllegalArgumentException("GRUCell's parameters differ in dtype: " + linH.weight().layout()
+                    + " and " + linX.weight().layout());
         }
         if (hidden instanceof StateEntry e && !(e.initial().rank() == 1
-                && e.initial().dim(0) == hiddenWeight.dim(0) && e.initial().dtype() == d)) {
+                && e.initial().dim(0) == hs && e.initial().dtype() == d)) {
             throw new IllegalArgumentException("GRUCell's hidden state must start as " + d.numpyName() + "["
-                    + hiddenWeight.dim(0) + "], got " + e.initial().layout());
+                    + hs + "], got " + e.initial().layout());
         }
     }
 
-    /** A float32 cell with PyTorch's initialisation. */
+    /** A float32 cell with inox's initialisation. */
     public static GRUCell create(int in, int hidden, Rng rng) {
         return create(in, hidden, DType.FLOAT32, rng);
     }
 
-    /** A cell of the given dtype, each parameter drawn from {@code rng.child(its name)}. */
+    /** A cell of the given dtype, each layer drawn from {@code rng.child(its name)}. */
     public static GRUCell create(int in, int hidden, DType dtype, Rng rng) {
-        double bound = 1 / Math.sqrt(hidden);
+        return create(in, hidden, true, dtype, rng);
+    }
+
+    /** A cell with or without biases (inox's {@code bias}), each layer from {@code rng.child(its name)}. */
+    public static GRUCell create(int in, int hidden, boolean bias, DType dtype, Rng rng) {
         return new GRUCell(
-                rng.child("inputWeight").uniform(dtype, bound, in, 3 * hidden),
-                rng.child("hiddenWeight").uniform(dtype, bound, hidden, 3 * hidden),
-                rng.child("inputBias").uniform(dtype, bound, 3 * hidden),
-                rng.child("hiddenBias").uniform(dtype, bound, 3 * hidden),
+                Linear.create(hidden, 3 * hidden, bias, dtype, rng.child("linH")),
+                Linear.create(in, 3 * hidden, bias, dtype, rng.child("linX")),
                 new StateEntry(Tensor.zeros(dtype, hidden)));
     }
 
     public int in() {
-        return inputWeight.dim(0);
+        return linX.in();
     }
 
     /** H, the width of the hidden vector and of the output. */
     public int hiddenSize() {
-        return hiddenWeight.dim(0);
+        return linH.in();
     }
 
     public DType dtype() {
-        return inputWeight.dtype();
+        return linH.weight().dtype();
     }
 
     @Override
@@ -95,15 +96,15 @@ public record GRUCell(Tensor inputWeight, Tensor hiddenWeight, Tensor inputBias,
                     + ", expected [" + hs + "] for one record");
         }
         double[] h = ht.data();
-        double[] gi = affine(x, inputWeight.data(), inputBias.data());
-        double[] gh = affine(h, hiddenWeight.data(), hiddenBias.data());
+        double[] gi = linX.apply(x);
+        double[] gh = linH.apply(h);
         DType dtype = dtype();
         double[] next = new double[hs];
         for (int j = 0; j < hs; j++) {
             double r = sigmoid(gi[j] + gh[j]);
             double z = sigmoid(gi[hs + j] + gh[hs + j]);
-            double n = Math.tanh(gi[2 * hs + j] + r * gh[2 * hs + j]);
-            next[j] = dtype.round((1 - z) * n + z * h[j]);
+            double g = Math.tanh(gi[2 * hs + j] + r * gh[2 * hs + j]);
+            next[j] = dtype.round((1 - z) * g + z * h[j]);
         }
         State updated = state.with(key, Tensor.adopt(dtype, new int[] {hs}, next.clone()));
         return new Result<>(next, updated);
@@ -119,12 +120,12 @@ public record GRUCell(Tensor inputWeight, Tensor hiddenWeight, Tensor inputBias,
             throw new IllegalArgumentException("GRUCell's state " + key.name() + " is "
                     + state.tensor(key).layout() + ", expected " + hs + " values per row");
         }
-        INDArray gi = b.matrix().mmul(inputWeight.nd()).addRowVector(inputBias.nd());
-        INDArray gh = h.mmul(hiddenWeight.nd()).addRowVector(hiddenBias.nd());
+        INDArray gi = linX.apply(b.matrix());
+        INDArray gh = linH.apply(h);
         INDArray r = Transforms.sigmoid(gate(gi, 0, hs).add(gate(gh, 0, hs)), false);
         INDArray z = Transforms.sigmoid(gate(gi, 1, hs).add(gate(gh, 1, hs)), false);
-        INDArray n = Transforms.tanh(gate(gi, 2, hs).add(r.mul(gate(gh, 2, hs))), false);
-        INDArray next = z.rsub(1.0).mul(n).add(z.mul(h));
+        INDArray g = Transforms.tanh(gate(gi, 2, hs).add(r.mul(gate(gh, 2, hs))), false);
+        INDArray next = z.rsub(1.0).mul(g).add(z.mul(h));
         State updated = state.updateTensors(Map.of(key, b.stateValue(next, state, key)));
         return new Result<>(b.restore(next), updated);
     }
@@ -132,20 +133,6 @@ public record GRUCell(Tensor inputWeight, Tensor hiddenWeight, Tensor inputBias,
     /** Columns {@code [g·H, (g+1)·H)} of {@code [B, 3H]}: gate g's pre-activation. */
     private static INDArray gate(INDArray m, int g, int hs) {
         return m.get(NDArrayIndex.all(), NDArrayIndex.interval(g * hs, (g + 1) * hs));
-    }
-
-    /** {@code v·W + b} for {@code W [len(v), cols]}. */
-    private static double[] affine(double[] v, double[] w, double[] bias) {
-        int cols = bias.length;
-        double[] y = bias.clone();
-        for (int i = 0; i < v.length; i++) {
-            double vi = v[i];
-            int row = i * cols;
-            for (int j = 0; j < cols; j++) {
-                y[j] += vi * w[row + j];
-            }
-        }
-        return y;
     }
 
     private static double sigmoid(double x) {

@@ -7,19 +7,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <pre>y = x·W + b</pre>
  *
- * with {@code W} of shape {@code (in, out)} drawn from U(−1/√in, 1/√in) and {@code b = 0}.
+ * with {@code W} of shape {@code (in, out)} drawn from U(−1/√in, 1/√in) and {@code b = 0}
+ * ({@code inox/nn/linear.py}, {@code Linear}).
  *
  * @param weight W, {@code [in, out]}
- * @param bias b, {@code [out]}
+ * @param bias b, {@code [out]}; {@code null} for a layer without bias (inox's {@code bias=False}),
+ *     {@code y = x·W}
  */
 public record Linear(Tensor weight, Tensor bias) implements Layer {
 
     public Linear {
-        if (weight.rank() != 2 || bias.rank() != 1 || bias.dim(0) != weight.dim(1)) {
+        if (weight.rank() != 2 || bias != null && (bias.rank() != 1 || bias.dim(0) != weight.dim(1))) {
             throw new IllegalArgumentException("Linear needs weight [in, out] and bias [out], got "
-                    + weight.layout() + " and " + bias.layout());
+                    + weight.layout() + " and " + (bias == null ? "no bias" : bias.layout()));
         }
-        if (weight.dtype() != bias.dtype()) {
+        if (bias != null && weight.dtype() != bias.dtype()) {
             throw new IllegalArgumentException("Linear's weight and bias differ in dtype: "
                     + weight.layout() + " and " + bias.layout());
         }
@@ -32,7 +34,12 @@ public record Linear(Tensor weight, Tensor bias) implements Layer {
 
     /** A layer of the given dtype with inox's initialisation. */
     public static Linear create(int in, int out, DType dtype, Rng rng) {
-        return new Linear(rng.uniform(dtype, 1 / Math.sqrt(in), in, out), Tensor.zeros(dtype, out));
+        return create(in, out, true, dtype, rng);
+    }
+
+    /** A layer with or without bias, with inox's initialisation. */
+    public static Linear create(int in, int out, boolean bias, DType dtype, Rng rng) {
+        return new Linear(rng.uniform(dtype, 1 / Math.sqrt(in), in, out), bias ? Tensor.zeros(dtype, out) : null);
     }
 
     public int in() {
@@ -50,7 +57,7 @@ public record Linear(Tensor weight, Tensor bias) implements Layer {
         if (x.length != in) {
             throw new IllegalArgumentException("Linear expects " + in + " features, got " + x.length);
         }
-        double[] y = bias.toArray();
+        double[] y = bias == null ? new double[out] : bias.toArray();
         multiplyAdd(x, weight.data(), y, in, out);
         if (weight.dtype() == DType.FLOAT32) {
             for (int j = 0; j < out; j++) {
@@ -74,6 +81,7 @@ public record Linear(Tensor weight, Tensor bias) implements Layer {
     @Override
     public INDArray apply(INDArray x) {
         Batched b = Batched.of(x, weight.dtype(), in(), "Linear");
-        return b.restore(b.matrix().mmul(weight.nd()).addRowVector(bias.nd()));
+        INDArray y = b.matrix().mmul(weight.nd());
+        return b.restore(bias == null ? y : y.addRowVector(bias.nd()));
     }
 }

@@ -18,7 +18,11 @@ import java.util.TreeSet;
  *
  * <p>{@link #load} replaces parameter values by arrays of the same paths, as from an
  * {@code .npz} file written by numpy or by {@link #save}. It returns a new tree; the tree
- * passed in is not changed.
+ * passed in is not changed. inox's spelling of a path names the same parameter as the Java
+ * one ({@code .lin_h.weight} or {@code .lin_h.weight.value} for {@code .linH.weight}; see
+ * {@link ParameterNames}); an archive holding two spellings of one path is refused. An array
+ * named by a state entry's path ({@code .stats.mean}) replaces that entry's initial value,
+ * the value every stream key starts from; state arrays are optional.
  */
 public final class Parameters {
 
@@ -83,38 +87,70 @@ public final class Parameters {
     private static <T> Loaded<T> load(T tree, Map<String, Tensor> arrays, boolean lenient, String source) {
         TreeMap<String, String> problems = new TreeMap<>(); // path -> what is wrong
         TreeSet<String> seen = new TreeSet<>();
+        TreeSet<String> used = new TreeSet<>(); // canonical paths of the arrays that found their node
+        Map<String, Map.Entry<String, Tensor>> named = ParameterNames.byCanonical(arrays, source);
         Object loaded = TreeWalk.map(tree, new ParameterVisitor() {
             @Override
             Object visitParameter(String path, Tensor current) {
                 if (!seen.add(path)) {
                     throw new IllegalArgumentException("two parameters have the path " + path);
                 }
-                Tensor array = arrays.get(path);
-                if (array == null) {
+                String key = ParameterNames.canonical(path);
+                Map.Entry<String, Tensor> entry = named.get(key);
+                if (entry == null) {
                     problems.put(path, path + ": no array for this parameter (" + current.layout() + ")"
                             + (lenient ? "; kept the initial value" : ""));
                     return current;
                 }
+                used.add(key);
+                Tensor array = entry.getValue();
                 if (!Arrays.equals(array.shape(), current.shape())) {
-                    problems.put(path, path + ": expected shape " + Arrays.toString(current.shape())
+                    problems.put(path, spelled(path, entry.getKey()) + ": expected shape " + Arrays.toString(current.shape())
                             + ", got " + Arrays.toString(array.shape())
                             + (lenient ? "; kept the initial value" : ""));
                     return current;
                 }
                 return array.cast(current.dtype());
             }
-        });
-        for (String name : arrays.keySet()) {
-            if (!seen.contains(name)) {
-                problems.put(name, name + ": no parameter has this path" + (lenient ? "; ignored" : ""));
+
+            @Override
+            Object visitStateEntry(String path, StateEntry entry) {
+                // optional: an array named by a state entry's path is every key's initial value
+                String key = ParameterNames.canonical(path);
+                Map.Entry<String, Tensor> stateArray = named.get(key);
+                if (stateArray == null) {
+                    return entry;
+                }
+                used.add(key);
+                Tensor initial = entry.initial();
+                if (!Arrays.equals(stateArray.getValue().shape(), initial.shape())) {
+                    problems.put(path, spelled(path, stateArray.getKey()) + ": expected shape " + Arrays.toString(initial.shape())
+                            + " for the initial state, got " + Arrays.toString(stateArray.getValue().shape())
+                            + (lenient ? "; kept the initial value" : ""));
+                    return entry;
+                }
+                return new StateEntry(stateArray.getValue().cast(initial.dtype()));
             }
-        }
+        });
+        named.forEach((key, entry) -> {
+            if (!used.contains(key)) {
+                problems.put(entry.getKey(), entry.getKey() + ": no parameter or state entry has this path"
+                        + (lenient ? "; ignored" : ""));
+            }
+        });
         if (!lenient && !problems.isEmpty()) {
             throw new IllegalArgumentException("cannot load parameters from " + source + " ("
                     + problems.size() + (problems.size() == 1 ? " problem" : " problems") + "):\n  "
-                    + String.join("\n  ", problems.values()) + "\nparameters are " + seen);
+                    + String.join("\n  ", problems.values()) + "\nparameters are " + seen
+                    + " (inox's snake_case spelling, .lin_h.weight for .linH.weight, and a trailing .value"
+                    + " are accepted too)");
         }
         return new Loaded<>((T) loaded, new ArrayList<>(problems.values()));
+    }
+
+    /** A path, with the archive's name for it when the archive spells it otherwise. */
+    private static String spelled(String path, String arrayName) {
+        return path.equals(arrayName) ? path : path + " (array " + arrayName + ")";
     }
 
     /** Visits tensors as parameters; passes {@link StateRef}s (state) through untouched. */
@@ -127,6 +163,9 @@ public final class Parameters {
 
         @Override
         public final Object visit(String path, Object leaf) {
+            if (leaf instanceof StateEntry entry) {
+                return visitStateEntry(path, entry);
+            }
             if (leaf instanceof StateRef) {
                 return leaf;
             }
@@ -134,5 +173,10 @@ public final class Parameters {
         }
 
         abstract Object visitParameter(String path, Tensor value);
+
+        /** A state entry of a tree not yet exported; kept as it is unless a subclass says otherwise. */
+        Object visitStateEntry(String path, StateEntry entry) {
+            return entry;
+        }
     }
 }

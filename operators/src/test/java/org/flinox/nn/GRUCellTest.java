@@ -20,8 +20,9 @@ class GRUCellTest {
     private static StateExport.Exported<GRUCell> cell(DType dtype, int in, int hs, double[] wi, double[] wh,
             double[] bi, double[] bh) {
         return StateExport.exportState(new GRUCell(
-                Tensor.of(dtype, new int[] {in, 3 * hs}, wi), Tensor.of(dtype, new int[] {hs, 3 * hs}, wh),
-                Tensor.vector(dtype, bi), Tensor.vector(dtype, bh), new StateEntry(Tensor.zeros(dtype, hs))));
+                new Linear(Tensor.of(dtype, new int[] {hs, 3 * hs}, wh), Tensor.vector(dtype, bh)),
+                new Linear(Tensor.of(dtype, new int[] {in, 3 * hs}, wi), Tensor.vector(dtype, bi)),
+                new StateEntry(Tensor.zeros(dtype, hs))));
     }
 
     private static double[] gaussian(Random random, int n) {
@@ -34,7 +35,8 @@ class GRUCellTest {
 
     /**
      * One GRU step written gate by gate, independently of GRUCell: W_ir is column block 0 of
-     * W_i, W_iz block 1, W_in block 2, and the same for W_h, b_i and b_h.
+     * W_i (inox's lin_x.weight), W_iz block 1, W_in block 2, and the same for W_h (lin_h.weight),
+     * b_i and b_h.
      */
     private static double[] referenceStep(double[] x, double[] h, Tensor wi, Tensor wh, Tensor bi, Tensor bh) {
         int hs = h.length;
@@ -63,7 +65,7 @@ class GRUCellTest {
     }
 
     private static double[] referenceStep(GRUCell c, double[] x, double[] h) {
-        return referenceStep(x, h, c.inputWeight(), c.hiddenWeight(), c.inputBias(), c.hiddenBias());
+        return referenceStep(x, h, c.linX().weight(), c.linH().weight(), c.linX().bias(), c.linH().bias());
     }
 
     @Test
@@ -168,7 +170,7 @@ class GRUCellTest {
     void gruLeavesInputsParametersAndOldStateAlone() {
         var e = StateExport.exportState(GRUCell.create(2, 2, new Rng(0)));
         GRUCell c = e.module();
-        Tensor wi = c.inputWeight();
+        Tensor wi = c.linX().weight();
         double[] wiBefore = wi.toArray();
         double[] x = {1, -1};
         Result<double[]> r = c.forward(x, e.state());
@@ -183,24 +185,31 @@ class GRUCellTest {
         assertThat(batch).isEqualTo(batchBefore);
         assertThat(stacked).isEqualTo(stackedBefore);
         assertThat(e.state().tensor(HIDDEN)).isEqualTo(Tensor.zeros(DType.FLOAT32, 2));
-        assertThat(c.inputWeight().toArray()).containsExactly(wiBefore);
+        assertThat(c.linX().weight().toArray()).containsExactly(wiBefore);
     }
 
     @Test
-    void gruParametersAreInInoxLayoutAndDeterministic() {
+    void gruParametersAreInoxsPathsLayoutAndInitialisation() {
         GRUCell c = GRUCell.create(3, 4, new Rng(11));
-        assertThat(c.inputWeight().shape()).containsExactly(3, 12);
-        assertThat(c.hiddenWeight().shape()).containsExactly(4, 12);
-        assertThat(c.inputBias().shape()).containsExactly(12);
-        assertThat(c.hiddenBias().shape()).containsExactly(12);
-        assertThat(c.inputWeight().dtype()).isEqualTo(DType.FLOAT32);
-        for (Tensor t : List.of(c.inputWeight(), c.hiddenWeight(), c.inputBias(), c.hiddenBias())) {
-            for (double v : t.toArray()) {
-                assertThat(Math.abs(v)).isLessThanOrEqualTo(0.5); // 1/√4
-            }
+        // inox: lin_h = Linear(H, 3H), lin_x = Linear(C, 3H), each U(±1/√in) and a zero bias
+        assertThat(Parameters.of(c).keySet()).containsExactly(".linH.bias", ".linH.weight", ".linX.bias", ".linX.weight");
+        assertThat(c.linH().weight().shape()).containsExactly(4, 12);
+        assertThat(c.linX().weight().shape()).containsExactly(3, 12);
+        assertThat(c.linX().weight().dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(c.linH().bias().toArray()).containsOnly(0.0);
+        assertThat(c.linX().bias().toArray()).containsOnly(0.0);
+        double maxH = 0;
+        for (double v : c.linH().weight().toArray()) {
+            maxH = Math.max(maxH, Math.abs(v));
         }
+        double maxX = 0;
+        for (double v : c.linX().weight().toArray()) {
+            maxX = Math.max(maxX, Math.abs(v));
+        }
+        assertThat(maxH).isLessThanOrEqualTo(0.5).isGreaterThan(0.25);           // 1/√4
+        assertThat(maxX).isLessThanOrEqualTo(1 / Math.sqrt(3)).isGreaterThan(0.5); // 1/√3, wider than 1/√4
         assertThat(GRUCell.create(3, 4, new Rng(11))).isEqualTo(c);
-        assertThat(GRUCell.create(3, 4, new Rng(12)).inputWeight()).isNotEqualTo(c.inputWeight());
+        assertThat(GRUCell.create(3, 4, new Rng(12)).linX().weight()).isNotEqualTo(c.linX().weight());
         var e = StateExport.exportState(c);
         assertThat(e.state().keys()).containsExactly(HIDDEN);
         assertThat(e.state().tensor(HIDDEN)).isEqualTo(Tensor.zeros(DType.FLOAT32, 4));

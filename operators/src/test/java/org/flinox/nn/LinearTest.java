@@ -61,4 +61,15 @@ class LinearTest {
         l.apply(x);
         assertThat(x).containsExactly(1, 2, 3);
     }
+
+    @Test
+    void withoutBiasComputesXTimesWOnBothPathsAndHasNoBiasParameter() {
+        // inox's bias=False. W = [[1, 2, 3], [4, 5, 6]], x = [1, -1]: x·W = [−3, −3, −3]
+        Linear l = new Linear(Tensor.of(DType.FLOAT64, new int[] {2, 3}, 1, 2, 3, 4, 5, 6), null);
+        assertThat(l.apply(new double[] {1, -1})).containsExactly(-3, -3, -3);
+        assertThat(l.apply(Nd4j.createFromArray(new double[][] {{1, -1}, {0, 2}})).toDoubleMatrix())
+                .isEqualTo(new double[][] {{-3, -3, -3}, {8, 10, 12}});
+        assertThat(Parameters.of(Linear.create(2, 3, false, DType.FLOAT32, new Rng(0))).keySet())
+                .containsExactly(".weight");
+    }
 }

@@ -19,6 +19,8 @@ class ParametersTest {
 
     record WithState(Linear l1, StateRef stats) {}
 
+    record Cell(Linear linH, List<Linear> layers) {}
+
     @TempDir
     Path dir;
 
@@ -114,7 +116,7 @@ class ParametersTest {
 
         assertThatThrownBy(() -> Parameters.load(two(), arrays, false))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(".l3.weight: no parameter has this path");
+                .hasMessageContaining(".l3.weight: no parameter or state entry has this path");
     }
 
     @Test
@@ -256,5 +258,95 @@ class ParametersTest {
         Linear b = Linear.create(4, 3, new Rng(43));
 
         assertThat(Parameters.of(a).get(".weight")).isNotEqualTo(Parameters.of(b).get(".weight"));
+    }
+
+    // ---- inox's spelling --------------------------------------------------------------------
+
+    private static Cell cell() {
+        Rng rng = new Rng(3);
+        return new Cell(Linear.create(1, 2, rng.child("a")), List.of(Linear.create(2, 1, rng.child("b"))));
+    }
+
+    @Test
+    void inoxSnakeCaseAndValueSuffixNameTheCamelCaseParameters() {
+        Map<String, Tensor> arrays = Map.of(
+                ".lin_h.weight.value", Tensor.of(DType.FLOAT32, new int[] {1, 2}, 1, 2), // inox's partition()
+                ".lin_h.bias", Tensor.vector(DType.FLOAT32, 3, 4),                       // flattened by hand
+                ".layers[0].weight", Tensor.of(DType.FLOAT32, new int[] {2, 1}, 5, 6),
+                ".layers[0].bias.value", Tensor.vector(DType.FLOAT32, 7));
+
+        Cell loaded = Parameters.load(cell(), arrays, false).module();
+
+        assertThat(loaded.linH().weight().toArray()).containsExactly(1, 2);
+        assertThat(loaded.linH().bias().toArray()).containsExactly(3, 4);
+        assertThat(loaded.layers().get(0).weight().toArray()).containsExactly(5, 6);
+        assertThat(loaded.layers().get(0).bias().toArray()).containsExactly(7);
+    }
+
+    @Test
+    void archiveHoldingTwoSpellingsOfOnePathIsRefusedNamingBoth() {
+        Map<String, Tensor> arrays = new HashMap<>(Map.of(
+                ".linH.weight", Tensor.of(DType.FLOAT32, new int[] {1, 2}, 1, 2),
+                ".lin_h.weight", Tensor.of(DType.FLOAT32, new int[] {1, 2}, 9, 9),
+                ".linH.bias", Tensor.vector(DType.FLOAT32, 3, 4),
+                ".layers[0].weight", Tensor.of(DType.FLOAT32, new int[] {2, 1}, 5, 6),
+                ".layers[0].bias", Tensor.vector(DType.FLOAT32, 7)));
+
+        for (boolean lenient : new boolean[] {false, true}) {
+            assertThatThrownBy(() -> Parameters.load(cell(), arrays, lenient))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(".linH.weight and .lin_h.weight are all .linH.weight");
+        }
+    }
+
+    @Test
+    void mapKeysAreNotRespelled() {
+        assertThat(ParameterNames.canonical(".in_stats.first")).isEqualTo(".inStats.first");
+        assertThat(ParameterNames.canonical(".layers[2].lin_x.weight.value")).isEqualTo(".layers[2].linX.weight");
+        assertThat(ParameterNames.canonical("['a_b'].lin_h")).isEqualTo("['a_b'].linH");
+        assertThat(ParameterNames.canonical(".value")).isEqualTo(".value");
+    }
+
+    @Test
+    void anArrayNamedByAStateEntrySetsItsInitialValue() {
+        WithState tree = new WithState(Linear.create(2, 2, new Rng(0)),
+                new StateEntry(Tensor.zeros(DType.FLOAT32, 2)));
+        Map<String, Tensor> arrays = Map.of(
+                ".l1.weight", Tensor.ones(DType.FLOAT32, 2, 2), ".l1.bias", Tensor.ones(DType.FLOAT32, 2),
+                ".stats", Tensor.vector(DType.FLOAT64, 0.5, -1.25));
+
+        WithState loaded = Parameters.load(tree, arrays, false).module();
+
+        assertThat(((StateEntry) loaded.stats()).initial().dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(((StateEntry) loaded.stats()).initial().toArray()).containsExactly(0.5, -1.25);
+        assertThat(StateExport.exportState(loaded).state().tensor(new StateKey(".stats")).toArray())
+                .containsExactly(0.5, -1.25);
+    }
+
+    @Test
+    void stateArraysAreOptionalButMustHaveTheEntrysShape() {
+        StateEntry stats = new StateEntry(Tensor.zeros(DType.FLOAT32, 2));
+        WithState tree = new WithState(Linear.create(2, 2, new Rng(0)), stats);
+        Map<String, Tensor> params = Map.of(
+                ".l1.weight", Tensor.ones(DType.FLOAT32, 2, 2), ".l1.bias", Tensor.ones(DType.FLOAT32, 2));
+
+        assertThat(Parameters.load(tree, params, false).module().stats()).isSameAs(stats);
+
+        Map<String, Tensor> wrong = new HashMap<>(params);
+        wrong.put(".stats", Tensor.vector(DType.FLOAT32, 1, 2, 3));
+        assertThatThrownBy(() -> Parameters.load(tree, wrong, false))
+                .hasMessageContaining(".stats: expected shape [2] for the initial state, got [3]");
+    }
+
+    @Test
+    void aWrongShapeUnderInoxsSpellingNamesBothSpellings() {
+        Map<String, Tensor> arrays = Map.of(
+                ".lin_h.weight.value", Tensor.of(DType.FLOAT32, new int[] {2, 1}, 1, 2),
+                ".lin_h.bias", Tensor.vector(DType.FLOAT32, 3, 4),
+                ".layers[0].weight", Tensor.of(DType.FLOAT32, new int[] {2, 1}, 5, 6),
+                ".layers[0].bias", Tensor.vector(DType.FLOAT32, 7));
+
+        assertThatThrownBy(() -> Parameters.load(cell(), arrays, false))
+                .hasMessageContaining(".linH.weight (array .lin_h.weight.value): expected shape [1, 2], got [2, 1]");
     }
 }

@@ -47,6 +47,49 @@ class CliTest {
     }
 
     @Test
+    void describePrintsSmallInitialStateInlineAndAsTheWeightsFileSetsIt() throws Exception {
+        Path spec = Files.writeString(dir.resolve("bn.json"), "{\"name\":\"bn\",\"module\":{\"type\":\"sequential\","
+                + "\"layers\":[{\"type\":\"moments\"},{\"type\":\"batchnorm\"}]}}");
+        Path weights = dir.resolve("stats.npz");
+        org.flinox.nn.Npz.write(weights, java.util.Map.of(".layers[1].stats.var",
+                org.flinox.nn.Tensor.vector(org.flinox.nn.DType.FLOAT32, 4, 9, 16)));
+
+        CliRun r = CliRun.of("describe", "--model", spec.toString(), "--features", "a,b,c", "--weights", weights.toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode state = JobFiles.JSON.readTree(r.out()).get("state");
+        assertThat(state.findValuesAsText("key")).containsExactly(
+                ".layers[0].first", ".layers[0].second", ".layers[1].stats.mean", ".layers[1].stats.var");
+        assertThat(state.get(0).get("initial").toString()).isEqualTo("[0.0,0.0,0.0]");
+        assertThat(state.get(1).get("initial").toString()).isEqualTo("[1.0,1.0,1.0]");
+        assertThat(state.get(3).get("initial").toString()).isEqualTo("[4.0,9.0,16.0]");
+    }
+
+    @Test
+    void describeSummarizesLargeInitialState() throws Exception {
+        Path spec = Files.writeString(dir.resolve("bn.json"), "{\"module\":{\"type\":\"batchnorm\"}}");
+        double[] mean = new double[20];
+        for (int i = 0; i < 20; i++) {
+            mean[i] = i; // 0..19: min 0, max 19, mean 9.5
+        }
+        Path weights = dir.resolve("stats.npz");
+        org.flinox.nn.Npz.write(weights, java.util.Map.of(".stats.mean",
+                org.flinox.nn.Tensor.vector(org.flinox.nn.DType.FLOAT32, mean)));
+        StringBuilder names = new StringBuilder("f0");
+        for (int i = 1; i < 20; i++) {
+            names.append(",f").append(i);
+        }
+
+        CliRun r = CliRun.of("describe", "--model", spec.toString(), "--features", names.toString(),
+                "--weights", weights.toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode state = JobFiles.JSON.readTree(r.out()).get("state");
+        assertThat(state.get(0).get("initial").toString()).isEqualTo("{\"min\":0.0,\"max\":19.0,\"mean\":9.5}");
+        assertThat(state.get(1).get("initial").toString()).isEqualTo("{\"all\":1.0}");
+    }
+
+    @Test
     void aBadModelSpecFailsWithThePathInTheSpec() throws Exception {
         Path spec = Files.writeString(dir.resolve("bad.json"), "{\"module\":{\"type\":\"standardize\",\"momentun\":0.5}}");
         Path input = Files.writeString(dir.resolve("x.csv"), "k,a\nq,1\n");
