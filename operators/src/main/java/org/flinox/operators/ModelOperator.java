@@ -215,7 +215,7 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
 
     /** Writes a key's state once, if its bundle changed it. */
     private void write(State stored, State current) throws Exception {
-        if (current != stored && (stored != null || current != model.initial())) {
+        if (current != stored && current.size() > 0 && (stored != null || current != model.initial())) {
             state.update(current);
         }
     }

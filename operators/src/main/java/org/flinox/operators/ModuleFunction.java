@@ -81,6 +81,10 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
 
     @Override
     public void processElement(FeatureRecord record, Context ctx, Collector<ModelOutput> out) throws Exception {
+        if (model.initial().size() == 0) { // a stateless model: no state to read or write
+            apply(model.initial(), record, out, d -> ctx.output(DeadLetters.TAG, d));
+            return;
+        }
         State before = model.current(state.value());
         State after = apply(before, record, out, d -> ctx.output(DeadLetters.TAG, d));
         if (after != before) {
