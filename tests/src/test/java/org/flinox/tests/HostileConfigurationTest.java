@@ -1,0 +1,65 @@
+package org.flinox.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hostile configuration, refused at start with one clear line: a model too big for the heap,
+ * a weights file that lies about its size or holds NaN, bootstrap state that breaks its
+ * module's invariants. Each case runs the command line in this JVM and fails in well under a
+ * second, before any Flink job starts.
+ */
+class HostileConfigurationTest {
+    @TempDir
+    Path dir;
+
+    private static String stateRow(String key, String stateKey, double... values) {
+        StringBuilder v = new StringBuilder();
+        for (double d : values) {
+            v.append(v.length() == 0 ? "" : ",").append(d);
+        }
+        return "{\"key\":\"" + key + "\",\"stateKey\":\"" + stateKey + "\",\"shape\":[" + values.length
+                + "],\"dtype\":\"float64\",\"values\":[" + v + "]}";
+    }
+
+    private CliRun bootstrapFails(String... lines) throws Exception {
+        Path state = Files.write(dir.resolve("state.jsonl"), List.of(lines));
+        Path savepoint = dir.resolve("savepoint");
+        CliRun r = CliRun.of("bootstrap", "--state", state.toString(), "--features", "a,b",
+                "--output", savepoint.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(savepoint).doesNotExist();
+        return r;
+    }
+
+    @Test
+    void bootstrapRefusesANegativeCountNamingTheLine() throws Exception {
+        CliRun r = bootstrapFails(stateRow("k1", ".mean", 1, 2), stateRow("k1", ".count", -5));
+        assertThat(r.err()).contains("state.jsonl:2:").contains("key k1").contains("stateKey .count")
+                .contains("whole number >= 0").contains("-5.0");
+    }
+
+    @Test
+    void bootstrapRefusesAFractionalCount() throws Exception {
+        CliRun r = bootstrapFails(stateRow("k1", ".count", 2.5));
+        assertThat(r.err()).contains("state.jsonl:1:").contains("stateKey .count").contains("2.5");
+    }
+
+    @Test
+    void bootstrapRefusesANegativeM2NamingTheValue() throws Exception {
+        CliRun r = bootstrapFails(stateRow("k1", ".count", 3), stateRow("k1", ".m2", 0.5, -1e-3));
+        assertThat(r.err()).contains("state.jsonl:2:").contains("key k1").contains("stateKey .m2")
+                .contains(">= 0").contains("value 1").contains("-0.001");
+    }
+
+    @Test
+    void bootstrapRefusesAnEmptyKey() throws Exception {
+        CliRun r = bootstrapFails(stateRow("k1", ".count", 3), "", stateRow("", ".count", 3));
+        assertThat(r.err()).contains("state.jsonl:3:").contains("key is empty");
+    }
+}
