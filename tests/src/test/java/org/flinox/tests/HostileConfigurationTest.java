@@ -62,4 +62,20 @@ class HostileConfigurationTest {
         CliRun r = bootstrapFails(stateRow("k1", ".count", 3), "", stateRow("", ".count", 3));
         assertThat(r.err()).contains("state.jsonl:3:").contains("key is empty");
     }
+
+    @Test
+    void aCsvHeaderThatNamesAColumnTwiceIsRefusedAtStartNamingFileAndColumn() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Files.writeString(in.resolve("a.csv"), "k,a,b\nu,1,2\n");
+        Files.writeString(in.resolve("b.csv"), "k,a,b,a\nu,1,2,3\n");
+        Path out = dir.resolve("out");
+        CliRun r = CliRun.of("--input", in.toString(), "--key", "k", "--features", "a,b", "--output", out.toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("b.csv").contains("'a'").contains("k,a,b,a");
+        assertThat(out).doesNotExist();
+        // and when the features are inferred from that very file
+        CliRun inferred = CliRun.of("--input", in.resolve("b.csv").toString(), "--key", "k");
+        assertThat(inferred.code()).isNotZero();
+        assertThat(inferred.err()).contains("b.csv").contains("'a'");
+    }
 }
