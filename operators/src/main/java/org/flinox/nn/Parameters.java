@@ -1,6 +1,7 @@
 package org.flinox.nn;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,12 +67,27 @@ public final class Parameters {
      *     expected and actual shape for a shape mismatch)
      */
     public static <T> Loaded<T> load(T tree, Map<String, Tensor> arrays, boolean lenient) {
-        return load(tree, arrays, lenient, "the given arrays");
+        Map<String, Npz.Member> members = new TreeMap<>();
+        arrays.forEach((name, array) -> members.put(name, Npz.Member.of(array)));
+        return load(tree, members, lenient, "the given arrays");
     }
 
     /** {@link #load(Object, Map, boolean)} with the arrays of an {@code .npz} file. */
     public static <T> Loaded<T> load(T tree, Path npz, boolean lenient) throws IOException {
-        return load(tree, Npz.read(npz), lenient, npz.toString());
+        return load(tree, npz, npz.toString(), lenient);
+    }
+
+    /**
+     * {@link #load(Object, Map, boolean)} with the arrays of an {@code .npz} file, naming it
+     * {@code name} in every error (the user's file, when {@code npz} is a copy). A member is
+     * inflated only when its declared shape is its parameter's, and no further than that.
+     */
+    public static <T> Loaded<T> load(T tree, Path npz, String name, boolean lenient) throws IOException {
+        try (Npz.Archive archive = Npz.open(npz, name)) {
+            return load(tree, archive.members(), lenient, name);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /** Writes the tree's parameters to an {@code .npz} file, one array per path. */
@@ -80,7 +96,7 @@ public final class Parameters {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> Loaded<T> load(T tree, Map<String, Tensor> arrays, boolean lenient, String source) {
+    private static <T> Loaded<T> load(T tree, Map<String, Npz.Member> arrays, boolean lenient, String source) {
         TreeMap<String, String> problems = new TreeMap<>(); // path -> what is wrong
         TreeSet<String> seen = new TreeSet<>();
         Object loaded = TreeWalk.map(tree, new ParameterVisitor() {
@@ -89,7 +105,7 @@ public final class Parameters {
                 if (!seen.add(path)) {
                     throw new IllegalArgumentException("two parameters have the path " + path);
                 }
-                Tensor array = arrays.get(path);
+                Npz.Member array = arrays.get(path);
                 if (array == null) {
                     problems.put(path, path + ": no array for this parameter (" + current.layout() + ")"
                             + (lenient ? "; kept the initial value" : ""));
@@ -101,7 +117,12 @@ public final class Parameters {
                             + (lenient ? "; kept the initial value" : ""));
                     return current;
                 }
-                return array.cast(current.dtype());
+                Tensor loaded = readFinite(array, source, path, problems);
+                if (loaded == null) {
+                    problems.put(path, problems.get(path) + (lenient ? "; kept the initial value" : ""));
+                    return current;
+                }
+                return loaded.cast(current.dtype());
             }
         });
         for (String name : arrays.keySet()) {
@@ -115,6 +136,28 @@ public final class Parameters {
                     + String.join("\n  ", problems.values()) + "\nparameters are " + seen);
         }
         return new Loaded<>((T) loaded, new ArrayList<>(problems.values()));
+    }
+
+    /**
+     * The member's array, or null after noting in {@code problems} why not: a value that is
+     * NaN or infinite (every record's forward pass would fail on it), or, in a file, data that
+     * does not match its header.
+     */
+    private static Tensor readFinite(Npz.Member member, String source, String path, Map<String, String> problems) {
+        Tensor array;
+        try {
+            array = member.read();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (int i = 0; i < array.size(); i++) {
+            double v = array.get(i);
+            if (!Double.isFinite(v)) {
+                problems.put(path, path + ": value " + i + " is " + v + "; parameters must be finite");
+                return null;
+            }
+        }
+        return array;
     }
 
     /** Visits tensors as parameters; passes {@link StateRef}s (state) through untouched. */

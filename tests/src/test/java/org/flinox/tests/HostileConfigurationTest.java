@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.flinox.nn.DType;
+import org.flinox.nn.Npz;
+import org.flinox.nn.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,5 +80,19 @@ class HostileConfigurationTest {
         CliRun inferred = CliRun.of("--input", in.resolve("b.csv").toString(), "--key", "k");
         assertThat(inferred.code()).isNotZero();
         assertThat(inferred.err()).contains("b.csv").contains("'a'");
+    }
+
+    @Test
+    void nanWeightsAreRefusedAtStartNamingTheUsersFileNotATemporaryCopy() throws Exception {
+        Path spec = Files.writeString(dir.resolve("linear.json"),
+                "{\"name\":\"lin\",\"module\":{\"type\":\"linear\",\"out\":1}}");
+        Path weights = dir.resolve("my-weights.npz");
+        Npz.write(weights, java.util.Map.of(
+                ".weight", Tensor.of(DType.FLOAT32, new int[] {2, 1}, 0.5, Double.NaN),
+                ".bias", Tensor.vector(DType.FLOAT32, 0)));
+        CliRun r = CliRun.of("describe", "--features", "a,b", "--model", spec.toString(), "--weights", weights.toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains(weights.toString()).contains(".weight: value 1 is NaN")
+                .doesNotContain("flinox-weights");
     }
 }
