@@ -95,4 +95,45 @@ class HostileConfigurationTest {
         assertThat(r.err()).contains(weights.toString()).contains(".weight: value 1 is NaN")
                 .doesNotContain("flinox-weights");
     }
+
+    private CliRun describe(String module) throws Exception {
+        Path spec = Files.writeString(dir.resolve("spec.json"), "{\"name\":\"big\",\"module\":" + module + "}");
+        return CliRun.of("describe", "--features", "a,b,c", "--model", spec.toString());
+    }
+
+    @Test
+    void modelsTooBigForTheHeapAreRefusedNamingTheNodeTheSizeAndTheMemory() throws Exception {
+        for (String module : List.of("{\"type\":\"mlp\",\"hidden\":30000}",
+                "{\"type\":\"linear\",\"out\":300000000}",
+                "{\"type\":\"sequential\",\"layers\":[{\"type\":\"standardize\"},{\"type\":\"gru\",\"hidden\":20000}]}")) {
+            CliRun r = describe(module);
+            assertThat(r.code()).as(module).isNotZero();
+            assertThat(r.err()).as(module).contains("spec.json: module").contains("values").contains("MiB")
+                    .contains("memory is available").doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
+        }
+        assertThat(describe("{\"type\":\"sequential\",\"layers\":[{\"type\":\"standardize\"},"
+                + "{\"type\":\"gru\",\"hidden\":20000}]}").err()).contains("module.layers[1]");
+    }
+
+    @Test
+    void sizesWhoseArraysNoJavaArrayHoldsNameTheNodeInsteadOfAnIntegerOverflow() throws Exception {
+        for (String module : List.of("{\"type\":\"mlp\",\"hidden\":10000000}",
+                "{\"type\":\"mlp\",\"hidden\":2000000000}", "{\"type\":\"linear\",\"out\":1000000000}")) {
+            CliRun r = describe(module);
+            assertThat(r.code()).as(module).isNotZero();
+            assertThat(r.err()).as(module).contains("spec.json: module:").contains("a Java array holds at most")
+                    .doesNotContain("integer overflow");
+        }
+    }
+
+    @Test
+    void aModelTooBigIsRefusedByRunBeforeTheJobStarts() throws Exception {
+        Path in = Files.writeString(dir.resolve("in.csv"), "a,b,c\n1,2,3\n");
+        Path spec = Files.writeString(dir.resolve("spec.json"), "{\"name\":\"big\",\"module\":{\"type\":\"mlp\",\"hidden\":30000}}");
+        Path out = dir.resolve("out");
+        CliRun r = CliRun.of("--input", in.toString(), "--model", spec.toString(), "--output", out.toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("spec.json: module").contains("memory is available");
+        assertThat(out).doesNotExist();
+    }
 }
