@@ -94,7 +94,8 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
      * (a {@code .gz} that is not gzip), a reader of one line that says so: the file is lost, the
      * job and the other files go on.
      */
-    private BulkFormat.Reader<RawLine> open(Configuration config, FileSourceSplit split, boolean restore) {
+    private BulkFormat.Reader<RawLine> open(Configuration config, FileSourceSplit split, boolean restore)
+            throws IOException {
         String source = sourceName(split.path());
         long emitted = restore ? split.getReaderPosition().map(p -> p.getRecordsAfterOffset()).orElse(0L) : 0L;
         InputFormat fileFormat;
@@ -107,6 +108,9 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
         try {
             in = restore ? lines.restoreReader(config, split) : lines.createReader(config, split);
         } catch (IOException e) {
+            if (!Utf8LineFormat.isDamage(e)) {
+                throw e; // the file system failed, not the file: Flink retries
+            }
             return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.DAMAGED_FILE,
                     "the file cannot be opened: " + Utf8LineFormat.cause(e)), emitted);
         }

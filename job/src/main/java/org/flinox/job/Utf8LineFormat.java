@@ -9,6 +9,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
@@ -27,6 +28,8 @@ import org.flinox.operators.DeadLetterReason;
  *   <li>a file whose bytes stop being readable (a truncated or corrupt compressed file): one
  *       last line with {@link DeadLetterReason#DAMAGED_FILE}, the byte offset and the cause.
  *       The lines before were read; the line in progress and the rest of the file are lost.
+ *       A failure of the file system itself (not thrown by a decompressor) is rethrown, so
+ *       Flink restarts the task and reads the file again.
  * </ul>
  *
  * <p>Lines end at {@code \n}, {@code \r\n} or {@code \r}, as {@code BufferedReader.readLine}
@@ -74,7 +77,7 @@ final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line> {
         }
 
         @Override
-        public Line read() {
+        public Line read() throws IOException {
             if (done) {
                 return null;
             }
@@ -88,6 +91,9 @@ final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line> {
                             return any ? decode(length) : null;
                         }
                     } catch (IOException e) {
+                        if (!isDamage(e)) {
+                            throw e; // the file system failed, not the file: Flink retries
+                        }
                         done = true;
                         return damaged(e);
                     }
@@ -142,6 +148,24 @@ final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line> {
         public void close() throws IOException {
             in.close();
         }
+    }
+
+    /** Where the decompressors of Flink's file source live (StandardDeCompressors). */
+    private static final List<String> DECOMPRESSORS =
+            List.of("java.util.zip.", "org.apache.commons.compress.", "org.tukaani.xz.", "com.github.luben.zstd.");
+
+    /**
+     * True when the failure is the file's content (a truncated or corrupt compressed stream,
+     * thrown by the decompressor itself), false when it is the file system's (a read that
+     * failed and may succeed when Flink restarts the task). Only the first is the file's fault.
+     */
+    static boolean isDamage(IOException e) {
+        StackTraceElement[] at = e.getStackTrace();
+        if (at.length == 0) {
+            return e instanceof java.util.zip.ZipException || e instanceof java.io.EOFException;
+        }
+        String thrower = at[0].getClassName();
+        return DECOMPRESSORS.stream().anyMatch(thrower::startsWith);
     }
 
     /** An I/O failure for a person: its kind and message ({@code EOFException: Unexpected end of ZLIB input stream}). */

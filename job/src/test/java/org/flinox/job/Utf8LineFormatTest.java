@@ -107,4 +107,21 @@ class Utf8LineFormatTest {
         assertThat(last.text()).isNull();
         assertThat(last.detail()).contains("EOFException").contains("byte " + recovered.size());
     }
+
+    @Test
+    void aFailureOfTheStreamItselfIsRethrownForFlinkToRetryNotTakenForDamage() {
+        InputStream failing = new InputStream() {
+            private int left = 5;
+
+            @Override
+            public int read() throws IOException {
+                if (left-- > 0) {
+                    return 'a';
+                }
+                throw new IOException("connection reset");
+            }
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> lines(failing))
+                .isInstanceOf(IOException.class).hasMessage("connection reset");
+    }
 }

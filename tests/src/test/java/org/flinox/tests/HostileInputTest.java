@@ -159,22 +159,22 @@ class HostileInputTest {
             expectOutput(sub, sub + "/data.csv", 2, 5, 8);
         }
 
-        // broken.csv.gz: cut in the middle of its compressed stream
+        // gz-broken.csv.gz: cut in the middle of its compressed stream
         StringBuilder csv = new StringBuilder("k,a,b\n");
         for (int i = 0; i < 400; i++) {
             csv.append("gz,").append(i % 17).append(',').append(i * 31 % 101).append('\n');
         }
         byte[] whole = gzip(csv.toString());
         byte[] truncated = Arrays.copyOf(whole, whole.length / 2);
-        Files.write(in.resolve("broken.csv.gz"), truncated);
+        Files.write(in.resolve("gz-broken.csv.gz"), truncated);
         List<String> readable = completeLinesOf(truncated);
         assertThat(readable.size()).as("rows before the cut").isBetween(20, 390);
         for (int row = 1; row < readable.size(); row++) {
             int i = row - 1;
-            expectOutput("gz", "broken.csv.gz", i, i % 17, i * 31 % 101);
+            expectOutput("gz", "gz-broken.csv.gz", i, i % 17, i * 31 % 101);
         }
         long damageAt = readable.size() - 1;
-        expectDead("broken.csv.gz", damageAt, "DAMAGED_FILE");
+        expectDead("gz-broken.csv.gz", damageAt, "DAMAGED_FILE");
 
         // fake.csv.gz: plain text under a gzip name
         Files.writeString(in.resolve("fake.csv.gz"), "k,a,b\nfake,1,2\n");
@@ -190,7 +190,7 @@ class HostileInputTest {
 
         assertThat(deadLetter(dead, "data.csv", 2).get("detail").asText()).contains("0xff");
         assertThat(deadLetter(dead, "data.csv", 3).get("detail").asText()).contains("0xfe");
-        String damage = deadLetter(dead, "broken.csv.gz", damageAt).get("detail").asText();
+        String damage = deadLetter(dead, "gz-broken.csv.gz", damageAt).get("detail").asText();
         assertThat(damage).contains("EOFException").contains("cannot be read past byte");
         assertThat(deadLetter(dead, "fake.csv.gz", 0).get("detail").asText()).contains("cannot be opened");
     }
