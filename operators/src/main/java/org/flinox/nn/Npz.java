@@ -69,13 +69,17 @@ public final class Npz {
             return shape.clone();
         }
 
-        /** The number of data bytes the header declares, without overflow. */
+        /** The number of data bytes the header declares; {@code Long.MAX_VALUE} beyond that. */
         public long dataBytes() {
-            long n = dtype.bytes();
-            for (int d : shape) {
-                n = Math.multiplyExact(n, (long) d);
+            try {
+                long n = dtype.bytes();
+                for (int d : shape) {
+                    n = Math.multiplyExact(n, (long) d);
+                }
+                return n;
+            } catch (ArithmeticException overflow) {
+                return Long.MAX_VALUE;
             }
-            return n;
         }
 
         /** {@code float32[2, 3]}. */

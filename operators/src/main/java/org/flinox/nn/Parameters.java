@@ -58,10 +58,11 @@ public final class Parameters {
      * parameter's dtype (a float64 array loads into a float32 parameter, rounded).
      *
      * <p>Strict ({@code lenient = false}): an array missing for a parameter, an array that
-     * is no parameter's, or an array of another shape than its parameter is an error; all
-     * such problems are reported together. Lenient: a parameter without an array, or with
-     * an array of the wrong shape, keeps its current value, and an unknown array is
-     * ignored; {@link Loaded#skipped()} lists each.
+     * is no parameter's, an array of another shape than its parameter, or one holding a NaN
+     * or infinite value is an error; all such problems are reported together. Lenient: a
+     * parameter without an array, or with an array of the wrong shape or with a non-finite
+     * value, keeps its current value, and an unknown array is ignored; {@link
+     * Loaded#skipped()} lists each.
      *
      * @throws IllegalArgumentException in strict mode, naming every path at fault (with the
      *     expected and actual shape for a shape mismatch)
@@ -117,7 +118,7 @@ public final class Parameters {
                             + (lenient ? "; kept the initial value" : ""));
                     return current;
                 }
-                Tensor loaded = readFinite(array, source, path, problems);
+                Tensor loaded = readFinite(array, path, problems);
                 if (loaded == null) {
                     problems.put(path, problems.get(path) + (lenient ? "; kept the initial value" : ""));
                     return current;
@@ -139,11 +140,11 @@ public final class Parameters {
     }
 
     /**
-     * The member's array, or null after noting in {@code problems} why not: a value that is
-     * NaN or infinite (every record's forward pass would fail on it), or, in a file, data that
-     * does not match its header.
+     * The member's array, or null after noting in {@code problems} that a value is NaN or
+     * infinite (every record's forward pass would fail on it). Data that does not match its
+     * header fails the load as an {@link IOException}, wrapped here for the tree walk.
      */
-    private static Tensor readFinite(Npz.Member member, String source, String path, Map<String, String> problems) {
+    private static Tensor readFinite(Npz.Member member, String path, Map<String, String> problems) {
         Tensor array;
         try {
             array = member.read();
