@@ -143,11 +143,11 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
             FileSourceSplit split, BulkFormat.Reader<Utf8LineFormat.Line> in, InputFormat fileFormat) {
         Path path = split.path();
         String header = null;
-        String headerProblem = null;
+        Utf8LineFormat.Line headerProblem = null;
         if (fileFormat == InputFormat.CSV) {
             Utf8LineFormat.Line first = firstLine(path);
-            if (first != null && first.problem() == DeadLetterReason.INVALID_UTF8) {
-                headerProblem = "the CSV header is not valid UTF-8: " + first.text();
+            if (first != null && first.problem() != null && first.problem() != DeadLetterReason.DAMAGED_FILE) {
+                headerProblem = first; // every row of the file is rejected for it
             } else if (first != null) {
                 header = withoutByteOrderMark(first.text()); // null when damaged: that line says so
             }
@@ -202,10 +202,10 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
         private final String source;
         private final boolean csv;
         private final String header;
-        private final String headerProblem;
+        private final Utf8LineFormat.Line headerProblem;
 
         Reader(BulkFormat.Reader<Utf8LineFormat.Line> in, String source, boolean csv, String header,
-                String headerProblem) {
+                Utf8LineFormat.Line headerProblem) {
             this.in = in;
             this.source = source;
             this.csv = csv;
@@ -254,7 +254,8 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
                     RawLine tagged = line.problem() != null
                             ? new RawLine(source, seq, text, header, line.problem(), line.detail())
                             : headerProblem != null
-                                    ? new RawLine(source, seq, text, null, DeadLetterReason.INVALID_UTF8, headerProblem)
+                                    ? new RawLine(source, seq, text, null, headerProblem.problem(),
+                                            "the CSV header: " + headerProblem.detail())
                                     : new RawLine(source, seq, text, header);
                     out.set(tagged, read.getOffset(), read.getRecordSkipCount());
                     return out;

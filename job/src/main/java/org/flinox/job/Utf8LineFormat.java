@@ -25,6 +25,8 @@ import org.flinox.operators.DeadLetterReason;
  * <ul>
  *   <li>a line that is not valid UTF-8: {@link DeadLetterReason#INVALID_UTF8}, with the
  *       offending byte; the next line is read as usual;
+ *   <li>a line longer than {@link #MAX_LINE_BYTES}: {@link DeadLetterReason#LINE_TOO_LONG},
+ *       read through without being kept, so a file without line breaks cannot exhaust the heap;
  *   <li>a file whose bytes stop being readable (a truncated or corrupt compressed file): one
  *       last line with {@link DeadLetterReason#DAMAGED_FILE}, the byte offset and the cause.
  *       The lines before were read; the line in progress and the rest of the file are lost.
@@ -39,6 +41,12 @@ import org.flinox.operators.DeadLetterReason;
 final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line> {
 
     private static final long serialVersionUID = 1L;
+
+    /**
+     * The longest line kept, in bytes (16 MiB): a longer one (a binary file, a runaway
+     * writer) is a {@link DeadLetterReason#LINE_TOO_LONG} line, counted but never held whole.
+     */
+    static final int MAX_LINE_BYTES = 16 << 20;
 
     /**
      * One line: its text, or why it has none.
@@ -114,10 +122,13 @@ final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line> {
                     skipLineFeed = true;
                     return decode(length);
                 }
-                if (length == line.length) {
-                    line = Arrays.copyOf(line, line.length * 2);
+                if (length < MAX_LINE_BYTES) {
+                    if (length == line.length) {
+                        line = Arrays.copyOf(line, Math.min(line.length * 2, MAX_LINE_BYTES));
+                    }
+                    line[length] = b;
                 }
-                line[length++] = b;
+                length++; // past the limit, the bytes are counted, not kept
             }
         }
 
@@ -135,6 +146,10 @@ final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line> {
         }
 
         private Line decode(int length) {
+            if (length > MAX_LINE_BYTES) {
+                return new Line(new String(line, 0, 100, StandardCharsets.UTF_8) + "…", DeadLetterReason.LINE_TOO_LONG,
+                        "the line has " + length + " bytes, more than the " + MAX_LINE_BYTES + " a record may have");
+            }
             return Utf8LineFormat.decode(strict, line, length);
         }
 

@@ -318,4 +318,18 @@ class TaggedLineFormatTest {
             assertThat(lines.get(1)).isEqualTo(new RawLine("bad.csv", 1, "s,2", "k,v"));
         }
     }
+
+    @Test
+    void everyRowUnderACsvHeaderThatIsNotUtf8CarriesTheHeadersProblem() throws Exception {
+        java.nio.file.Path file = dir.resolve("h.csv");
+        Files.write(file, new byte[] {'k', (byte) 0xff, ',', 'v', '\n', 'a', ',', '1', '\n', 'b', ',', '2', '\n'});
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            List<RawLine> lines = read(reader, Integer.MAX_VALUE).lines();
+            assertThat(lines).extracting(RawLine::seq).containsExactly(0L, 1L);
+            assertThat(lines).allSatisfy(l -> {
+                assertThat(l.problem()).isEqualTo(org.flinox.operators.DeadLetterReason.INVALID_UTF8);
+                assertThat(l.problemDetail()).startsWith("the CSV header: ").contains("0xff");
+            });
+        }
+    }
 }

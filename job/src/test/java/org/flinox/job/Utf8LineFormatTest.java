@@ -124,4 +124,31 @@ class Utf8LineFormatTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> lines(failing))
                 .isInstanceOf(IOException.class).hasMessage("connection reset");
     }
+
+    @Test
+    void aLineLongerThanTheLimitIsCountedNotKeptAndTheNextLineIsRead() throws Exception {
+        int length = Utf8LineFormat.MAX_LINE_BYTES + 12345;
+        byte[] bytes = new byte[length + 4];
+        Arrays.fill(bytes, 0, length, (byte) 'x');
+        bytes[length] = '\n';
+        bytes[length + 1] = 'o';
+        bytes[length + 2] = 'k';
+        bytes[length + 3] = '\n';
+        List<Utf8LineFormat.Line> read = lines(bytes);
+        assertThat(read).hasSize(2);
+        assertThat(read.get(0).problem()).isEqualTo(DeadLetterReason.LINE_TOO_LONG);
+        assertThat(read.get(0).detail()).contains(String.valueOf(length));
+        assertThat(read.get(0).text().length()).isLessThan(200);
+        assertThat(read.get(1)).isEqualTo(ok("ok"));
+    }
+
+    @Test
+    void aLineOfExactlyTheLimitIsKept() throws Exception {
+        byte[] bytes = new byte[Utf8LineFormat.MAX_LINE_BYTES];
+        Arrays.fill(bytes, (byte) 'y');
+        List<Utf8LineFormat.Line> read = lines(bytes);
+        assertThat(read).hasSize(1);
+        assertThat(read.get(0).problem()).isNull();
+        assertThat(read.get(0).text()).hasSize(Utf8LineFormat.MAX_LINE_BYTES);
+    }
 }

@@ -22,6 +22,8 @@ public enum DeadLetterReason {
     INVALID_UTF8,
     /** a field name given twice: in a JSON object, or in the CSV header of the record's file */
     DUPLICATE_FIELD,
+    /** a line longer than the job reads (16 MiB), or under a CSV header that is */
+    LINE_TOO_LONG,
     /**
      * the rest of a file could not be read (a truncated or corrupt compressed file): one dead
      * letter for the whole damaged part; the rows before it were processed
