@@ -27,7 +27,11 @@ import org.apache.flink.state.api.SavepointWriter;
 import org.apache.flink.state.api.StateBootstrapTransformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.flinox.nn.Module;
 import org.flinox.nn.State;
+import org.flinox.nn.StateExport;
+import org.flinox.nn.StateInvariants;
+import org.flinox.nn.StateKey;
 import org.flinox.nn.Tensor;
 import org.flinox.operators.OperatorIds;
 import org.flinox.operators.StateRow;
@@ -81,9 +85,10 @@ final class BootstrapCommand implements Callable<Integer> {
     /** Validates {@code stateFile} against the model, then writes the savepoint {@code outputDir}. */
     static Summary write(SpecModelFactory factory, String stateFile, String outputDir, int maxParallelism,
             String backend) throws Exception {
-        State initial = StateCommands.initialState(factory);
+        StateExport.Exported<Module> exported = StateExport.exportState(factory.create());
+        State initial = exported.state();
         org.apache.flink.core.fs.Path input = new org.apache.flink.core.fs.Path(StateCommands.uri(stateFile));
-        Summary summary = validate(stateFile, readLines(input), initial);
+        Summary summary = validate(stateFile, readLines(input), initial, exported.module());
         org.apache.flink.core.fs.Path out = new org.apache.flink.core.fs.Path(StateCommands.uri(outputDir));
         FileSystem fs = out.getFileSystem();
         if (fs.exists(out) && (!fs.getFileStatus(out).isDir() || fs.listStatus(out).length > 0)) {
@@ -113,13 +118,16 @@ final class BootstrapCommand implements Callable<Integer> {
 
     /**
      * Checks every row against the model's initial state: a parseable row, a known stateKey,
-     * the entry's shape and dtype, finite values, no (key, stateKey) given twice. Errors
-     * name the file, the line, the key and the stateKey.
+     * the entry's shape and dtype, finite values, the invariants its module declares
+     * ({@link StateInvariants}: a count is a whole number {@code >= 0}, {@code m2 >= 0}), a
+     * non-empty key, no (key, stateKey) given twice. Errors name the file, the line, the key
+     * and the stateKey.
      *
      * @param file the file's name, for messages
      * @param lines its lines; blank lines are skipped but counted
+     * @param tree the model's stateless tree, whose modules know their entries' invariants
      */
-    static Summary validate(String file, List<String> lines, State initial) {
+    static Summary validate(String file, List<String> lines, State initial, Object tree) {
         Map<String, Tensor> layout = new LinkedHashMap<>();
         for (int i = 0; i < initial.size(); i++) {
             layout.put(initial.keyAt(i).name(), initial.valueAt(i));
@@ -140,6 +148,9 @@ final class BootstrapCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(where + e.getMessage(), e);
             }
             String entry = "key " + row.key() + ", stateKey " + row.stateKey();
+            if (row.key().isEmpty()) {
+                throw new IllegalArgumentException(where + "the key is empty; a stream key is never empty");
+            }
             Tensor expected = layout.get(row.stateKey());
             if (expected == null) {
                 throw new IllegalArgumentException(where + entry + ": unknown stateKey; the model's state keys are "
@@ -155,6 +166,10 @@ final class BootstrapCommand implements Callable<Integer> {
                     throw new IllegalArgumentException(where + entry + ": value " + j + " is not finite: "
                             + Arrays.toString(value.toArray()));
                 }
+            }
+            String broken = StateInvariants.check(tree, new StateKey(row.stateKey()), value);
+            if (broken != null) {
+                throw new IllegalArgumentException(where + entry + ": " + broken);
             }
             Integer earlier = seen.putIfAbsent(List.of(row.key(), row.stateKey()), i + 1);
             if (earlier != null) {

@@ -3,6 +3,8 @@ package org.flinox.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.flink.connector.file.src.compression.StandardDeCompressors;
 
 /**
  * What the job reads when the user does not say: the input files of a path, and the default
@@ -48,6 +51,7 @@ public final class FeatureInference {
                     throw new IllegalArgumentException(
                             "the CSV header of " + firstFile + " is not valid CSV: " + header, e);
                 }
+                requireDistinctColumns(firstFile, header, columns);
                 if (keyField != null && !columns.contains(keyField)) {
                     throw new IllegalArgumentException(
                             "key field '" + keyField + "' is not in the header of " + firstFile
@@ -84,6 +88,56 @@ public final class FeatureInference {
         throw new IllegalArgumentException(
                 "no record of " + firstFile + " parses as " + format
                         + ", so the features cannot be inferred; give --features");
+    }
+
+    /**
+     * Refuses, at start, a CSV input file whose header names a column twice: which of the two
+     * values a record means cannot be known. Files that cannot be read here are left to the
+     * job, which dead-letters what it cannot read.
+     *
+     * @throws IllegalArgumentException naming the file, the column and the header
+     */
+    public static void requireDistinctCsvColumns(List<Path> files, InputFormat format) {
+        if (format != InputFormat.CSV) {
+            return;
+        }
+        RecordParser syntax = new RecordParser(format, null, List.of("?"));
+        for (Path file : files) {
+            String header;
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8))) {
+                header = stripByteOrderMark(in.readLine());
+            } catch (IOException e) {
+                continue;
+            }
+            if (header == null) {
+                continue;
+            }
+            try {
+                requireDistinctColumns(file, header, List.of(syntax.csvRow(header)));
+            } catch (IOException e) {
+                // not valid CSV: the job dead-letters the file's rows with that reason
+            }
+        }
+    }
+
+    private static void requireDistinctColumns(Path file, String header, List<String> columns) {
+        String twice = RecordParser.duplicate(columns);
+        if (twice != null) {
+            throw new IllegalArgumentException("the CSV header of " + file + " names column '" + twice
+                    + "' more than once: " + header + "; rename one of them");
+        }
+    }
+
+    /** The file's content, decompressed by its extension as the job's source does it. */
+    private static InputStream open(Path file) throws IOException {
+        InputStream raw = Files.newInputStream(file);
+        var decompressor = StandardDeCompressors.getDecompressorForFileName(file.getFileName().toString());
+        try {
+            return decompressor == null ? raw : decompressor.create(raw);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
     }
 
     private static List<String> numericCsvFields(

@@ -1,5 +1,6 @@
 package org.flinox.job;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.connector.file.src.FileSource;
@@ -12,6 +13,11 @@ import org.flinox.operators.RawLine;
  *
  * <pre>FileSource&lt;RawLine&gt; source = InputSources.forPath("data/").watch(Duration.ofSeconds(5)).build();
  * env.fromSource(source, WatermarkStrategy.noWatermarks(), "input").setParallelism(1);</pre>
+ *
+ * <p>Each line's {@code source} is its file's path relative to the input directory
+ * ({@code sub1/data.csv}), so files of the same name in different subdirectories keep
+ * distinct {@code (source, seq)} ids; a file at the top, or an input that is a file, is named
+ * by its file name.
  *
  * <p>Bounded by default: the files present when the job starts are read once. {@link #watch}
  * makes it unbounded: the directory is listed again every interval and new files are read.
@@ -53,11 +59,21 @@ public final class InputSources {
 
     public FileSource<RawLine> build() {
         FileSource.FileSourceBuilder<RawLine> builder =
-                FileSource.forBulkFileFormat(new TaggedLineFormat(format), new Path(path))
+                FileSource.forBulkFileFormat(new TaggedLineFormat(format, absolute(path)), new Path(path))
                         .setSplitAssigner(ArrivalOrderSplitAssigner::new);
         if (watch != null) {
             builder.monitorContinuously(watch);
         }
         return builder.build();
+    }
+
+    /** The path made absolute, so files found under it can be named relative to it. */
+    private static String absolute(String path) {
+        Path p = new Path(path);
+        try {
+            return p.makeQualified(p.getFileSystem()).toString();
+        } catch (IOException e) {
+            return path; // a file system Flink cannot reach: the source reports that itself
+        }
     }
 }

@@ -45,6 +45,7 @@ public final class JobRunner {
             }
             List<Path> files = inputFiles(o);
             format = o.format != null ? InputFormat.fromName(o.format) : formatOf(files);
+            FeatureInference.requireDistinctCsvColumns(files, format);
             features = o.features != null && !o.features.isEmpty() ? List.copyOf(o.features)
                     : inferFeatures(o, files, format);
         }

@@ -40,9 +40,38 @@ final class JsonLines {
 
     private static String write(ObjectNode n) {
         try {
-            return MAPPER.writeValueAsString(n);
+            return escapeLoneSurrogates(MAPPER.writeValueAsString(n));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e); // a tree of strings and numbers always writes
         }
+    }
+
+    /**
+     * The JSON text with each unpaired UTF-16 surrogate written as its {@code \\uXXXX} escape.
+     * A key such as {@code "\\ud800"} is a valid JSON string, but a lone surrogate has no UTF-8
+     * encoding: written raw, it would become {@code ?}, the same as a real {@code ?} key.
+     * Surrogates occur only inside JSON strings, so the escape is always in a string.
+     */
+    static String escapeLoneSurrogates(String json) {
+        StringBuilder out = null;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < json.length()
+                    && Character.isLowSurrogate(json.charAt(i + 1));
+            if (paired) {
+                if (out != null) {
+                    out.append(c).append(json.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (out == null) {
+                    out = new StringBuilder(json.length() + 16).append(json, 0, i);
+                }
+                out.append(String.format("\\u%04x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? json : out.toString();
     }
 }

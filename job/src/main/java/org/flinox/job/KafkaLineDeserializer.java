@@ -1,6 +1,5 @@
 package org.flinox.job;
 
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -30,8 +29,10 @@ public final class KafkaLineDeserializer implements KafkaRecordDeserializationSc
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawLine> out) {
-        String text = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
-        out.collect(new RawLine(source(record.topic(), record.partition()), record.offset(), text, csvHeader));
+        byte[] value = record.value() == null ? new byte[0] : record.value();
+        Utf8LineFormat.Line line = Utf8LineFormat.decode(Utf8LineFormat.strictDecoder(), value, value.length);
+        out.collect(new RawLine(source(record.topic(), record.partition()), record.offset(), line.text(), csvHeader,
+                line.problem(), line.detail()));
     }
 
     @Override

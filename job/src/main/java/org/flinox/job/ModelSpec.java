@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.flinox.nn.Module;
 import org.flinox.nn.Rng;
@@ -35,6 +36,10 @@ import org.flinox.nn.Rng;
  * inside a {@code sequential}), and {@code out} of {@code linear}/{@code mlp} and
  * {@code hidden} of {@code gru} and {@code lstm} default to it too. An explicit size that contradicts the
  * width coming in is an error naming its path ({@code module.layers[2].in}).
+ *
+ * <p>Before anything is allocated, {@link #build} works out what the tree takes from its
+ * sizes alone ({@link ModelFootprint}) and refuses a tree that does not fit the memory
+ * available, naming the node that takes the most, its size and the memory available.
  *
  * <p>Parameters are a function of the seed and the node's path only: the node at
  * {@code module.layers[1]} draws from {@code new Rng(seed).child("module.layers[1]")}, so
@@ -120,7 +125,19 @@ public record ModelSpec(String name, long seed, ModuleSpec module) {
         if (features <= 0) {
             throw new IllegalArgumentException("the feature count must be positive, got " + features);
         }
-        return new Builder(new Rng(seed), builders).build(module, "module", new Width(features, "the feature count"));
+        Width in = new Width(features, "the feature count");
+        ModelFootprint footprint = new ModelFootprint();
+        new Builder(new Rng(seed), builders, footprint).build(module, "module", in); // sizes only
+        footprint.requireFits(ModelFootprint.availableBytes());
+        return new Builder(new Rng(seed), builders, null).build(module, "module", in);
+    }
+
+    /** What the tree takes in memory, from its sizes alone (nothing is allocated). */
+    ModelFootprint footprint(int features) {
+        ModelFootprint footprint = new ModelFootprint();
+        new Builder(new Rng(seed), ModuleBuilders.DEFAULT, footprint)
+                .build(module, "module", new Width(features, "the feature count"));
+        return footprint;
     }
 
     private static void checkName(String name) {
@@ -134,51 +151,71 @@ public record ModelSpec(String name, long seed, ModuleSpec module) {
     /** The width coming into a node, and where it comes from, for error messages. */
     private record Width(int value, String origin) {}
 
+    /**
+     * Walks the spec resolving every width. With a {@link ModelFootprint} it only counts what
+     * each node would take and builds nothing (the check before anything is allocated);
+     * without, it builds.
+     */
     private static final class Builder {
         private final Rng rng;
         private final ModuleBuilders make;
+        private final ModelFootprint footprint;
 
-        Builder(Rng rng, ModuleBuilders make) {
+        Builder(Rng rng, ModuleBuilders make, ModelFootprint footprint) {
             this.rng = rng;
             this.make = make;
+            this.footprint = footprint;
+        }
+
+        private Built node(String path, ModelFootprint.Size size, int outputWidth, Supplier<Module> module) {
+            if (footprint != null) {
+                footprint.add(path, size);
+                return new Built(null, outputWidth);
+            }
+            return new Built(module.get(), outputWidth);
         }
 
         Built build(ModuleSpec node, String path, Width in) {
             if (node instanceof ModuleSpec.Standardize s) {
                 int n = inWidth(s.features(), in, path + ".features");
-                return new Built(make.standardize(n, s.mode(), s.momentum(), s.eps()), n);
+                return node(path, ModelFootprint.standardize(n, s.mode()), n,
+                        () -> make.standardize(n, s.mode(), s.momentum(), s.eps()));
             }
             if (node instanceof ModuleSpec.Moments m) {
                 int n = inWidth(m.features(), in, path + ".features");
-                return new Built(make.moments(n, m.momentum()), n);
+                return node(path, ModelFootprint.moments(n), n, () -> make.moments(n, m.momentum()));
             }
             if (node instanceof ModuleSpec.Linear l) {
                 int n = inWidth(l.in(), in, path + ".in");
                 int out = l.out() == null ? n : l.out();
-                return new Built(make.linear(n, out, l.bias(), rng.child(path)), out);
+                return node(path, ModelFootprint.linear(n, out, l.bias()), out,
+                        () -> make.linear(n, out, l.bias(), rng.child(path)));
             }
             if (node instanceof ModuleSpec.LayerNorm l) {
                 int n = inWidth(l.features(), in, path + ".features");
-                return new Built(make.layerNorm(n, l.affine(), l.eps()), n);
+                return node(path, ModelFootprint.layerNorm(n, l.affine()), n, () -> make.layerNorm(n, l.affine(), l.eps()));
             }
             if (node instanceof ModuleSpec.BatchNorm b) {
                 int n = inWidth(b.features(), in, path + ".features");
-                return new Built(make.batchNorm(n, b.momentum(), b.eps()), n);
+                return node(path, ModelFootprint.batchNorm(n), n, () -> make.batchNorm(n, b.momentum(), b.eps()));
             }
             if (node instanceof ModuleSpec.Mlp m) {
                 int n = inWidth(m.in(), in, path + ".in");
                 int out = m.out() == null ? n : m.out();
-                return new Built(make.mlp(n, out, m.hidden(), rng.child(path)), out);
+                return node(path, ModelFootprint.mlp(n, out, m.hidden()), out,
+                        () -> make.mlp(n, out, m.hidden(), rng.child(path)));
             }
             if (node instanceof ModuleSpec.Gru g) {
                 int n = inWidth(g.in(), in, path + ".in");
                 int hidden = g.hidden() == null ? n : g.hidden();
-                return new Built(make.gru(n, hidden, g.bias(), rng.child(path)), hidden);
+                return node(path, ModelFootprint.gru(n, hidden, g.bias()), hidden,
+                        () -> make.gru(n, hidden, g.bias(), rng.child(path)));
             }
             if (node instanceof ModuleSpec.Lstm l) {
                 int n = inWidth(l.in(), in, path + ".in");
                 int hidden = l.hidden() == null ? n : l.hidden();
-                return new Built(make.lstm(n, hidden, l.bias(), rng.child(path)), hidden);
+                return node(path, ModelFootprint.lstm(n, hidden, l.bias()), hidden,
+                        () -> make.lstm(n, hidden, l.bias(), rng.child(path)));
             }
             if (node instanceof ModuleSpec.Sequential s) {
                 List<Module> layers = new ArrayList<>();
@@ -189,13 +226,13 @@ public record ModelSpec(String name, long seed, ModuleSpec module) {
                     layers.add(b.module());
                     w = new Width(b.outputWidth(), "the output width of " + p);
                 }
-                return new Built(make.sequential(layers), w.value());
+                return node(path, ModelFootprint.Size.NONE, w.value(), () -> make.sequential(layers));
             }
             if (node instanceof ModuleSpec.Activation a) {
-                Module m = a.parameter() == null ? make.activation(a.name())
-                        : a.name().equals("leakyrelu") ? make.leakyRelu(a.parameter())
-                        : make.elu(a.parameter());
-                return new Built(m, in.value());
+                return node(path, ModelFootprint.Size.NONE, in.value(),
+                        () -> a.parameter() == null ? make.activation(a.name())
+                                : a.name().equals("leakyrelu") ? make.leakyRelu(a.parameter())
+                                : make.elu(a.parameter()));
             }
             throw new IllegalStateException("unhandled spec node " + node);
         }

@@ -1,6 +1,7 @@
 package org.flinox.job;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,7 +45,11 @@ import org.flinox.operators.RawLine;
  * whose column count differs from its header's ({@link DeadLetterReason#WRONG_COLUMN_COUNT}); the
  * key, then each feature in order: absent, JSON null or an empty CSV cell ({@link
  * DeadLetterReason#MISSING_FIELD}), not a number ({@link DeadLetterReason#NON_NUMERIC}), NaN or
- * infinite ({@link DeadLetterReason#NOT_FINITE}). The first problem found is reported.
+ * infinite ({@link DeadLetterReason#NOT_FINITE}). The first problem found is reported. A line the
+ * reader could not decode ({@link DeadLetterReason#INVALID_UTF8}, {@link
+ * DeadLetterReason#DAMAGED_FILE}) is rejected with the reader's reason; a JSON object with a
+ * field name twice, or a row of a CSV file whose header names a column twice, is {@link
+ * DeadLetterReason#DUPLICATE_FIELD}: no value is picked silently.
  */
 public final class RecordParser implements Serializable {
 
@@ -106,6 +111,9 @@ public final class RecordParser implements Serializable {
 
     /** Parses one line; never throws on bad input. */
     public Parsed parse(RawLine line) {
+        if (line.problem() != null) {
+            return reject(line, null, line.problem(), line.problemDetail());
+        }
         String text = line.text();
         if (text == null || text.isBlank()) {
             return reject(line, null, DeadLetterReason.EMPTY, "the line is empty");
@@ -126,6 +134,11 @@ public final class RecordParser implements Serializable {
         } catch (IOException e) {
             return reject(line, null, DeadLetterReason.UNPARSEABLE,
                     "the CSV header of " + line.source() + " is not valid CSV: " + problem(e));
+        }
+        String twice = duplicate(columns);
+        if (twice != null) {
+            return reject(line, null, DeadLetterReason.DUPLICATE_FIELD, "the CSV header of " + line.source()
+                    + " names column '" + twice + "' more than once (" + String.join(",", columns) + ")");
         }
         String[] row;
         try {
@@ -208,8 +221,10 @@ public final class RecordParser implements Serializable {
         try {
             node = jsonTree(line.text());
         } catch (IOException e) {
-            return reject(line, null, DeadLetterReason.UNPARSEABLE,
-                    "not valid JSON: " + problem(e));
+            String problem = problem(e);
+            return problem.startsWith("Duplicate field")
+                    ? reject(line, null, DeadLetterReason.DUPLICATE_FIELD, "the JSON object has a " + problem)
+                    : reject(line, null, DeadLetterReason.UNPARSEABLE, "not valid JSON: " + problem);
         }
         if (!node.isObject()) {
             return reject(line, null, DeadLetterReason.UNPARSEABLE,
@@ -267,6 +282,7 @@ public final class RecordParser implements Serializable {
             json = JsonMapper.builder()
                     .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                     .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build();
         }
         return json.readTree(text);
@@ -321,6 +337,17 @@ public final class RecordParser implements Serializable {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** A name that appears more than once among {@code names}, or null. */
+    static String duplicate(List<String> names) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String n : names) {
+            if (!seen.add(n)) {
+                return n;
+            }
+        }
+        return null;
+    }
 
     private static Rejected reject(RawLine line, String key, DeadLetterReason reason, String detail) {
         return new Rejected(new DeadLetter(line.source(), line.seq(), key, line.text(), reason, detail));

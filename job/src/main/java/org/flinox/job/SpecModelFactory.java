@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.flinox.nn.Module;
-import org.flinox.nn.Npz;
 import org.flinox.nn.Parameters;
 import org.flinox.operators.ModelFactory;
 
@@ -22,6 +21,7 @@ public final class SpecModelFactory implements ModelFactory {
     private final String specJson;
     private final int features;
     private final byte[] weights;
+    private final String weightsName;
     private final String name;
     private final int outputWidth;
     private transient ModelSpec spec;
@@ -33,13 +33,22 @@ public final class SpecModelFactory implements ModelFactory {
      *     the seeded initialisation
      */
     public SpecModelFactory(String specJson, int features, byte[] weights) {
+        this(specJson, features, weights, "the --weights file");
+    }
+
+    /**
+     * @param weightsName the weights file as the user named it, for errors (the bytes are
+     *     read from a temporary copy on every TaskManager)
+     */
+    public SpecModelFactory(String specJson, int features, byte[] weights, String weightsName) {
         this.specJson = specJson;
         this.features = features;
         this.weights = weights == null ? null : weights.clone();
+        this.weightsName = weightsName;
         ModelSpec parsed = ModelSpec.parse(specJson);
         ModelSpec.Built built = parsed.build(features);
         if (this.weights != null) {
-            loadWeights(built.module(), this.weights);
+            loadWeights(built.module(), this.weights, weightsName);
         }
         this.spec = parsed;
         this.name = parsed.name();
@@ -56,7 +65,7 @@ public final class SpecModelFactory implements ModelFactory {
         String json = specFile == null ? ModelSpec.DEFAULT_JSON : readText(specFile);
         byte[] weights = weightsFile == null ? null : readBytes(weightsFile);
         try {
-            return new SpecModelFactory(json, features, weights);
+            return new SpecModelFactory(json, features, weights, weightsFile == null ? null : weightsFile.toString());
         } catch (ModelSpecException e) {
             throw specFile == null ? e : e.in(specFile.toString());
         }
@@ -95,26 +104,30 @@ public final class SpecModelFactory implements ModelFactory {
     @Override
     public Module create() {
         Module tree = spec().build(features).module();
-        return weights == null ? tree : loadWeights(tree, weights);
+        return weights == null ? tree : loadWeights(tree, weights, weightsName);
     }
 
     /**
      * The tree with its parameters replaced by the arrays of an {@code .npz} file named by
      * parameter path ({@code .l1.weight}); a missing, extra or wrongly shaped array is an
-     * error naming the path. Called once in the constructor (to fail early) and once per
-     * {@link #create()}.
+     * error naming the path; so is a NaN or infinite value. Each array is inflated only after
+     * its declared shape matched its parameter's, and no further. Errors name {@code name},
+     * the user's file, never the temporary copy. Called once in the constructor (to fail
+     * early) and once per {@link #create()}.
      */
-    static Module loadWeights(Module tree, byte[] npz) {
+    static Module loadWeights(Module tree, byte[] npz, String name) {
         try {
             Path file = Files.createTempFile("flinox-weights", ".npz");
             try {
                 Files.write(file, npz);
-                return Parameters.load(tree, Npz.read(file), false).module();
+                return Parameters.load(tree, file, name, false).module();
             } finally {
                 Files.deleteIfExists(file);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the --weights file: " + e.getMessage(), e);
+            String message = String.valueOf(e.getMessage());
+            throw new UncheckedIOException(message.startsWith(name + ":") ? "--weights " + message
+                    : "cannot read --weights " + name + ": " + message, e);
         }
     }
 

@@ -307,4 +307,37 @@ class RecordParserTest {
         }
         assertThat(accepted(copy.parse(csvLine("u1,1,2,x"))).features()).containsExactly(1.0, 2.0);
     }
+
+    // ------------------------------------------------------------ hostile input (issue 12)
+
+    @Test
+    void aJsonObjectWithAFieldTwiceIsADuplicateFieldNotOneValuePickedSilently() {
+        DeadLetter d = rejected(jsonl.parse(jsonLine("{\"k\":\"u\",\"a\":1,\"b\":2,\"a\":100}")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.DUPLICATE_FIELD);
+        assertThat(d.detail()).contains("'a'");
+        DeadLetter key = rejected(jsonl.parse(jsonLine("{\"k\":\"u\",\"k\":\"v\",\"a\":1,\"b\":2}")));
+        assertThat(key.reason()).isEqualTo(DeadLetterReason.DUPLICATE_FIELD);
+    }
+
+    @Test
+    void aCsvRowUnderAHeaderThatNamesAColumnTwiceIsADuplicateField() {
+        DeadLetter d = rejected(csv.parse(new RawLine("f.csv", 0, "u,1,2,3", "k,a,b,a")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.DUPLICATE_FIELD);
+        assertThat(d.detail()).contains("f.csv").contains("'a'").contains("k,a,b,a");
+    }
+
+    @Test
+    void aLineTheReaderCouldNotDecodeIsRejectedWithTheReadersReason() {
+        RawLine bad = new RawLine("f.csv", 4, "s\uFFFD,1,2,3", HEADER, DeadLetterReason.INVALID_UTF8,
+                "not valid UTF-8: 0xff at byte 1 of the line");
+        DeadLetter d = rejected(csv.parse(bad));
+        assertThat(d).isEqualTo(new DeadLetter("f.csv", 4, null, "s\uFFFD,1,2,3", DeadLetterReason.INVALID_UTF8,
+                "not valid UTF-8: 0xff at byte 1 of the line"));
+    }
+
+    @Test
+    void aLoneSurrogateEscapeIsAValidJsonKeyAndKeptAsItCame() {
+        FeatureRecord r = accepted(jsonl.parse(jsonLine("{\"k\":\"\\ud800\",\"a\":1,\"b\":2}")));
+        assertThat(r.key()).isEqualTo("\ud800");
+    }
 }

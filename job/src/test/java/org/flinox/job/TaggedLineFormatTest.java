@@ -201,4 +201,135 @@ class TaggedLineFormatTest {
     void filesAreNotSplit() {
         assertThat(new TaggedLineFormat(null).isSplittable()).isFalse();
     }
+
+    // ------------------------------------------------------------ hostile files (issue 12)
+
+    private List<RawLine> runSource(String input) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        List<RawLine> lines = new ArrayList<>();
+        try (CloseableIterator<RawLine> it = env.fromSource(
+                        InputSources.forPath(input).build(), WatermarkStrategy.noWatermarks(), "input")
+                .executeAndCollect()) {
+            it.forEachRemaining(lines::add);
+        }
+        return lines;
+    }
+
+    @Test
+    void sourceIsThePathRelativeToTheInputSoSameNamedFilesKeepDistinctIds() throws Exception {
+        Files.createDirectories(dir.resolve("sub1"));
+        Files.createDirectories(dir.resolve("sub2/deeper"));
+        write("data.csv", "k,v\nt,0\n", 1_000_000L);
+        write("sub1/data.csv", "k,v\na,1\n", 2_000_000L);
+        write("sub2/deeper/data.csv", "k,v\nb,2\n", 3_000_000L);
+
+        assertThat(runSource(dir.toString())).containsExactly(
+                new RawLine("data.csv", 0, "t,0", "k,v"),
+                new RawLine("sub1/data.csv", 0, "a,1", "k,v"),
+                new RawLine("sub2/deeper/data.csv", 0, "b,2", "k,v"));
+        // an input that is a file: its name, as before
+        assertThat(runSource(dir.resolve("sub1/data.csv").toString()))
+                .containsExactly(new RawLine("data.csv", 0, "a,1", "k,v"));
+    }
+
+    @Test
+    void aRelativeInputPathStillNamesSourcesRelativeToIt() throws Exception {
+        Files.createDirectories(dir.resolve("in/sub"));
+        write("in/sub/x.csv", "k,v\na,1\n", 1L);
+        java.nio.file.Path relative = java.nio.file.Path.of("").toAbsolutePath().relativize(dir.resolve("in"));
+        assertThat(runSource(relative.toString())).extracting(RawLine::source).containsExactly("sub/x.csv");
+    }
+
+    @Test
+    void aTruncatedGzipGivesItsReadableRowsThenOneDamagedLine() throws Exception {
+        StringBuilder csv = new StringBuilder("k,v\n");
+        for (int i = 0; i < 3000; i++) {
+            csv.append("u").append(i % 7).append(',').append(i).append('\n');
+        }
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(csv.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        java.nio.file.Path file = dir.resolve("broken.csv.gz");
+        Files.write(file, java.util.Arrays.copyOf(gz.toByteArray(), gz.size() / 2));
+
+        List<RawLine> lines;
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(tinyBatches(), splitOf(file))) {
+            lines = read(reader, Integer.MAX_VALUE).lines();
+        }
+        RawLine last = lines.get(lines.size() - 1);
+        List<RawLine> rows = lines.subList(0, lines.size() - 1);
+        assertThat(rows.size()).isBetween(10, 2990);
+        for (int i = 0; i < rows.size(); i++) {
+            assertThat(rows.get(i)).isEqualTo(new RawLine("broken.csv.gz", i, "u" + (i % 7) + "," + i, "k,v"));
+        }
+        assertThat(last.source()).isEqualTo("broken.csv.gz");
+        assertThat(last.seq()).isEqualTo(rows.size());
+        assertThat(last.problem()).isEqualTo(org.flinox.operators.DeadLetterReason.DAMAGED_FILE);
+        assertThat(last.problemDetail()).contains("EOFException");
+    }
+
+    @Test
+    void aFileThatIsNotWhatItsExtensionSaysIsOneDamagedLineAlsoAfterARestore() throws Exception {
+        java.nio.file.Path file = write("fake.csv.gz", "k,v\nnot gzip at all\n", 1L);
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        Read read;
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(new Configuration(), splitOf(file))) {
+            read = read(reader, Integer.MAX_VALUE);
+        }
+        assertThat(read.lines()).hasSize(1);
+        assertThat(read.lines().get(0).problem()).isEqualTo(org.flinox.operators.DeadLetterReason.DAMAGED_FILE);
+        assertThat(read.lines().get(0).problemDetail()).contains("cannot be opened").contains("GZIP");
+        try (BulkFormat.Reader<RawLine> restored = format.restoreReader(
+                new Configuration(), splitOf(file).updateWithCheckpointedPosition(read.lastPosition()))) {
+            assertThat(read(restored, Integer.MAX_VALUE).lines()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFileOfUnknownExtensionIsOneRejectedLineNotAFailedJob() throws Exception {
+        java.nio.file.Path file = write("notes.txt", "hello\n", 1L);
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            List<RawLine> lines = read(reader, Integer.MAX_VALUE).lines();
+            assertThat(lines).hasSize(1);
+            assertThat(lines.get(0).problem()).isEqualTo(org.flinox.operators.DeadLetterReason.UNPARSEABLE);
+            assertThat(lines.get(0).problemDetail()).contains("notes.txt").contains("--format");
+        }
+    }
+
+    @Test
+    void aCompressedFileTakesItsFormatFromTheExtensionBeforeTheCompression() {
+        assertThat(InputFormat.fromPath("/x/data.csv.gz")).isEqualTo(InputFormat.CSV);
+        assertThat(InputFormat.fromPath("/x/data.jsonl.bz2")).isEqualTo(InputFormat.JSONL);
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsTaggedWithItsProblem() throws Exception {
+        java.nio.file.Path file = dir.resolve("bad.csv");
+        Files.write(file, new byte[] {'k', ',', 'v', '\n', 's', (byte) 0xff, ',', '1', '\n', 's', ',', '2', '\n'});
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            List<RawLine> lines = read(reader, Integer.MAX_VALUE).lines();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0).problem()).isEqualTo(org.flinox.operators.DeadLetterReason.INVALID_UTF8);
+            assertThat(lines.get(0).seq()).isZero();
+            assertThat(lines.get(1)).isEqualTo(new RawLine("bad.csv", 1, "s,2", "k,v"));
+        }
+    }
+
+    @Test
+    void everyRowUnderACsvHeaderThatIsNotUtf8CarriesTheHeadersProblem() throws Exception {
+        java.nio.file.Path file = dir.resolve("h.csv");
+        Files.write(file, new byte[] {'k', (byte) 0xff, ',', 'v', '\n', 'a', ',', '1', '\n', 'b', ',', '2', '\n'});
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            List<RawLine> lines = read(reader, Integer.MAX_VALUE).lines();
+            assertThat(lines).extracting(RawLine::seq).containsExactly(0L, 1L);
+            assertThat(lines).allSatisfy(l -> {
+                assertThat(l.problem()).isEqualTo(org.flinox.operators.DeadLetterReason.INVALID_UTF8);
+                assertThat(l.problemDetail()).startsWith("the CSV header: ").contains("0xff");
+            });
+        }
+    }
 }

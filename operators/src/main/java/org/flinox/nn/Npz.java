@@ -12,9 +12,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -46,29 +45,127 @@ public final class Npz {
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final int ALIGN = 64; // numpy pads the header so the data starts 64-aligned
-    private static final Pattern DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*['\"]([^'\"]*)['\"]");
-    private static final Pattern FORTRAN = Pattern.compile("['\"]fortran_order['\"]\\s*:\\s*(True|False)");
-    private static final Pattern SHAPE = Pattern.compile("['\"]shape['\"]\\s*:\\s*\\(([^)]*)\\)");
 
     private Npz() {}
 
+    /** numpy refuses longer headers unless told otherwise ({@code max_header_size}, numpy 1.24+). */
+    static final int MAX_HEADER_BYTES = 10_000;
+
     /**
-     * The arrays of an {@code .npz} file by name (the entry name without {@code .npy}), in
-     * sorted name order.
+     * What an {@code .npy} header declares about its array.
      *
-     * @throws IOException when the file cannot be read, is not a zip archive, or holds an
-     *     entry that is not a supported {@code .npy} array; the message names the file and
-     *     the entry
+     * @param dtype float32 or float64
+     * @param order the byte order of the data
+     * @param shape the array's shape
+     * @param fortranOrder whether the data is column-major
      */
-    public static Map<String, Tensor> read(Path file) throws IOException {
-        TreeMap<String, Tensor> arrays = new TreeMap<>();
+    public record Header(DType dtype, ByteOrder order, int[] shape, boolean fortranOrder) {
+        public Header {
+            shape = shape.clone();
+        }
+
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+
+        /** The number of data bytes the header declares; {@code Long.MAX_VALUE} beyond that. */
+        public long dataBytes() {
+            try {
+                long n = dtype.bytes();
+                for (int d : shape) {
+                    n = Math.multiplyExact(n, (long) d);
+                }
+                return n;
+            } catch (ArithmeticException overflow) {
+                return Long.MAX_VALUE;
+            }
+        }
+
+        /** {@code float32[2, 3]}. */
+        public String layout() {
+            return dtype.numpyName() + Arrays.toString(shape);
+        }
+    }
+
+    /** One array of an open {@link Archive}: its header now, its data only when asked. */
+    public interface Member {
+        /** The shape the member declares. */
+        int[] shape();
+
+        /**
+         * The array, read and checked: exactly as many bytes as the header declares are
+         * inflated; a member with more or fewer is refused.
+         */
+        Tensor read() throws IOException;
+
+        /** An array already in memory as a member. */
+        static Member of(Tensor array) {
+            return new Member() {
+                @Override
+                public int[] shape() {
+                    return array.shape();
+                }
+
+                @Override
+                public Tensor read() {
+                    return array;
+                }
+            };
+        }
+    }
+
+    /**
+     * An open {@code .npz} file whose headers are read and whose data is not, so a caller can
+     * check each declared shape against what it expects before a byte of data is inflated:
+     * a 3 MB file that declares 3 GiB costs nothing until someone asks for it.
+     */
+    public static final class Archive implements AutoCloseable {
+        private final ZipFile zip;
+        private final String name;
+        private final SortedMap<String, Member> members;
+
+        private Archive(ZipFile zip, String name, SortedMap<String, Member> members) {
+            this.zip = zip;
+            this.name = name;
+            this.members = Collections.unmodifiableSortedMap(members);
+        }
+
+        /** The members by array name (the entry name without {@code .npy}), in sorted order. */
+        public SortedMap<String, Member> members() {
+            return members;
+        }
+
+        /** The file's name as errors give it. */
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void close() throws IOException {
+            zip.close();
+        }
+    }
+
+    /**
+     * Opens an {@code .npz} file and reads the header of every member (no data).
+     *
+     * @param name the file's name for error messages (the user's, when {@code file} is a copy)
+     * @throws IOException when the file cannot be read, is not a zip archive, or has an entry
+     *     that is not a supported {@code .npy} array or that appears twice; the message names
+     *     the file and the entry
+     */
+    public static Archive open(Path file, String name) throws IOException {
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
         } catch (ZipException e) {
-            throw new IOException(file + ": not an .npz file (not a zip archive: " + e.getMessage() + ")", e);
+            throw new IOException(name + ": not an .npz file (not a zip archive: " + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new IOException(name + ": cannot read (" + e.getMessage() + ")", e);
         }
-        try (zip) {
+        try {
+            TreeMap<String, Member> members = new TreeMap<>();
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry entry = entries.nextElement();
@@ -77,26 +174,85 @@ public final class Npz {
                 }
                 String entryName = entry.getName();
                 if (!entryName.endsWith(".npy")) {
-                    throw new IOException(file + ": entry '" + entryName + "' is not a .npy array "
+                    throw new IOException(name + ": entry '" + entryName + "' is not a .npy array "
                             + "(every entry of an .npz file is named <name>.npy)");
                 }
-                String name = entryName.substring(0, entryName.length() - ".npy".length());
-                byte[] bytes;
+                String arrayName = entryName.substring(0, entryName.length() - ".npy".length());
+                Header header;
                 try (InputStream in = zip.getInputStream(entry)) {
-                    bytes = in.readAllBytes();
-                }
-                Tensor t;
-                try {
-                    t = parseNpy(bytes);
+                    header = readHeader(in);
                 } catch (IllegalArgumentException e) {
-                    throw new IOException(file + ": entry '" + entryName + "': " + e.getMessage(), e);
+                    throw new IOException(name + ": entry '" + entryName + "': " + e.getMessage(), e);
                 }
-                if (arrays.put(name, t) != null) {
-                    throw new IOException(file + ": entry '" + entryName + "' appears twice");
+                if (members.put(arrayName, new ZipMember(zip, entry, name, header)) != null) {
+                    throw new IOException(name + ": entry '" + entryName + "' appears twice");
                 }
+            }
+            return new Archive(zip, name, members);
+        } catch (IOException | RuntimeException e) {
+            zip.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The arrays of an {@code .npz} file by name (the entry name without {@code .npy}), in
+     * sorted name order. Each member inflates no more than its header declares, and a member
+     * that declares more than the memory available is refused before it is read.
+     *
+     * @throws IOException when the file cannot be read, is not a zip archive, or holds an
+     *     entry that is not a supported {@code .npy} array; the message names the file and
+     *     the entry
+     */
+    public static Map<String, Tensor> read(Path file) throws IOException {
+        return read(file, file.toString());
+    }
+
+    /** {@link #read(Path)}, naming the file {@code name} in errors. */
+    public static Map<String, Tensor> read(Path file, String name) throws IOException {
+        TreeMap<String, Tensor> arrays = new TreeMap<>();
+        try (Archive archive = open(file, name)) {
+            for (Map.Entry<String, Member> m : archive.members().entrySet()) {
+                arrays.put(m.getKey(), m.getValue().read());
             }
         }
         return Collections.unmodifiableSortedMap(arrays);
+    }
+
+    /** A member of a zip archive; {@link #read} re-opens the entry and reads it bounded. */
+    private record ZipMember(ZipFile zip, ZipEntry entry, String file, Header header) implements Member {
+        @Override
+        public int[] shape() {
+            return header.shape();
+        }
+
+        @Override
+        public Tensor read() throws IOException {
+            String where = file + ": entry '" + entry.getName() + "'";
+            long bytes = header.dataBytes();
+            Runtime rt = Runtime.getRuntime();
+            long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            long needed = bytes / header.dtype().bytes() * Double.BYTES;
+            if (bytes > Integer.MAX_VALUE - 8 || needed > available) {
+                throw new IOException(where + ": declares " + header.layout() + ", " + needed
+                        + " bytes as doubles, more than the " + available + " bytes of memory available");
+            }
+            try (InputStream in = zip.getInputStream(entry)) {
+                readHeader(in); // the same header as when the archive was opened
+                byte[] data = in.readNBytes((int) bytes);
+                if (data.length < bytes) {
+                    throw new IOException(where + ": truncated data: " + header.layout() + " needs " + bytes
+                            + " bytes, the entry has " + data.length);
+                }
+                if (in.read() >= 0) {
+                    throw new IOException(where + ": holds more data than its header declares ("
+                            + header.layout() + ", " + bytes + " bytes); refusing to read on");
+                }
+                return toTensor(header, data);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(where + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -162,96 +318,98 @@ public final class Npz {
         return b.array();
     }
 
-    /** One {@code .npy} array; an {@link IllegalArgumentException} says what is wrong. */
+    /** One {@code .npy} array from its bytes; an {@link IllegalArgumentException} says what is wrong. */
     static Tensor parseNpy(byte[] bytes) {
-        if (bytes.length < MAGIC.length + 4 || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
+        try {
+            java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(bytes);
+            Header header = readHeader(in);
+            long needed = header.dataBytes();
+            byte[] data = in.readNBytes((int) Math.min(needed, Integer.MAX_VALUE));
+            if (data.length < needed) {
+                throw new IllegalArgumentException("truncated data: " + header.layout() + " needs " + needed
+                        + " bytes, the entry has " + data.length);
+            }
+            if (in.available() > 0) {
+                throw new IllegalArgumentException("holds more data than its header declares (" + header.layout() + ")");
+            }
+            return toTensor(header, data);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the magic, the version and the header dict, leaving {@code in} at the first data
+     * byte. The dict is parsed as the Python literal it is, and checked as numpy checks it:
+     * exactly the keys {@code descr}, {@code fortran_order} and {@code shape} (a key given
+     * twice is refused: numpy would take the last, which is how an object array hides behind
+     * an innocent first {@code descr}), a boolean order, a tuple of non-negative ints.
+     */
+    static Header readHeader(InputStream in) throws IOException {
+        byte[] magic = in.readNBytes(MAGIC.length + 2);
+        if (magic.length < MAGIC.length + 2 || !Arrays.equals(Arrays.copyOf(magic, MAGIC.length), MAGIC)) {
             throw new IllegalArgumentException("not a .npy array (no \\x93NUMPY magic)");
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int major = bytes[6] & 0xFF;
-        int minor = bytes[7] & 0xFF;
-        int headerLength;
-        int headerStart;
-        if (major == 1) {
-            headerLength = Short.toUnsignedInt(b.getShort(8));
-            headerStart = 10;
-        } else if (major == 2 || major == 3) {
-            if (bytes.length < 12) {
-                throw new IllegalArgumentException("truncated .npy header");
-            }
-            headerLength = b.getInt(8);
-            headerStart = 12;
-        } else {
-            throw new IllegalArgumentException("unsupported .npy format version " + major + "." + minor);
-        }
-        if (headerLength < 0 || headerStart + headerLength > bytes.length) {
+        int major = magic[6] & 0xFF;
+        int minor = magic[7] & 0xFF;
+        int lengthBytes = switch (major) {
+            case 1 -> 2;
+            case 2, 3 -> 4;
+            default -> throw new IllegalArgumentException("unsupported .npy format version " + major + "." + minor);
+        };
+        byte[] len = in.readNBytes(lengthBytes);
+        if (len.length < lengthBytes) {
             throw new IllegalArgumentException("truncated .npy header");
         }
-        String header = new String(bytes, headerStart, headerLength,
-                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-
-        String descr = field(DESCR, header, "descr");
-        boolean fortran = field(FORTRAN, header, "fortran_order").equals("True");
-        int[] shape = parseShape(field(SHAPE, header, "shape"), header);
-
-        DType dtype;
-        ByteOrder order;
-        switch (descr) {
-            case "<f4" -> { dtype = DType.FLOAT32; order = ByteOrder.LITTLE_ENDIAN; }
-            case ">f4" -> { dtype = DType.FLOAT32; order = ByteOrder.BIG_ENDIAN; }
-            case "<f8" -> { dtype = DType.FLOAT64; order = ByteOrder.LITTLE_ENDIAN; }
-            case ">f8" -> { dtype = DType.FLOAT64; order = ByteOrder.BIG_ENDIAN; }
+        ByteBuffer b = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLength = lengthBytes == 2 ? Short.toUnsignedInt(b.getShort()) : Integer.toUnsignedLong(b.getInt());
+        if (headerLength > MAX_HEADER_BYTES) {
+            throw new IllegalArgumentException("the .npy header is " + headerLength + " bytes long; numpy refuses "
+                    + "headers over " + MAX_HEADER_BYTES + " bytes");
+        }
+        byte[] headerBytes = in.readNBytes((int) headerLength);
+        if (headerBytes.length < headerLength) {
+            throw new IllegalArgumentException("truncated .npy header");
+        }
+        String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Map<String, Object> dict = NpyHeaderDict.parse(header);
+        if (!dict.keySet().equals(java.util.Set.of("descr", "fortran_order", "shape"))) {
+            throw new IllegalArgumentException("the .npy header must have exactly the keys 'descr', 'fortran_order' "
+                    + "and 'shape', as numpy requires: " + header.strip());
+        }
+        if (!(dict.get("descr") instanceof String descr)) {
+            throw new IllegalArgumentException("the .npy header's 'descr' is not a string: " + header.strip());
+        }
+        if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
+            throw new IllegalArgumentException("the .npy header's 'fortran_order' is not True or False: "
+                    + header.strip());
+        }
+        if (!(dict.get("shape") instanceof int[] shape)) {
+            throw new IllegalArgumentException("the .npy header's 'shape' is not a tuple of ints: " + header.strip());
+        }
+        return switch (descr) {
+            case "<f4" -> new Header(DType.FLOAT32, ByteOrder.LITTLE_ENDIAN, shape, fortran);
+            case ">f4" -> new Header(DType.FLOAT32, ByteOrder.BIG_ENDIAN, shape, fortran);
+            case "<f8" -> new Header(DType.FLOAT64, ByteOrder.LITTLE_ENDIAN, shape, fortran);
+            case ">f8" -> new Header(DType.FLOAT64, ByteOrder.BIG_ENDIAN, shape, fortran);
             default -> throw new IllegalArgumentException("unsupported dtype '" + descr
                     + "': Flinox reads float32 and float64 arrays ('<f4', '<f8')");
-        }
-        int count = Tensor.sizeOf(shape);
-        int dataStart = headerStart + headerLength;
-        long needed = (long) count * dtype.bytes();
-        if (bytes.length - dataStart < needed) {
-            throw new IllegalArgumentException("truncated data: shape " + Arrays.toString(shape) + " of "
-                    + dtype.numpyName() + " needs " + needed + " bytes, the entry has " + (bytes.length - dataStart));
-        }
-        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, bytes.length - dataStart).slice().order(order);
+        };
+    }
+
+    private static Tensor toTensor(Header header, byte[] bytes) {
+        ByteBuffer data = ByteBuffer.wrap(bytes).order(header.order());
+        int count = bytes.length / header.dtype().bytes();
         double[] values = new double[count];
+        boolean f4 = header.dtype() == DType.FLOAT32;
         for (int i = 0; i < count; i++) {
-            values[i] = dtype == DType.FLOAT32 ? data.getFloat(i * 4) : data.getDouble(i * 8);
+            values[i] = f4 ? data.getFloat(i * 4) : data.getDouble(i * 8);
         }
-        if (fortran && shape.length > 1) {
+        int[] shape = header.shape();
+        if (header.fortranOrder() && shape.length > 1) {
             values = fortranToC(values, shape);
         }
-        return Tensor.of(dtype, shape, values);
-    }
-
-    private static String field(Pattern pattern, String header, String name) {
-        Matcher m = pattern.matcher(header);
-        if (!m.find()) {
-            throw new IllegalArgumentException("the .npy header has no readable '" + name + "': " + header.strip());
-        }
-        return m.group(1);
-    }
-
-    private static int[] parseShape(String tuple, String header) {
-        String[] parts = tuple.split(",");
-        int n = 0;
-        int[] shape = new int[parts.length];
-        for (String p : parts) {
-            String s = p.strip();
-            if (s.endsWith("L")) {
-                s = s.substring(0, s.length() - 1); // Python 2 longs in old files
-            }
-            if (s.isEmpty()) {
-                continue; // the trailing comma of (3,) or the empty tuple ()
-            }
-            try {
-                shape[n++] = Integer.parseInt(s);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("the .npy header has an unreadable shape: " + header.strip());
-            }
-            if (shape[n - 1] < 0) {
-                throw new IllegalArgumentException("the .npy header has a negative dimension: " + header.strip());
-            }
-        }
-        return Arrays.copyOf(shape, n);
+        return Tensor.adopt(header.dtype(), shape, values);
     }
 
     /** Column-major values of {@code shape} in row-major order. */

@@ -44,12 +44,12 @@ final class ParameterNames {
      *
      * @throws IllegalArgumentException when two names are spellings of one path, naming both
      */
-    static Map<String, Map.Entry<String, Tensor>> byCanonical(Map<String, Tensor> arrays, String source) {
-        TreeMap<String, Map.Entry<String, Tensor>> out = new TreeMap<>();
+    static <V> Map<String, Map.Entry<String, V>> byCanonical(Map<String, V> arrays, String source) {
+        TreeMap<String, Map.Entry<String, V>> out = new TreeMap<>();
         TreeMap<String, String> clashes = new TreeMap<>();
-        for (Map.Entry<String, Tensor> e : new TreeMap<>(arrays).entrySet()) {
+        for (Map.Entry<String, V> e : new TreeMap<>(arrays).entrySet()) {
             String key = canonical(e.getKey());
-            Map.Entry<String, Tensor> previous = out.putIfAbsent(key, Map.entry(e.getKey(), e.getValue()));
+            Map.Entry<String, V> previous = out.putIfAbsent(key, Map.entry(e.getKey(), e.getValue()));
             if (previous != null) {
                 clashes.merge(key, previous.getKey() + " and " + e.getKey(), (a, b) -> a + ", " + e.getKey());
             }

@@ -1,6 +1,7 @@
 package org.flinox.nn;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,21 +62,37 @@ public final class Parameters {
      * parameter's dtype (a float64 array loads into a float32 parameter, rounded).
      *
      * <p>Strict ({@code lenient = false}): an array missing for a parameter, an array that
-     * is no parameter's, or an array of another shape than its parameter is an error; all
-     * such problems are reported together. Lenient: a parameter without an array, or with
-     * an array of the wrong shape, keeps its current value, and an unknown array is
-     * ignored; {@link Loaded#skipped()} lists each.
+     * is no parameter's, an array of another shape than its parameter, or one holding a NaN
+     * or infinite value is an error; all such problems are reported together. Lenient: a
+     * parameter without an array, or with an array of the wrong shape or with a non-finite
+     * value, keeps its current value, and an unknown array is ignored; {@link
+     * Loaded#skipped()} lists each.
      *
      * @throws IllegalArgumentException in strict mode, naming every path at fault (with the
      *     expected and actual shape for a shape mismatch)
      */
     public static <T> Loaded<T> load(T tree, Map<String, Tensor> arrays, boolean lenient) {
-        return load(tree, arrays, lenient, "the given arrays");
+        Map<String, Npz.Member> members = new TreeMap<>();
+        arrays.forEach((name, array) -> members.put(name, Npz.Member.of(array)));
+        return load(tree, members, lenient, "the given arrays");
     }
 
     /** {@link #load(Object, Map, boolean)} with the arrays of an {@code .npz} file. */
     public static <T> Loaded<T> load(T tree, Path npz, boolean lenient) throws IOException {
-        return load(tree, Npz.read(npz), lenient, npz.toString());
+        return load(tree, npz, npz.toString(), lenient);
+    }
+
+    /**
+     * {@link #load(Object, Map, boolean)} with the arrays of an {@code .npz} file, naming it
+     * {@code name} in every error (the user's file, when {@code npz} is a copy). A member is
+     * inflated only when its declared shape is its parameter's, and no further than that.
+     */
+    public static <T> Loaded<T> load(T tree, Path npz, String name, boolean lenient) throws IOException {
+        try (Npz.Archive archive = Npz.open(npz, name)) {
+            return load(tree, archive.members(), lenient, name);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /** Writes the tree's parameters to an {@code .npz} file, one array per path. */
@@ -84,11 +101,11 @@ public final class Parameters {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> Loaded<T> load(T tree, Map<String, Tensor> arrays, boolean lenient, String source) {
+    private static <T> Loaded<T> load(T tree, Map<String, Npz.Member> arrays, boolean lenient, String source) {
         TreeMap<String, String> problems = new TreeMap<>(); // path -> what is wrong
         TreeSet<String> seen = new TreeSet<>();
         TreeSet<String> used = new TreeSet<>(); // canonical paths of the arrays that found their node
-        Map<String, Map.Entry<String, Tensor>> named = ParameterNames.byCanonical(arrays, source);
+        Map<String, Map.Entry<String, Npz.Member>> named = ParameterNames.byCanonical(arrays, source);
         Object loaded = TreeWalk.map(tree, new ParameterVisitor() {
             @Override
             Object visitParameter(String path, Tensor current) {
@@ -96,28 +113,33 @@ public final class Parameters {
                     throw new IllegalArgumentException("two parameters have the path " + path);
                 }
                 String key = ParameterNames.canonical(path);
-                Map.Entry<String, Tensor> entry = named.get(key);
+                Map.Entry<String, Npz.Member> entry = named.get(key);
                 if (entry == null) {
                     problems.put(path, path + ": no array for this parameter (" + current.layout() + ")"
                             + (lenient ? "; kept the initial value" : ""));
                     return current;
                 }
                 used.add(key);
-                Tensor array = entry.getValue();
+                Npz.Member array = entry.getValue();
                 if (!Arrays.equals(array.shape(), current.shape())) {
                     problems.put(path, spelled(path, entry.getKey()) + ": expected shape " + Arrays.toString(current.shape())
                             + ", got " + Arrays.toString(array.shape())
                             + (lenient ? "; kept the initial value" : ""));
                     return current;
                 }
-                return array.cast(current.dtype());
+                Tensor loaded = readFinite(array, path, problems);
+                if (loaded == null) {
+                    problems.put(path, problems.get(path) + (lenient ? "; kept the initial value" : ""));
+                    return current;
+                }
+                return loaded.cast(current.dtype());
             }
 
             @Override
             Object visitStateEntry(String path, StateEntry entry) {
                 // optional: an array named by a state entry's path is every key's initial value
                 String key = ParameterNames.canonical(path);
-                Map.Entry<String, Tensor> stateArray = named.get(key);
+                Map.Entry<String, Npz.Member> stateArray = named.get(key);
                 if (stateArray == null) {
                     return entry;
                 }
@@ -129,7 +151,12 @@ public final class Parameters {
                             + (lenient ? "; kept the initial value" : ""));
                     return entry;
                 }
-                return new StateEntry(stateArray.getValue().cast(initial.dtype()));
+                Tensor loaded = readFinite(stateArray.getValue(), path, problems);
+                if (loaded == null) {
+                    problems.put(path, problems.get(path) + (lenient ? "; kept the initial value" : ""));
+                    return entry;
+                }
+                return new StateEntry(loaded.cast(initial.dtype()));
             }
         });
         named.forEach((key, entry) -> {
@@ -151,6 +178,28 @@ public final class Parameters {
     /** A path, with the archive's name for it when the archive spells it otherwise. */
     private static String spelled(String path, String arrayName) {
         return path.equals(arrayName) ? path : path + " (array " + arrayName + ")";
+    }
+
+    /**
+     * The member's array, or null after noting in {@code problems} that a value is NaN or
+     * infinite (every record's forward pass would fail on it). Data that does not match its
+     * header fails the load as an {@link IOException}, wrapped here for the tree walk.
+     */
+    private static Tensor readFinite(Npz.Member member, String path, Map<String, String> problems) {
+        Tensor array;
+        try {
+            array = member.read();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (int i = 0; i < array.size(); i++) {
+            double v = array.get(i);
+            if (!Double.isFinite(v)) {
+                problems.put(path, path + ": value " + i + " is " + v + "; parameters must be finite");
+                return null;
+            }
+        }
+        return array;
     }
 
     /** Visits tensors as parameters; passes {@link StateRef}s (state) through untouched. */

@@ -73,11 +73,25 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
      * @param mean the running mean, {@code [features]}
      * @param m2 the running sum of squared deviations, {@code [features]}
      */
-    record Cumulative(StateRef count, StateRef mean, StateRef m2) implements Standardize {
+    record Cumulative(StateRef count, StateRef mean, StateRef m2) implements Standardize, StateInvariants {
+
+        /** The largest count a float64 holds exactly. */
+        private static final double MAX_COUNT = 0x1p53;
 
         @Override
         public Mode mode() {
             return Mode.CUMULATIVE;
+        }
+
+        /** {@code count} is a whole number in [0, 2^53]; {@code m2 >= 0}. */
+        @Override
+        public String violation(StateKey key, Tensor value) {
+            if (key.equals(count.key())) {
+                double n = value.get(0);
+                return n >= 0 && n <= MAX_COUNT && n == Math.rint(n) ? null
+                        : "a count of records must be a whole number >= 0, got " + n;
+            }
+            return key.equals(m2.key()) ? StateInvariants.nonNegative("a sum of squared deviations", value) : null;
         }
 
         @Override
@@ -143,11 +157,17 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
      * @param momentum m, the weight on the old value
      * @param eps added to the variance inside the square root
      */
-    record Ema(StateRef first, StateRef second, double momentum, double eps) implements Standardize {
+    record Ema(StateRef first, StateRef second, double momentum, double eps) implements Standardize, StateInvariants {
 
         @Override
         public Mode mode() {
             return Mode.EMA;
+        }
+
+        /** {@code second}, a moving mean of squares, is never negative. */
+        @Override
+        public String violation(StateKey key, Tensor value) {
+            return key.equals(second.key()) ? StateInvariants.nonNegative("a moving mean of squares", value) : null;
         }
 
         @Override

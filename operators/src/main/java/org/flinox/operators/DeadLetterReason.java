@@ -17,5 +17,16 @@ public enum DeadLetterReason {
     /** a record whose feature count differs from the model's input width */
     WRONG_FEATURE_COUNT,
     /** the forward pass refused the record; the key's state was left as it was */
-    FORWARD_FAILED
+    FORWARD_FAILED,
+    /** bytes that are not valid UTF-8 in the line (or in its CSV header) */
+    INVALID_UTF8,
+    /** a field name given twice: in a JSON object, or in the CSV header of the record's file */
+    DUPLICATE_FIELD,
+    /** a line longer than the job reads (16 MiB), or under a CSV header that is */
+    LINE_TOO_LONG,
+    /**
+     * the rest of a file could not be read (a truncated or corrupt compressed file): one dead
+     * letter for the whole damaged part; the rows before it were processed
+     */
+    DAMAGED_FILE
 }

@@ -259,4 +259,130 @@ class NpzInteropTest {
 
         assertThat(Npz.read(file)).isEmpty();
     }
+
+    // ---- hostile files (issue 12): bounded by what they declare -----------------------------
+
+    /** A .npy whose header declares {@code shape} but which holds only {@code values}. */
+    static byte[] npyDeclaring(String descr, String shape, double... values) {
+        byte[] honest = npy(descr, false, "(" + values.length + ",)", values);
+        String text = new String(honest, StandardCharsets.ISO_8859_1);
+        String declared = text.replace("'shape': (" + values.length + ",)", "'shape': " + shape);
+        // keep the header length (and the 64-byte alignment) by trimming the padding
+        int grow = declared.length() - text.length();
+        declared = declared.replaceFirst(" {" + grow + "}\n", "\n");
+        return declared.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A .npy with the given header dict, padded as numpy pads it, and the given data bytes. */
+    static byte[] npyWithHeader(String dict, byte[] data) {
+        int preamble = 10;
+        int padding = (64 - (preamble + dict.length() + 1) % 64) % 64;
+        String header = dict + " ".repeat(padding) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(preamble + header.length() + data.length);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.put((byte) (header.length() & 0xFF)).put((byte) (header.length() >>> 8));
+        b.put(header.getBytes(StandardCharsets.US_ASCII)).put(data);
+        return b.array();
+    }
+
+    record OneLinear(Linear l1) {}
+
+    static OneLinear oneLinear() {
+        return new OneLinear(new Linear(Tensor.zeros(DType.FLOAT32, 2, 3), Tensor.zeros(DType.FLOAT32, 3)));
+    }
+
+    @Test
+    void aDeclaredShapeOtherThanTheParametersIsRefusedBeforeItsDataIsRead() throws IOException {
+        // declares 100000 x 100000 float32 (40 GB) and holds six values
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put(".l1.weight.npy", npyDeclaring("<f4", "(100000, 100000)", 1, 2, 3, 4, 5, 6));
+        entries.put(".l1.bias.npy", npy("<f4", false, "(3,)", 0, 0, 0));
+        Path file = npz("big.npz", true, entries);
+
+        assertThatThrownBy(() -> Parameters.load(oneLinear(), file, "user/big.npz", false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("user/big.npz")
+                .hasMessageContaining(".l1.weight: expected shape [2, 3], got [100000, 100000]");
+    }
+
+    @Test
+    void aMemberThatDeclaresMoreThanTheMemoryAvailableIsRefusedWithoutReadingIt() throws IOException {
+        Path file = npz("huge.npz", true, Map.of("w.npy", npyDeclaring("<f8", "(60000, 60000)", 1, 2)));
+
+        assertThatThrownBy(() -> Npz.read(file))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("w.npy")
+                .hasMessageContaining("float64[60000, 60000]")
+                .hasMessageContaining("memory available");
+    }
+
+    @Test
+    void aMemberWhoseStreamIsLongerThanItsHeaderDeclaresIsRefused() throws IOException {
+        // a deflate bomb in miniature: declares float32[2, 3], inflates to 8 MiB
+        byte[] honest = npy("<f4", false, "(2, 3)", 1, 2, 3, 4, 5, 6);
+        byte[] bomb = java.util.Arrays.copyOf(honest, honest.length + (8 << 20));
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put(".l1.weight.npy", bomb);
+        entries.put(".l1.bias.npy", npy("<f4", false, "(3,)", 0, 0, 0));
+        Path file = npz("bomb.npz", true, entries);
+        assertThat(Files.size(file)).as("compressed").isLessThan(100_000);
+
+        assertThatThrownBy(() -> Parameters.load(oneLinear(), file, false))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining(".l1.weight.npy")
+                .hasMessageContaining("more data than its header declares");
+    }
+
+    @Test
+    void nanOrInfiniteWeightsAreRefusedAtLoadNamingFilePathAndValue() throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put(".l1.weight.npy", npy("<f4", false, "(2, 3)", 1, 2, Double.NaN, 4, 5, 6));
+        entries.put(".l1.bias.npy", npy("<f4", false, "(3,)", 0, Double.POSITIVE_INFINITY, 0));
+        Path file = savez(entries);
+
+        assertThatThrownBy(() -> Parameters.load(oneLinear(), file, "weights-from-user.npz", false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("weights-from-user.npz")
+                .hasMessageContaining(".l1.weight: value 2 is NaN")
+                .hasMessageContaining(".l1.bias: value 1 is Infinity");
+    }
+
+    @Test
+    void aHeaderThatGivesAKeyTwiceIsRefusedAsNumpyWouldNotReadItAsTheFirst() throws IOException {
+        // numpy's literal_eval keeps the last 'descr': an object array, which it refuses
+        byte[] sneaky = npyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'descr': '|O', }",
+                new byte[8]);
+        Path file = savez(Map.of("w.npy", sneaky));
+
+        assertThatThrownBy(() -> Npz.read(file))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("w.npy")
+                .hasMessageContaining("'descr' appears twice");
+    }
+
+    @Test
+    void aHeaderWithAKeyNumpyDoesNotKnowOrWithoutOneItNeedsIsRefused() throws IOException {
+        byte[] extra = npyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': 1, }", new byte[8]);
+        assertThatThrownBy(() -> Npz.read(savez(Map.of("w.npy", extra))))
+                .isInstanceOf(IOException.class).hasMessageContaining("w.npy");
+        byte[] missing = npyWithHeader("{'descr': '<f8', 'shape': (1,), }", new byte[8]);
+        assertThatThrownBy(() -> Npz.read(npz("m.npz", false, Map.of("w.npy", missing))))
+                .isInstanceOf(IOException.class).hasMessageContaining("exactly the keys");
+        byte[] negative = npyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }", new byte[8]);
+        assertThatThrownBy(() -> Npz.read(npz("n.npz", false, Map.of("w.npy", negative))))
+                .isInstanceOf(IOException.class).hasMessageContaining("non-negative");
+    }
+
+    @Test
+    void errorsNameTheGivenFileNameNotTheFileRead() throws IOException {
+        Path copy = savez(Map.of("w.npy", npy("<f8", false, "(2,)", 1, 2).clone()));
+        Files.write(copy, new byte[] {1, 2, 3});
+        assertThatThrownBy(() -> Npz.read(copy, "my-weights.npz"))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("my-weights.npz:")
+                .hasMessageNotContaining(copy.toString());
+    }
 }
