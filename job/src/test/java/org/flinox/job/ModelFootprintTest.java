@@ -38,7 +38,12 @@ class ModelFootprintTest {
                 "{\"type\":\"moments\"}",
                 "{\"type\":\"linear\",\"out\":7}",
                 "{\"type\":\"layernorm\"}",
-                "{\"type\":\"layernorm\",\"affine\":false}",
+                "{\"type\":\"layernorm\",\"affine\":true}",
+                "{\"type\":\"linear\",\"out\":7,\"bias\":false}",
+                "{\"type\":\"gru\",\"hidden\":4,\"bias\":false}",
+                "{\"type\":\"lstm\",\"hidden\":4}",
+                "{\"type\":\"lstm\",\"hidden\":4,\"bias\":false}",
+                "{\"type\":\"batchnorm\"}",
                 "{\"type\":\"mlp\",\"out\":2,\"hidden\":5}",
                 "{\"type\":\"gru\",\"hidden\":4}",
                 "{\"type\":\"sequential\",\"layers\":[{\"type\":\"standardize\"},{\"type\":\"linear\",\"out\":9},"
