@@ -1,6 +1,7 @@
--- The same over a Kafka topic (README, "Flink SQL"): deploy/local-kafka.sh start, then
+-- The same over a Kafka topic of JSON records (README, "Flink SQL"), on deploy/local-kafka.sh:
 --   deploy/sql-client.sh -f deploy/sql/sensors-kafka.sql
--- The SQL Kafka connector ('connector' = 'kafka') comes with the Flinox jar.
+-- The SQL Kafka connector ('connector' = 'kafka') comes with the Flinox jar. 'scan.bounded.mode'
+-- stops at the offsets that are the latest when the job starts, so the INSERT finishes.
 SET 'table.dml-sync' = 'true';
 SET 'execution.checkpointing.interval' = '1 s';
 
@@ -9,8 +10,7 @@ CREATE FUNCTION flinox AS 'org.flinox.sql.ModelFunction';
 CREATE TABLE sensors (id INT, sensor STRING, temperature DOUBLE, humidity DOUBLE, pressure DOUBLE) WITH (
   'connector' = 'kafka', 'topic' = 'sensors', 'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'flinox-sql', 'scan.startup.mode' = 'earliest-offset',
-  'scan.bounded.mode' = 'latest-offset',           -- stop at what is in the topic now
-  'format' = 'json');
+  'scan.bounded.mode' = 'latest-offset', 'format' = 'json');
 
 CREATE TABLE zscores (
   sensor STRING, id INT, temperature DOUBLE, humidity DOUBLE, pressure DOUBLE,

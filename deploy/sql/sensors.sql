@@ -1,13 +1,15 @@
 -- Per-sensor z-scores of CSV readings with Flinox in Flink SQL (README, "Flink SQL"):
 --   deploy/sql-client.sh -f deploy/sql/sensors.sql
-SET 'table.dml-sync' = 'true';                     -- wait until the INSERT has finished
-SET 'execution.checkpointing.interval' = '1 s';    -- the file sink commits its files on checkpoints
+-- table.dml-sync: wait until the INSERT has finished; the file sink commits its files on
+-- checkpoints; 'csv.null-literal' = '' reads an empty field as NULL.
+SET 'table.dml-sync' = 'true';
+SET 'execution.checkpointing.interval' = '1 s';
 
 CREATE FUNCTION flinox AS 'org.flinox.sql.ModelFunction';
 
 CREATE TABLE sensors (id INT, sensor STRING, temperature DOUBLE, humidity DOUBLE, pressure DOUBLE) WITH (
   'connector' = 'filesystem', 'path' = '/tmp/flinox-sql/sensors', 'format' = 'csv',
-  'csv.null-literal' = '');                        -- an empty field is NULL
+  'csv.null-literal' = '');
 
 CREATE TABLE zscores (
   sensor STRING, id INT, temperature DOUBLE, humidity DOUBLE, pressure DOUBLE,
