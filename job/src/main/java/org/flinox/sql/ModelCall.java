@@ -28,13 +28,12 @@ import org.flinox.nn.StateExport;
  * <p>Resolved twice: by the planner, where a mistake becomes a {@link ValidationException} with
  * the job's message, and once per parallel instance at the first row, from the same arguments.
  *
- * @param inputColumns the input table's column names
+ * @param features the {@code features} columns, in their order
  * @param featurePositions the positions of the {@code features} columns, in their order
  * @param passThroughPositions every other column that is not a partition key, in table order
  * @param standardize whether the root module is {@code standardize} (output {@code <feature>_z})
  */
 record ModelCall(
-        List<String> inputColumns,
         List<String> features,
         int[] featurePositions,
         int[] passThroughPositions,
@@ -118,7 +117,7 @@ record ModelCall(
 
         Module tree = factory.create();
         StateRowType state = StateRowType.of(StateExport.exportState(tree).state());
-        return new ModelCall(List.copyOf(columns), List.copyOf(features), featurePositions,
+        return new ModelCall(List.copyOf(features), featurePositions,
                 passThrough.stream().mapToInt(Integer::intValue).toArray(),
                 DataTypes.ROW(out).notNull(), state, factory, standardize);
     }

@@ -141,6 +141,21 @@ class ModelFunctionTest {
     }
 
     @Test
+    void aModelWithoutStateRunsWithAnEmptyStateRow() throws Exception {
+        TableResult result = tEnv.executeSql("SELECT * FROM flinox(input => TABLE readings PARTITION BY sensor,"
+                + " features => DESCRIPTOR(a, b), model => '{\"name\":\"s\",\"module\":{\"type\":\"relu\"}}')");
+        Map<Integer, Row> out = byId(result);
+        for (Object[] r : ROWS) {
+            Row row = out.get((Integer) r[0]);
+            if (good(r)) { // relu of positive readings: the readings themselves
+                assertThat((Double[]) row.getField(4)).containsExactly((Double) r[2], (Double) r[3]);
+            } else {
+                assertThat(row.getField(5)).isNotEqualTo("ok");
+            }
+        }
+    }
+
+    @Test
     void anUnknownFeatureColumnFailsAtPlanningTime() {
         assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM flinox(input => TABLE readings PARTITION BY sensor,"
                 + " features => DESCRIPTOR(a, c), model => '{\"module\":{\"type\":\"standardize\"}}')"))
