@@ -59,6 +59,11 @@ public class ModelFunction extends ProcessTableFunction<Row> {
     static final String STATE_TTL = "state_ttl";
     /** The name of the state entry. */
     static final String STATE = "model";
+    /** The positions of the scalar arguments in a call (the table is 0). */
+    private static final int FEATURES_AT = 1;
+    private static final int MODEL_AT = 2;
+    private static final int WEIGHTS_AT = 3;
+    private static final int STATE_TTL_AT = 4;
 
     private transient ModelCall call;
     private transient Module module;
@@ -74,7 +79,7 @@ public class ModelFunction extends ProcessTableFunction<Row> {
 
             @Override
             public Optional<Duration> getTimeToLive(CallContext context) {
-                return context.getArgumentValue(4, String.class).map(ModelFunction::parseTtl);
+                return context.getArgumentValue(STATE_TTL_AT, String.class).map(ModelFunction::parseTtl);
             }
         });
         return TypeInference.newBuilder()
@@ -93,17 +98,18 @@ public class ModelFunction extends ProcessTableFunction<Row> {
     private static ModelCall resolve(CallContext context) {
         TableSemantics input = context.getTableSemantics(0)
                 .orElseThrow(() -> new ValidationException("input: expected TABLE ... PARTITION BY key"));
-        if (!context.isArgumentLiteral(1) || !context.isArgumentLiteral(2)
-                || (!context.isArgumentNull(3) && !context.isArgumentLiteral(3))) {
+        if (!context.isArgumentLiteral(FEATURES_AT) || !context.isArgumentLiteral(MODEL_AT)
+                || (!context.isArgumentNull(WEIGHTS_AT) && !context.isArgumentLiteral(WEIGHTS_AT))) {
             throw new ValidationException("features, model and weights must be literals: DESCRIPTOR(a, b),"
                     + " '{...}' or 'path/spec.json', 'path/weights.npz'");
         }
-        ColumnList features = context.getArgumentValue(1, ColumnList.class)
+        ColumnList features = context.getArgumentValue(FEATURES_AT, ColumnList.class)
                 .orElseThrow(() -> new ValidationException("features: expected DESCRIPTOR(column, ...)"));
-        String model = context.getArgumentValue(2, String.class).orElse(null);
-        String weights = context.isArgumentNull(3) ? null : context.getArgumentValue(3, String.class).orElse(null);
-        if (!context.isArgumentNull(4)) {
-            context.getArgumentValue(4, String.class).ifPresent(ModelFunction::parseTtl);
+        String model = context.getArgumentValue(MODEL_AT, String.class).orElse(null);
+        String weights = context.isArgumentNull(WEIGHTS_AT) ? null
+                : context.getArgumentValue(WEIGHTS_AT, String.class).orElse(null);
+        if (!context.isArgumentNull(STATE_TTL_AT)) {
+            context.getArgumentValue(STATE_TTL_AT, String.class).ifPresent(ModelFunction::parseTtl);
         }
         return ModelCall.resolve(input.dataType(), input.partitionByColumns(), features.getNames(), model, weights);
     }
@@ -121,7 +127,7 @@ public class ModelFunction extends ProcessTableFunction<Row> {
     public void eval(Context ctx, Row state, Row input, ColumnList features, String model, String weights,
             String stateTtl) {
         if (call == null) {
-            open(ctx, features, model, weights);
+            resolveOnce(ctx, features, model, weights);
         }
         double[] x = new double[call.featurePositions().length];
         DeadLetterReason problem = null;
@@ -155,7 +161,8 @@ public class ModelFunction extends ProcessTableFunction<Row> {
         emit(input, y, problem);
     }
 
-    private void open(Context ctx, ColumnList features, String model, String weights) {
+    /** At the first row of this instance: the same resolution as at planning, and the model. */
+    private void resolveOnce(Context ctx, ColumnList features, String model, String weights) {
         TableSemantics input = ctx.tableSemanticsFor(INPUT);
         call = ModelCall.resolve(input.dataType(), input.partitionByColumns(), features.getNames(), model, weights);
         module = StateExport.exportState(call.factory().create()).module();

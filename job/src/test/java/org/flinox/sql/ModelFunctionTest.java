@@ -178,6 +178,14 @@ class ModelFunctionTest {
                         + " leave it out to take the width coming in");
     }
 
+    @Test
+    void aStateTtlThatIsNotADurationFailsAtPlanningTime() {
+        assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM flinox(input => TABLE readings PARTITION BY sensor,"
+                + " features => DESCRIPTOR(a, b), model => '{\"module\":{\"type\":\"standardize\"}}',"
+                + " state_ttl => 'soon')"))
+                .hasStackTraceContaining("state_ttl: 'soon' is not a duration (e.g. '7 d', '12 h', '30 min')");
+    }
+
     // --- the reference and the data -------------------------------------------------------
 
     /** Two passes over each key's accepted rows so far: population mean and variance. */

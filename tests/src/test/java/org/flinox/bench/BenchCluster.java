@@ -64,7 +64,7 @@ final class BenchCluster implements AutoCloseable {
                 .map(new Workload(keys)).uid(sourceUid + "-records")
                 .keyBy(FeatureRecord::key, Types.STRING)
                 .process(fn).uid("keyed").name(KEYED_NAME)
-                .filter(new ThroughputProbe()).uid("probe")
+                .filter(new ThroughputProbe<>()).uid("probe")
                 .sinkTo(new DiscardingSink<>()).uid("sink");
         return env.executeAsync("bench " + fn.getClass().getSimpleName() + " keys=" + keys);
     }
