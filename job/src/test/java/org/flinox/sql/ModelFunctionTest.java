@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,9 +20,13 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
+import org.flinox.nn.DType;
+import org.flinox.nn.Npz;
+import org.flinox.nn.Tensor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link ModelFunction} in SQL on a MiniCluster, against the pinned math computed here in plain loops. */
 class ModelFunctionTest {
@@ -151,6 +156,26 @@ class ModelFunctionTest {
                 assertThat((Double[]) row.getField(4)).containsExactly((Double) r[2], (Double) r[3]);
             } else {
                 assertThat(row.getField(5)).isNotEqualTo("ok");
+            }
+        }
+    }
+
+    @Test
+    void weightsFromAnNpzFileReplaceTheSeededParameters(@TempDir Path dir) throws Exception {
+        Path npz = dir.resolve("w.npz");
+        Npz.write(npz, Map.of(
+                ".weight", Tensor.of(DType.FLOAT32, new int[] {2, 2}, 1, 0.5, 0, 2),
+                ".bias", Tensor.vector(DType.FLOAT32, 1, -1)));
+        TableResult result = tEnv.executeSql("SELECT * FROM flinox(input => TABLE readings PARTITION BY sensor,"
+                + " features => DESCRIPTOR(a, b), model => '{\"name\":\"w\",\"module\":{\"type\":\"linear\"}}',"
+                + " weights => '" + npz + "')");
+        Map<Integer, Row> out = byId(result);
+        for (Object[] r : ROWS) {
+            if (good(r)) { // y = x·W + b with W = [[1, 0.5], [0, 2]], b = [1, -1]
+                double a = (Double) r[2];
+                double b = (Double) r[3];
+                assertThat((Double[]) out.get((Integer) r[0]).getField(4))
+                        .containsExactly(a + 1, 0.5 * a + 2 * b - 1);
             }
         }
     }
