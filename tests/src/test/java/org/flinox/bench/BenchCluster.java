@@ -73,7 +73,7 @@ final class BenchCluster implements AutoCloseable {
                 .map(workload).uid(sourceUid + "-records")
                 .keyBy(FeatureRecord::key, Types.STRING)
                 .transform(KEYED_NAME, TypeInformation.of(ModelOutput.class), operator).uid("keyed")
-                .filter(new ThroughputProbe()).uid("probe")
+                .filter(new ThroughputProbe<>()).uid("probe")
                 .sinkTo(new DiscardingSink<>()).uid("sink");
         return env.executeAsync("bench " + operator.getClass().getSimpleName() + " " + workload);
     }

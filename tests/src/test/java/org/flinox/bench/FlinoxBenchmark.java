@@ -13,6 +13,7 @@ import java.util.List;
  *   <li>B1 Standardize through the job's {@code ModelOperator} (per record, and with key bundles; uniform
  *       and Zipf-skewed keys) vs a hand-written {@code ValueState<double[]>} function, RocksDB;
  *   <li>B2 the seed MLP through the operator vs the same math hand-written, and vs B1;
+ *   <li>B5 Standardize as the Flink SQL function vs the DataStream job's function (only on request);
  *   <li>B3 incremental RocksDB checkpoints at 1M keys: duration, size, restore time;
  *   <li>B4 micro: forward passes vs plain loops, the state serializer.
  * </ul>
@@ -38,7 +39,7 @@ public final class FlinoxBenchmark {
         if (only.contains("B4")) {
             new MicroBench(out).run();
         }
-        if (only.contains("B1") || only.contains("B2") || only.contains("B3")) {
+        if (only.contains("B1") || only.contains("B2") || only.contains("B3") || only.contains("B5")) {
             try (BenchCluster cluster = new BenchCluster()) {
                 ThroughputBench throughput = new ThroughputBench(cluster, out, repeats, scale);
                 throughput.warmUp();
@@ -51,6 +52,9 @@ public final class FlinoxBenchmark {
                 }
                 if (only.contains("B3")) {
                     new CheckpointBench(cluster, out, scale).run();
+                }
+                if (only.contains("B5")) {
+                    new SqlBench(cluster, out, repeats, scale).run();
                 }
             }
         }

@@ -1,14 +1,13 @@
 package org.flinox.bench;
 
 import org.apache.flink.api.common.functions.FilterFunction;
-import org.flinox.operators.ModelOutput;
 
 /**
  * Chained right after the keyed function: notes when the first and the last output passed
  * and drops everything, so a run's throughput excludes job start-up and shutdown. The
  * benchmark's MiniCluster runs in the same JVM, hence plain static fields.
  */
-final class ThroughputProbe implements FilterFunction<ModelOutput> {
+final class ThroughputProbe<T> implements FilterFunction<T> {
     private static final long serialVersionUID = 1L;
 
     static volatile long first;
@@ -27,7 +26,7 @@ final class ThroughputProbe implements FilterFunction<ModelOutput> {
     }
 
     @Override
-    public boolean filter(ModelOutput value) {
+    public boolean filter(T value) {
         long now = System.nanoTime();
         if (count == 0) {
             first = now;
