@@ -49,6 +49,7 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
             new ListStateDescriptor<>("flinox-state-layout", StringSerializer.INSTANCE);
 
     private final ModelFactory factory;
+    private final Duration stateTtl;
     private final Set<String> resetState;
     private final boolean emitFinalState;
 
@@ -63,6 +64,7 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
     public ModelOperator(ModelFactory factory, Duration stateTtl, Set<String> resetState, boolean emitFinalState) {
         super(new ModuleFunction(factory, stateTtl));
         this.factory = factory;
+        this.stateTtl = stateTtl;
         this.resetState = Set.copyOf(resetState);
         this.emitFinalState = emitFinalState;
     }
@@ -127,7 +129,7 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
             keys = stream.toList();
         }
         ValueState<Tensor> state = backend.getPartitionedState(VoidNamespace.INSTANCE,
-                VoidNamespaceSerializer.INSTANCE, ModuleFunction.descriptor(new StateKey(name)));
+                VoidNamespaceSerializer.INSTANCE, ModuleFunction.descriptor(new StateKey(name), stateTtl));
         for (String key : keys) {
             backend.setCurrentKey(key);
             state.clear();
@@ -146,7 +148,7 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
             StateKey key = initial.keyAt(i);
             names.add(key.name());
             entries.add(backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                    ModuleFunction.descriptor(key)));
+                    ModuleFunction.descriptor(key, stateTtl)));
         }
         Set<String> keys = new TreeSet<>();
         try (Stream<String> stream = backend.getKeys(names, VoidNamespace.INSTANCE)) {

@@ -64,6 +64,18 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
         return new ValueStateDescriptor<>(key.name(), new TensorSerializer());
     }
 
+    /**
+     * The descriptor of one entry with the job's TTL. Every registration of an entry must use
+     * it: Flink caches a state by name, so the first registration decides whether it expires.
+     */
+    public static ValueStateDescriptor<Tensor> descriptor(StateKey key, Duration stateTtl) {
+        ValueStateDescriptor<Tensor> d = descriptor(key);
+        if (stateTtl != null) {
+            d.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
+        }
+        return d;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     public void open(OpenContext openContext) {
@@ -73,11 +85,7 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
         entries = new ValueState[initial.size()];
         current = new Tensor[initial.size()];
         for (int i = 0; i < entries.length; i++) {
-            ValueStateDescriptor<Tensor> d = descriptor(initial.keyAt(i));
-            if (stateTtl != null) {
-                d.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
-            }
-            entries[i] = getRuntimeContext().getState(d);
+            entries[i] = getRuntimeContext().getState(descriptor(initial.keyAt(i), stateTtl));
         }
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("flinox");
         recordsIn = metrics.counter("recordsIn");
