@@ -15,8 +15,13 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.flinox.job.JobRunner;
-import org.flinox.job.JobSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,20 +34,32 @@ class JobDefaultsTest {
         return Files.writeString(dir.resolve("small.csv"), "k,a\nx,1\n");
     }
 
+    /** The job's configuration as Flink reads it: through Flink's own options, so a misspelt key fails here. */
+    private Configuration flinkConfiguration(String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--input", smallCsv().toString()));
+        args.addAll(List.of(more));
+        return Configuration.fromMap(JobRunner.settings(args.toArray(new String[0])).flink());
+    }
+
     @Test
     void theFlinkConfigurationHasTheDocumentedDefaults() throws Exception {
-        Map<String, String> flink = JobRunner.settings("--input", smallCsv().toString()).flink();
-        assertThat(flink).containsEntry("state.backend.type", "rocksdb")
-                .containsEntry("execution.checkpointing.incremental", "true")
-                .containsEntry("execution.checkpointing.interval", "10000 ms")
-                .containsEntry("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION")
-                .containsEntry("pipeline.generic-types", "false")
-                .containsEntry("pipeline.max-parallelism", "128")
-                .containsEntry("restart-strategy.type", "fixed-delay");
-        assertThat(flink.get("execution.checkpointing.dir")).as("a temporary directory when stand-alone").isNotBlank();
-        Map<String, String> heap = JobRunner.settings("--input", smallCsv().toString(), "--state-backend", "hashmap").flink();
-        assertThat(heap).containsEntry("state.backend.type", "hashmap")
-                .containsEntry("pipeline.generic-types", "false").containsEntry("restart-strategy.type", "fixed-delay");
+        Configuration c = flinkConfiguration();
+        assertThat(c.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(c.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
+        assertThat(c.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
+                .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        assertThat(c.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).as("a temporary directory when stand-alone")
+                .isNotBlank();
+        assertThat(c.get(PipelineOptions.GENERIC_TYPES)).as("Kryo fallback").isFalse();
+        assertThat(c.get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(128);
+        assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");
+        assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS)).isPositive();
+
+        Configuration heap = flinkConfiguration("--state-backend", "hashmap");
+        assertThat(heap.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
+        assertThat(heap.get(PipelineOptions.GENERIC_TYPES)).isFalse();
+        assertThat(heap.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");
     }
 
     @Test

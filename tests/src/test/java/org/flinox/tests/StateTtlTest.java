@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * TTL is processing time, so the test lets time pass: the one place it sleeps on purpose.
  */
 class StateTtlTest {
-    private static final long TTL_MILLIS = 2000;
+    private static final long TTL_MILLIS = 3000;
     private static final long IDLE_MILLIS = TTL_MILLIS + 1000;
 
     @TempDir
