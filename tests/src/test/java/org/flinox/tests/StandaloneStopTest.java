@@ -48,8 +48,12 @@ class StandaloneStopTest {
                 Thread.sleep(100);
             }
 
+            List<ProcessHandle> children = job.descendants().toList(); // the JVM the launcher runs Flink in
+            assertThat(children).isNotEmpty();
             job.destroy(); // SIGTERM
             assertThat(job.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("the process ends").isTrue();
+            // ... and only once the job has stopped: nothing it started is left running
+            assertThat(children).noneMatch(ProcessHandle::isAlive);
             String printed = Files.readString(log);
             Matcher m = Pattern.compile("flinox: stopped with a savepoint; resume with --restore (\\S+)").matcher(printed);
             assertThat(m.find()).as(printed).isTrue();
