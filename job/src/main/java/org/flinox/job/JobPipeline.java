@@ -151,11 +151,26 @@ public final class JobPipeline {
         return records;
     }
 
+    /**
+     * Creates a sink's directory when the job is built: a FileSink makes it only with its first
+     * file, and a run without dead letters should leave an empty dead-letter directory behind,
+     * not none (which would look like a run that wrote them elsewhere).
+     */
+    private static void createDirectory(String dir) {
+        Path path = new Path(dir);
+        try {
+            path.getFileSystem().mkdirs(path);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** JSON lines into part files committed on checkpoints, or printed when no directory is given. */
     private static Sink<String> sink(String dir, boolean stdErr) {
         if (dir == null) {
             return new PrintSink<>(stdErr);
         }
+        createDirectory(dir);
         return FileSink.forRowFormat(new Path(dir), new SimpleStringEncoder<String>("UTF-8"))
                 .withBucketAssigner(new BasePathBucketAssigner<>())
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())

@@ -51,7 +51,7 @@ public final class JobRunner {
         }
         SpecModelFactory model = SpecModelFactory.of(o.model, features.size(), o.weights);
         if (o.restore != null) {
-            RestoreCheck.requireOperatorState(o.restore, OperatorIds.model(model.name()));
+            RestoreCheck.requireOperatorState(o.restore, OperatorIds.model(model.name()), o.maxParallelism);
         }
         String deadLetters = o.deadLetter != null ? o.deadLetter
                 : o.output != null ? JobSettings.deadLettersBeside(o.output) : null;

@@ -73,7 +73,16 @@ public final class Launcher {
         command.add(CLI);
         command.addAll(List.of(args));
         Process child = new ProcessBuilder(command).inheritIO().start();
-        Runtime.getRuntime().addShutdownHook(new Thread(child::destroy));
+        // Ctrl-C or `kill PID` reaches this JVM: pass it on and wait, so this process ends only
+        // once the job has stopped (a --watch run with --savepoint-dir takes its savepoint first)
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            child.destroy();
+            try {
+                child.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
         return child.waitFor();
     }
 }

@@ -23,7 +23,12 @@ final class RestoreCheck {
 
     private RestoreCheck() {}
 
-    static void requireOperatorState(String restorePath, String uid) {
+    /**
+     * @param maxParallelism the job's {@code --max-parallelism}, which must be the one the state
+     *     was written with (Flink would refuse it only after the job was submitted, with a message
+     *     that does not say which flag to change)
+     */
+    static void requireOperatorState(String restorePath, String uid, int maxParallelism) {
         Collection<OperatorState> operators;
         try {
             CompletedCheckpointStorageLocation location =
@@ -39,11 +44,17 @@ final class RestoreCheck {
             return;
         }
         OperatorID wanted = new OperatorID(StreamGraphHasherV2.generateUserSpecifiedHash(uid));
-        boolean found = operators.stream().anyMatch(o -> o.getOperatorID().equals(wanted));
-        if (!found) {
+        OperatorState model = operators.stream().filter(o -> o.getOperatorID().equals(wanted)).findFirst().orElse(null);
+        if (model == null) {
             throw new IllegalArgumentException("--restore " + restorePath + " holds no state of operator " + uid
                     + ": was it written by a model with another name? The model's \"name\" must stay the same "
                     + "across savepoints.");
+        }
+        if (model.getMaxParallelism() != maxParallelism) {
+            throw new IllegalArgumentException("--restore " + restorePath + " was written with --max-parallelism "
+                    + model.getMaxParallelism() + ", the job has --max-parallelism " + maxParallelism
+                    + ": the key groups are fixed for the life of the state; run with --max-parallelism "
+                    + model.getMaxParallelism());
         }
     }
 }

@@ -37,13 +37,16 @@ class LinearTest {
     }
 
     @Test
-    void perRecordAndBatchedPathsAgree() {
-        Linear l = Linear.create(5, 7, DType.FLOAT64, new Rng(3));
+    void perRecordAndBatchedPathsAgreeWithTheReferenceIncludingTheBias() {
+        Linear seeded = Linear.create(5, 7, DType.FLOAT64, new Rng(3));
+        double[] b = {0.5, -1.25, 2, 0.125, -3, 7.5, -0.75};
+        Linear l = new Linear(seeded.weight(), Tensor.vector(DType.FLOAT64, b));
         double[][] x = {{1, 2, 3, 4, 5}, {-1, 0.5, 0, 2, -3}};
         INDArray batched = l.apply(Nd4j.create(x).castTo(DataType.DOUBLE));
         for (int r = 0; r < 2; r++) {
             double[] expected = new double[7];
             for (int j = 0; j < 7; j++) {
+                expected[j] = b[j];
                 for (int i = 0; i < 5; i++) {
                     expected[j] += x[r][i] * l.weight().get(i * 7 + j);
                 }
@@ -51,7 +54,17 @@ class LinearTest {
             assertThat(l.apply(x[r])).containsExactly(expected, within(1e-12));
             assertThat(batched.getRow(r).toDoubleVector()).containsExactly(expected, within(1e-12));
         }
-        assertThat(l.apply(Nd4j.createFromArray(x[0])).shape()).containsExactly(7L);
+        INDArray one = l.apply(Nd4j.createFromArray(x[0]));
+        assertThat(one.shape()).containsExactly(7L);
+        assertThat(one.toDoubleVector()).containsExactly(l.apply(x[0]), within(1e-12));
+    }
+
+    @Test
+    void float32BatchedPathAddsTheBias() {
+        Linear l = new Linear(Tensor.of(DType.FLOAT32, new int[] {2, 2}, 1, 0, 0, 1), Tensor.vector(DType.FLOAT32, 10, -20));
+        INDArray y = l.apply(Nd4j.createFromArray(new float[][] {{1, 2}, {3, 4}}));
+        assertThat(y.getRow(0).toDoubleVector()).containsExactly(11, -18);
+        assertThat(y.getRow(1).toDoubleVector()).containsExactly(13, -16);
     }
 
     @Test

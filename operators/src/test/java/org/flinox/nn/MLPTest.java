@@ -50,7 +50,7 @@ class MLPTest {
 
     @Test
     void forwardMatchesAPlainLoopReferenceAndUpdatesBothMoments() {
-        var exported = StateExport.exportState(MLP.create(4, 2, new Rng(5)));
+        var exported = StateExport.exportState(withBiases(MLP.create(4, 2, new Rng(5)), new Rng(6)));
         MLP m = exported.module();
         double[] x = {0.5, -1, 2, 0.25};
         Result<double[]> r = m.forward(x, exported.state());
@@ -66,9 +66,18 @@ class MLPTest {
         }
     }
 
+    /** The same MLP with non-zero biases (the seeded ones are 0, which would hide a missing bias). */
+    private static MLP withBiases(MLP m, Rng rng) {
+        Linear[] l = {m.l1(), m.l2(), m.l3()};
+        for (int i = 0; i < 3; i++) {
+            l[i] = new Linear(l[i].weight(), rng.uniform(DType.FLOAT32, 0.5, l[i].out()));
+        }
+        return new MLP(m.inStats(), l[0], l[1], l[2], m.outStats(), m.relu());
+    }
+
     @Test
     void perRecordAndBatchedPathsAgreeOverStackedKeys() {
-        var exported = StateExport.exportState(MLP.create(8, 3, new Rng(9)));
+        var exported = StateExport.exportState(withBiases(MLP.create(8, 3, new Rng(9)), new Rng(10)));
         MLP m = exported.module();
         SplittableRandom random = new SplittableRandom(4);
         double[][] x = new double[5][8];
@@ -83,6 +92,7 @@ class MLPTest {
         for (int b = 0; b < 5; b++) {
             Result<double[]> single = m.forward(x[b], exported.state());
             assertThat(batched.output().getRow(b).toDoubleVector()).containsExactly(single.output(), within(1e-5));
+            assertThat(single.output()).containsExactly(reference(m, x[b]), within(1e-5));
             for (int i = 0; i < single.state().size(); i++) {
                 assertThat(rows.get(b).valueAt(i).toArray()).containsExactly(single.state().valueAt(i).toArray(), within(1e-5));
             }

@@ -197,6 +197,147 @@ class KafkaJobTest {
         });
     }
 
+    @Test
+    void latestStartsAfterWhatWasThereAndOffsetsAreCommittedToTheGroup() throws Exception {
+        KAFKA.createTopic("lat-in", 3);
+        KAFKA.createTopic("lat-out", 2);
+        new Reference().produceJson("lat-in", sample(6, 10, 7)); // before the job: never read
+        Map<TopicPartition, Long> before = endOffsets("lat-in");
+        JobSettings settings = JobRunner.resolve(options(args("lat-in", "lat-out", "--starting-offsets", "latest")));
+        StreamExecutionEnvironment env = environment(settings);
+        JobPipeline.build(env, settings);
+        jobs.add(env.executeAsync("kafka latest"));
+        // the group's offsets, committed on checkpoints, say where the job reads from: the end
+        awaitGroupOffsets("test-lat-in", before);
+
+        Reference ref = new Reference();
+        ref.produceJson("lat-in", sample(6, 10, 8));
+        ref.assertOutputsExactlyOnce(readCommitted("lat-out", ref.size())); // fresh keys, nothing of the first batch
+        awaitGroupOffsets("test-lat-in", endOffsets("lat-in"));
+    }
+
+    @Test
+    void committedStartsAtTheGroupsOffsetsAndAPartitionWithoutOneAtTheBeginning() throws Exception {
+        KAFKA.createTopic("com-in", 3);
+        KAFKA.createTopic("com-out", 2);
+        // the first batch, one record at a time, so the test knows which partition each landed on
+        Reference ref = new Reference();
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        List<Row> first = sample(6, 10, 9);
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (Row r : first) {
+                RecordMetadata m = producer.send(new ProducerRecord<>("com-in", r.key(),
+                        JSON.writeValueAsString(Map.of("id", r.key(), "a", r.a(), "b", r.b())))).get(30, TimeUnit.SECONDS);
+                if (m.partition() == 0) {
+                    ref.expect(m, r.key(), new double[] {r.a(), r.b()}); // partition 0: no committed offset
+                } else {
+                    committed.put(new TopicPartition("com-in", m.partition()), m.offset() + 1);
+                }
+            }
+        }
+        assertThat(committed).as("the first batch spans partitions 1 and 2 too").hasSize(2);
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrap()))) {
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
+            committed.forEach((tp, o) -> offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(o)));
+            admin.alterConsumerGroupOffsets("test-com-in", offsets).all().get(30, TimeUnit.SECONDS);
+        }
+        ref.produceJson("com-in", sample(6, 10, 10));
+
+        assertThat(FlinoxCli.execute(args("com-in", "com-out", "--starting-offsets", "committed", "--bounded"))).isZero();
+        ref.assertOutputsExactlyOnce(readCommitted("com-out", ref.size()));
+    }
+
+    @Test
+    void theInputIsReadCommittedUnlessAKafkaPropertySaysOtherwise() throws Exception {
+        KAFKA.createTopic("txn-in", 3);
+        KAFKA.createTopic("txn-out", 2);
+        KAFKA.createTopic("txn-all-out", 2);
+        Reference committedOnly = new Reference();
+        Reference everything = new Reference();
+        List<Row> aborted = sample(6, 5, 11);
+        List<Row> kept = sample(6, 5, 12);
+        Properties p = new Properties();
+        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrap());
+        p.setProperty(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kafka-job-test-input");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            for (List<Row> batch : List.of(aborted, kept)) {
+                producer.beginTransaction();
+                for (Row r : batch) {
+                    RecordMetadata m = producer.send(new ProducerRecord<>("txn-in", r.key(),
+                            JSON.writeValueAsString(Map.of("id", r.key(), "a", r.a(), "b", r.b())))).get(30, TimeUnit.SECONDS);
+                    everything.expect(m, r.key(), new double[] {r.a(), r.b()});
+                    if (batch == kept) {
+                        committedOnly.expect(m, r.key(), new double[] {r.a(), r.b()});
+                    }
+                }
+                if (batch == aborted) {
+                    producer.abortTransaction();
+                } else {
+                    producer.commitTransaction();
+                }
+            }
+        }
+
+        assertThat(FlinoxCli.execute(args("txn-in", "txn-out", "--bounded"))).isZero();
+        committedOnly.assertOutputsExactlyOnce(readCommitted("txn-out", committedOnly.size()));
+
+        // --kafka-property reaches the consumer (read_uncommitted reads the aborted records too)
+        // and the producers (their transactions carry the timeout given, not the default 60 s)
+        String[] all = args("txn-in", "txn-all-out", "--bounded", "--kafka-property", "isolation.level=read_uncommitted",
+                "--kafka-property", "transaction.timeout.ms=123456");
+        all[java.util.Arrays.asList(all).indexOf("test-txn-in")] = "test-txn-all";
+        assertThat(FlinoxCli.execute(all)).isZero();
+        everything.assertOutputsExactlyOnce(readCommitted("txn-all-out", everything.size()));
+        assertThat(transactionTimeouts("test-txn-out-output")).containsOnly(60_000L);
+        assertThat(transactionTimeouts("test-txn-all-out-output")).containsOnly(123_456L);
+    }
+
+    /** The timeouts the broker knows for the transactions whose id starts with {@code prefix}; at least one. */
+    private static List<Long> transactionTimeouts(String prefix) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrap()))) {
+            List<String> ids = admin.listTransactions().all().get(30, TimeUnit.SECONDS).stream()
+                    .map(org.apache.kafka.clients.admin.TransactionListing::transactionalId)
+                    .filter(id -> id.startsWith(prefix)).toList();
+            assertThat(ids).as("transactions of %s", prefix).isNotEmpty();
+            return admin.describeTransactions(ids).all().get(30, TimeUnit.SECONDS).values().stream()
+                    .map(org.apache.kafka.clients.admin.TransactionDescription::transactionTimeoutMs).toList();
+        }
+    }
+
+    /** The end offset of every partition of {@code topic}. */
+    private static Map<TopicPartition, Long> endOffsets(String topic) {
+        Properties p = new Properties();
+        p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrap());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            return consumer.endOffsets(partitions);
+        }
+    }
+
+    /** Waits until the consumer group has committed exactly these offsets. */
+    private static void awaitGroupOffsets(String group, Map<TopicPartition, Long> expected) throws Exception {
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        Map<TopicPartition, Long> got = Map.of();
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrap()))) {
+            while (System.nanoTime() < deadline) {
+                got = new HashMap<>();
+                for (var e : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                        .entrySet()) {
+                    if (e.getValue() != null) {
+                        got.put(e.getKey(), e.getValue().offset());
+                    }
+                }
+                if (got.equals(expected)) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("group " + group + " committed " + got + ", expected " + expected);
+    }
+
     // ---------------------------------------------------------------- the job
 
     /** The run flags every test uses, reading {@code in} and writing {@code out}, plus {@code more}. */

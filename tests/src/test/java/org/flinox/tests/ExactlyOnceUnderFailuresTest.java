@@ -56,13 +56,45 @@ class ExactlyOnceUnderFailuresTest {
         cleanOutputs = clean.outputs();
         cleanFinalState = clean.finalState();
 
-        // the failure-free run itself against the independent reference, on a sample of keys
-        Map<String, double[]> expected = Reference.cumulative(rows.stream()
-                .filter(r -> r.key().equals("key7") || r.key().equals("key299")).toList());
-        assertThat(expected).hasSizeGreaterThan(1000);
+        // the failure-free run itself against the independent reference: every record of every key
+        Map<String, double[]> expected = Reference.cumulative(rows);
+        assertThat(cleanOutputs.keySet()).isEqualTo(expected.keySet());
         expected.forEach((id, z) -> assertThat(cleanOutputs.get(id)).as(id).containsExactly(z, within(1e-9)));
-        assertThat(cleanOutputs).hasSize(ROWS);
-        assertThat(cleanFinalState).hasSize(KEYS * 3);
+        assertFinalStateIsTheTwoPassStatistics(cleanFinalState);
+    }
+
+    /** Every key's final count, mean and m2 (sum of squared deviations), by two passes over its rows. */
+    private static void assertFinalStateIsTheTwoPassStatistics(List<String> finalState) throws Exception {
+        Map<String, List<double[]>> byKey = new HashMap<>();
+        rows.forEach(r -> byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.x()));
+        assertThat(byKey).hasSize(KEYS);
+        Map<String, Map<String, double[]>> got = new HashMap<>();
+        for (String line : finalState) {
+            JsonNode n = JobFiles.JSON.readTree(line);
+            assertThat(n.get("dtype").asText()).isEqualTo("float64");
+            double[] previous = got.computeIfAbsent(n.get("key").asText(), k -> new HashMap<>())
+                    .put(n.get("stateKey").asText(), JobFiles.doubles(n.get("values")));
+            assertThat(previous).as("%s once", line).isNull();
+        }
+        assertThat(got.keySet()).isEqualTo(byKey.keySet());
+        byKey.forEach((key, xs) -> {
+            Map<String, double[]> state = got.get(key);
+            assertThat(state.keySet()).as(key).containsExactlyInAnyOrder(".count", ".mean", ".m2");
+            assertThat(state.get(".count")).as(key).containsExactly(xs.size());
+            for (int j = 0; j < 3; j++) {
+                double mean = 0;
+                for (double[] x : xs) {
+                    mean += x[j];
+                }
+                mean /= xs.size();
+                double m2 = 0;
+                for (double[] x : xs) {
+                    m2 += (x[j] - mean) * (x[j] - mean);
+                }
+                assertThat(state.get(".mean")[j]).as("%s .mean[%d]", key, j).isCloseTo(mean, within(1e-9 * Math.max(1, Math.abs(mean))));
+                assertThat(state.get(".m2")[j]).as("%s .m2[%d]", key, j).isCloseTo(m2, within(1e-9 * Math.max(1, m2)));
+            }
+        });
     }
 
     record Result(Map<String, double[]> outputs, List<String> finalState) {}

@@ -16,8 +16,20 @@ final class JobFiles {
 
     private JobFiles() {}
 
-    /** Every committed line (in-progress files are hidden and skipped). */
+    /**
+     * Every committed line (in-progress files are hidden and skipped) of a directory a job has
+     * written: a missing directory is a failure, so "no dead letters" cannot pass when the
+     * job wrote them somewhere else or nowhere.
+     */
     static List<JsonNode> jsonLines(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new AssertionError("the job wrote no directory " + dir);
+        }
+        return committedSoFar(dir);
+    }
+
+    /** The lines committed so far, for polling a running job: none while the directory does not exist yet. */
+    static List<JsonNode> committedSoFar(Path dir) {
         List<JsonNode> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return out;

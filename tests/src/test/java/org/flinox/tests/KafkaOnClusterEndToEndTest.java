@@ -123,6 +123,10 @@ class KafkaOnClusterEndToEndTest {
             secondBatch.get(2, TimeUnit.MINUTES);
 
             committed.awaitAtLeast(ref.size());
+            // The kill hit output that was written but not committed: the killed attempt's open
+            // transaction was aborted, and its records, invisible to read_committed, were written again.
+            await("aborted outputs of the killed attempt in " + OUT + " (read_uncommitted)",
+                    () -> uncommitted.poll() > ref.size());
             // Two more completed checkpoints (and their commits), then read to the end: a late
             // duplicate would be seen too.
             long checkpoints = completedCheckpoints(job);

@@ -144,12 +144,16 @@ class LocalClusterEndToEndTest {
         // Kill -9 a TaskManager that holds a slot of the job while the next file is in flight.
         String victim = cluster.busyTaskManager();
         feed(input, fed, files.get(fed));
-        String source = fileName(fed);
-        await("records of " + source + " processed", () -> linesIn(output, true).stream()
-                .anyMatch(l -> l.contains("\"source\":\"" + source + "\"")));
+        String source = "\"source\":\"" + fileName(fed) + "\"";
+        await("records of " + fileName(fed) + " written, not committed yet", () -> inProgressLines(output).stream()
+                .anyMatch(l -> l.contains(source)));
         assertThat(cluster.killAndReplace(victim)).contains("taskmanager-3 ");
         await("job " + job + " restarted after the kill", () -> cluster.restarts(job) >= 1);
         awaitCommitted(output, fed, files.get(fed));
+        // The kill hit output that was written but not committed: the killed attempt's in-progress
+        // files are never committed (each record is committed once, by the restarted attempt) and
+        // stay behind holding records of that file.
+        assertThat(inProgressLines(output)).as("uncommitted output of the killed attempt").anyMatch(l -> l.contains(source));
         fed++;
         LocalCluster.Shell status = cluster.sh(Duration.ofMinutes(1), "deploy/local-cluster.sh", "status");
         assertThat(status.output()).contains("taskmanager-3 ").doesNotContain(victim + " ");
@@ -296,6 +300,15 @@ class LocalClusterEndToEndTest {
 
     private static int seqOf(String line) {
         return Integer.parseInt(group(line, "\"seq\":(\\d+)"));
+    }
+
+    /** Lines of the hidden in-progress part files only. */
+    private static List<String> inProgressLines(Path output) {
+        List<String> all = new ArrayList<>(linesIn(output, true));
+        for (String committed : linesIn(output, false)) {
+            all.remove(committed);
+        }
+        return all;
     }
 
     /** Lines of the committed part files, and with {@code inProgress} also of the hidden in-progress ones. */

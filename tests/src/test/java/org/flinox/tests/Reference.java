@@ -61,6 +61,32 @@ final class Reference {
         return out;
     }
 
+    /**
+     * The cumulative state each key ends with: {@code .count}, {@code .mean} and {@code .m2}
+     * (the sum of squared deviations), by two passes over the key's records.
+     */
+    static Map<String, Map<String, double[]>> cumulativeState(List<Row> rows) {
+        Map<String, List<double[]>> byKey = new java.util.TreeMap<>();
+        rows.forEach(r -> byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.x()));
+        Map<String, Map<String, double[]>> out = new java.util.TreeMap<>();
+        byKey.forEach((key, xs) -> {
+            int f = xs.get(0).length;
+            double[] mean = new double[f];
+            double[] m2 = new double[f];
+            for (int j = 0; j < f; j++) {
+                for (double[] x : xs) {
+                    mean[j] += x[j];
+                }
+                mean[j] /= xs.size();
+                for (double[] x : xs) {
+                    m2[j] += (x[j] - mean[j]) * (x[j] - mean[j]);
+                }
+            }
+            out.put(key, Map.of(".count", new double[] {xs.size()}, ".mean", mean, ".m2", m2));
+        });
+        return out;
+    }
+
     static String id(String source, long seq) {
         return source + "#" + seq;
     }

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.flinox.job.FlinoxCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +68,11 @@ class SavepointRescaleTest {
                 job.awaitOutputs(expectedOutputs);
                 savepoint = job.stopWithSavepoint(dir.resolve("savepoints"));
             }
+            // Flink's own record of the run: the model ran, and stored its keys, at this parallelism
+            OperatorState model = SavepointMetadata.operator(savepoint, "flinox-model-standardize");
+            assertThat(model.getParallelism()).as("run %d", run).isEqualTo(parallelism[run]);
+            assertThat(SavepointMetadata.subtasksWithKeyedState(model)).as("run %d", run).isEqualTo(parallelism[run]);
+            assertThat(model.getMaxParallelism()).isEqualTo(128);
         }
 
         List<Reference.Row> all = new ArrayList<>();

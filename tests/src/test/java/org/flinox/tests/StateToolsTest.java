@@ -15,6 +15,8 @@ import java.util.Map;
 import org.flinox.job.FlinoxCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code bootstrap} and {@code inspect}: state rows → savepoint → the same rows, bit for bit;
@@ -134,8 +136,9 @@ class StateToolsTest {
                 "k1 .mean float64 [2] " + zero + " " + zero);
     }
 
-    @Test
-    void aJobRestoredFromABootstrappedSavepointContinuesEachKeysStatistics() throws Exception {
+    @ParameterizedTest(name = "restored on {0}")
+    @ValueSource(strings = {"rocksdb", "hashmap"})
+    void aJobRestoredFromABootstrappedSavepointContinuesEachKeysStatistics(String backend) throws Exception {
         Path savepoint = bootstrap(history());
         // two new records for k1, one for k2, one for k3, one for k4 (absent from the savepoint)
         double[][] next = {{3.0, 11.0}, {-1.0, 12.5}, {2.0, 0.25}, {0.5, 1.0}, {8.0, 9.0}};
@@ -147,7 +150,8 @@ class StateToolsTest {
         Path input = Files.writeString(dir.resolve("more.csv"), csv);
         Path out = dir.resolve("out");
         int code = FlinoxCli.execute("--input", input.toString(), "--key", "k", "--features", "a,b",
-                "--output", out.toString(), "--restore", savepoint.toString(), "--checkpoint-interval", "300");
+                "--output", out.toString(), "--restore", savepoint.toString(), "--checkpoint-interval", "300",
+                "--state-backend", backend);
         assertThat(code).isZero();
 
         // expected: a Welford update from the bootstrapped count/mean/m2, by hand
@@ -230,6 +234,43 @@ class StateToolsTest {
         CliRun r = bootstrapFails(List.of(row("k1", ".count", 1.0), row("k1", ".count", 2.0)));
         assertThat(r.err()).contains("state.jsonl:2:").contains("key k1").contains("stateKey .count")
                 .contains("already given on line 1");
+    }
+
+    @Test
+    void bootstrapRefusesANonFiniteValue() throws Exception {
+        // 1e999 is valid JSON but no finite double
+        CliRun r = bootstrapFails(List.of(row("k1", ".count", 2.0), row("k1", ".mean", 1.0, 2.0).replace("2.0]", "1e999]")));
+        assertThat(r.err()).contains("state.jsonl:2:").contains("key k1").contains("stateKey .mean")
+                .contains("value 1 is not finite");
+    }
+
+    @Test
+    void bootstrapRefusesANonEmptyOutputDirectoryAndLeavesItAlone() throws Exception {
+        Path savepoint = Files.createDirectories(dir.resolve("savepoint"));
+        Path precious = Files.writeString(savepoint.resolve("precious.txt"), "keep me");
+        CliRun r = CliRun.of("bootstrap", "--state", stateFile(history()).toString(), "--features", "a,b",
+                "--output", savepoint.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains(savepoint.toString()).contains("not an empty directory");
+        try (var files = Files.list(savepoint)) {
+            assertThat(files.toList()).containsExactly(precious);
+        }
+        assertThat(Files.readString(precious)).isEqualTo("keep me");
+    }
+
+    @Test
+    void aSavepointBootstrappedWithAnotherMaxParallelismStopsTheJobAtStartSayingSo() throws Exception {
+        Path savepoint = dir.resolve("savepoint");
+        CliRun boot = CliRun.of("bootstrap", "--state", stateFile(history()).toString(), "--features", "a,b",
+                "--output", savepoint.toString(), "--max-parallelism", "64");
+        assertThat(boot.code()).as(boot.err()).isZero();
+        Path input = Files.writeString(dir.resolve("more.csv"), "k,a,b\nk1,1,2\n");
+        Path out = dir.resolve("out");
+        CliRun r = CliRun.of("--input", input.toString(), "--key", "k", "--features", "a,b", "--output", out.toString(),
+                "--restore", savepoint.toString()); // the job's --max-parallelism: 128
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("64").contains("128").containsIgnoringCase("max-parallelism");
+        assertThat(JobFiles.committedSoFar(out)).isEmpty();
     }
 
     @Test

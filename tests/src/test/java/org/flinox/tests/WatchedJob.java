@@ -56,7 +56,7 @@ final class WatchedJob implements AutoCloseable {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         int seen = 0;
         while (System.nanoTime() < deadline) {
-            seen = JobFiles.jsonLines(outputDir).size();
+            seen = JobFiles.committedSoFar(outputDir).size();
             if (seen >= count) {
                 assertThat(seen).as("committed outputs").isEqualTo(count);
                 return;
