@@ -1,4 +1,4 @@
-"""The parity suite's numpy side (InoxParityTest runs it; see MODULES.md).
+"""The parity suite's numpy side (InoxParityTest runs it; see operators/MODULES.md).
 
   inox_parity.py weights SPEC.json WIDTH OUT.npz SEED
       random parameters for the spec's module tree, named as inox names them

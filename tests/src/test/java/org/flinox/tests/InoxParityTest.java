@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Parity with inox, for every spec type: the job's {@code run} on generated records of
  * several keys, with random weights that numpy writes under inox's paths
- * ({@code .lin_h.weight.value}), against MODULES.md's numpy snippets, which transcribe inox's
+ * ({@code .lin_h.weight.value}), against operators/MODULES.md's numpy snippets, which transcribe inox's
  * functions (each snippet cites its inox file and function). {@code inox_parity.py check}
  * compares every output and every key's final state; it shares nothing with the Java code
  * but the spec, the {@code .npz} and the records.
@@ -28,7 +28,7 @@ class InoxParityTest {
 
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     private static final Path HARNESS = ROOT.resolve("tests/src/test/python/inox_parity.py");
-    private static final Path MODULES = ROOT.resolve("MODULES.md");
+    private static final Path MODULES = ROOT.resolve("operators/MODULES.md");
     private static final int FEATURES = 3;
     private static final double FLOAT32 = 1e-5;
     private static final Set<String> STATELESS = Set.of("linear", "layernorm", "layernorm-affine");
