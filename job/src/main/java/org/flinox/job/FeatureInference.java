@@ -56,6 +56,7 @@ public final class FeatureInference {
             }
             String line;
             long lineNumber = format == InputFormat.CSV ? 1 : 0;
+            long records = 0;
             while ((line = in.readLine()) != null) {
                 lineNumber++;
                 if (lineNumber == 1) {
@@ -63,6 +64,11 @@ public final class FeatureInference {
                 }
                 if (line.isBlank()) {
                     continue;
+                }
+                records++;
+                if (format == InputFormat.JSONL && records == 1 && line.strip().startsWith("[")) {
+                    throw new IllegalArgumentException(firstFile + " starts with '[': a JSON array is not JSON lines, "
+                            + "which hold one JSON object per line ({\"a\": 1, ...} on each line, no enclosing [ ])");
                 }
                 List<String> found = format == InputFormat.CSV
                         ? numericCsvFields(syntax, columns, line, keyField)
@@ -77,6 +83,11 @@ public final class FeatureInference {
                                     + "; give --features");
                 }
                 return found;
+            }
+            if (records == 0) {
+                throw new IllegalArgumentException(firstFile + (format == InputFormat.CSV
+                        ? " has a header but no data rows" : " has no records") + ", so the features cannot be "
+                        + "inferred; give --features A,B,C, or an input with data");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + firstFile, e);

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.flinox.nn.Module;
 import org.flinox.nn.Npz;
 import org.flinox.nn.Parameters;
@@ -22,6 +23,7 @@ public final class SpecModelFactory implements ModelFactory {
     private final String specJson;
     private final int features;
     private final byte[] weights;
+    private final String weightsName;
     private final String name;
     private final int outputWidth;
     private transient ModelSpec spec;
@@ -33,13 +35,19 @@ public final class SpecModelFactory implements ModelFactory {
      *     the seeded initialisation
      */
     public SpecModelFactory(String specJson, int features, byte[] weights) {
+        this(specJson, features, weights, "the --weights file");
+    }
+
+    /** @param weightsName the weights' file as the user named it, for messages */
+    SpecModelFactory(String specJson, int features, byte[] weights, String weightsName) {
         this.specJson = specJson;
         this.features = features;
         this.weights = weights == null ? null : weights.clone();
+        this.weightsName = weightsName;
         ModelSpec parsed = ModelSpec.parse(specJson);
         ModelSpec.Built built = parsed.build(features);
         if (this.weights != null) {
-            loadWeights(built.module(), this.weights);
+            loadWeights(built.module(), this.weights, weightsName);
         }
         this.spec = parsed;
         this.name = parsed.name();
@@ -56,7 +64,7 @@ public final class SpecModelFactory implements ModelFactory {
         String json = specFile == null ? ModelSpec.DEFAULT_JSON : readText(specFile);
         byte[] weights = weightsFile == null ? null : readBytes(weightsFile);
         try {
-            return new SpecModelFactory(json, features, weights);
+            return new SpecModelFactory(json, features, weights, weightsFile == null ? null : weightsFile.toString());
         } catch (ModelSpecException e) {
             throw specFile == null ? e : e.in(specFile.toString());
         }
@@ -95,7 +103,7 @@ public final class SpecModelFactory implements ModelFactory {
     @Override
     public Module create() {
         Module tree = spec().build(features).module();
-        return weights == null ? tree : loadWeights(tree, weights);
+        return weights == null ? tree : loadWeights(tree, weights, weightsName);
     }
 
     /**
@@ -104,17 +112,43 @@ public final class SpecModelFactory implements ModelFactory {
      * error naming the path. Called once in the constructor (to fail early) and once per
      * {@link #create()}.
      */
-    static Module loadWeights(Module tree, byte[] npz) {
+    static Module loadWeights(Module tree, byte[] npz, String source) {
+        Path file;
         try {
-            Path file = Files.createTempFile("flinox-weights", ".npz");
-            try {
-                Files.write(file, npz);
-                return Parameters.load(tree, Npz.read(file), false).module();
-            } finally {
-                Files.deleteIfExists(file);
-            }
+            file = Files.createTempFile("flinox-weights", ".npz");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the --weights file: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create a temporary file for the weights: " + e.getMessage(), e);
+        }
+        try {
+            Files.write(file, npz);
+            java.util.Map<String, org.flinox.nn.Tensor> arrays = Npz.read(file);
+            requireLeadingDots(tree, arrays.keySet(), source);
+            return Parameters.load(tree, arrays, false).module();
+        } catch (IOException | RuntimeException e) {
+            // the arrays were read from a copy: name the user's file, never the copy
+            String message = String.valueOf(e.getMessage()).replace(file.toString(), source)
+                    .replace(file.getFileName().toString(), source);
+            throw e instanceof IllegalArgumentException && message.contains(source)
+                    ? new IllegalArgumentException(message, e)
+                    : new IllegalArgumentException("cannot read weights " + source + ": " + message, e);
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a temporary file
+            }
+        }
+    }
+
+    /** Array names are parameter paths as {@code describe} prints them: {@code .l1.weight}, not {@code l1.weight}. */
+    private static void requireLeadingDots(Module tree, java.util.Set<String> names, String source) {
+        java.util.Set<String> paths = Parameters.of(tree).keySet();
+        List<String> undotted = names.stream().filter(n -> !paths.contains(n) && paths.contains("." + n)).toList();
+        if (!undotted.isEmpty()) {
+            throw new IllegalArgumentException("weights " + source + ": array names are parameter paths with a leading "
+                    + "dot: '" + undotted.get(0) + "' should be '." + undotted.get(0) + "'"
+                    + (undotted.size() > 1 ? " (and " + (undotted.size() - 1) + " more)" : "")
+                    + "; `describe` lists the paths");
         }
     }
 
@@ -127,6 +161,12 @@ public final class SpecModelFactory implements ModelFactory {
     }
 
     private static byte[] readBytes(Path file) {
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("--weights " + file + " does not exist");
+        }
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("--weights " + file + " is a directory, not an .npz file");
+        }
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
