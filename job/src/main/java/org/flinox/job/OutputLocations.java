@@ -150,13 +150,15 @@ final class OutputLocations {
         List<Path> real = local.stream().map(l -> realPath(localPath(l.location()))).toList();
         for (int i = 0; i < local.size(); i++) {
             for (int j = i + 1; j < local.size(); j++) {
-                Location a = local.get(i);
-                Location b = local.get(j);
+                // name the one written first: "--output X is inside --input Y"
+                boolean swap = !local.get(i).output() && local.get(j).output();
+                Location a = local.get(swap ? j : i);
+                Location b = local.get(swap ? i : j);
                 if (a.use() == b.use() && a.use() != Use.OUTPUT) {
                     continue; // two inputs, or checkpoints beside savepoints: nothing mixes
                 }
-                Path pa = real.get(i);
-                Path pb = real.get(j);
+                Path pa = real.get(swap ? j : i);
+                Path pb = real.get(swap ? i : j);
                 if (pa.equals(pb) || pa.startsWith(pb) || pb.startsWith(pa)) {
                     String how = pa.equals(pb) ? "is the same directory as" : pa.startsWith(pb) ? "is inside" : "contains";
                     throw new IllegalArgumentException(a.flag() + " " + a.location() + " " + how + " " + b.flag() + " "

@@ -23,7 +23,7 @@ class CliTest {
                 "--state-backend", "--restore", "--state-ttl", "--watch"}) {
             assertThat(r.out()).contains(flag);
         }
-        assertThat(r.out()).contains("default: 10000").contains("default: rocksdb").contains("describe");
+        assertThat(r.out()).contains("default: 10s").contains("default: rocksdb").contains("describe");
     }
 
     @Test
