@@ -38,6 +38,11 @@ public final class FlinoxCli {
             }
             return 1;
         });
+        // a flag picocli cannot take (an unknown one, a bad value): one line and the way to help
+        cli.setParameterExceptionHandler((e, args2) -> {
+            e.getCommandLine().getErr().println("flinox-job: " + e.getMessage() + " (see --help)");
+            return 2;
+        });
         return cli.execute(withSubcommand);
     }
 

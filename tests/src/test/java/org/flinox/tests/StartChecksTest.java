@@ -59,7 +59,10 @@ class StartChecksTest {
         String in = csv().toString();
         assertThat(refused("--input", in, "--features", "").err()).contains("--features").contains("empty");
         assertThat(refused("--input", in, "--state-ttl", "99999999d").err()).contains("--state-ttl must be between");
-        assertThat(refused("--input", in, "--checkpoint-interval", "soon").err()).contains("'soon' is not a duration");
+        CliRun soon = CliRun.of("--input", in, "--checkpoint-interval", "soon");
+        assertThat(soon.code()).isEqualTo(2); // a usage error
+        assertThat(soon.err().lines().toList()).singleElement().asString().contains("'soon' is not a duration")
+                .endsWith("(see --help)");
     }
 
     @Test
