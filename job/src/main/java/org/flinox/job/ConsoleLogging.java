@@ -1,68 +1,41 @@
 package org.flinox.job;
 
-import java.util.List;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.Filter;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.config.Configurator;
-import org.apache.logging.log4j.core.filter.AbstractFilter;
 
 /**
  * The console of a stand-alone run ({@code log4j2.properties} in the jar): Flinox's own lines,
- * Flink's warnings and errors, but no per-checkpoint line unless {@code --verbose}.
- *
- * <p>A bounded job keeps checkpointing while its tasks finish. A checkpoint triggered at that
- * moment is declined ("Checkpoint was declined (task is closing)", "TaskManager received a
- * checkpoint request for unknown task"), and aborting it can make an operator coordinator
- * complain ("Trying to open gateway for unseen checkpoint"). Flink logs each with a stack trace
- * though nothing is wrong: the job ends with a final checkpoint of its own, and a checkpoint
- * failure that matters fails the job (none is tolerated), which is reported. {@link
- * BenignCheckpointRaces} drops exactly those events; every other warning and error still shows.
- * Under {@code flink run} the cluster's logging applies and none of this is installed.
+ * Flink's warnings and errors, but no per-checkpoint line, no per-subtask throughput line and
+ * none of the {@link BenignCheckpointRaces} unless {@code --verbose}. Under {@code flink run}
+ * the cluster's logging applies and none of this is called.
  */
 final class ConsoleLogging {
     static final String CHECKPOINT_COORDINATOR = "org.apache.flink.runtime.checkpoint.CheckpointCoordinator";
+    /**
+     * Warns of every failed checkpoint. A failure that counts fails the job (none is tolerated)
+     * and is reported then; the others (declined by finishing tasks, the coordinator suspending
+     * as the job ends) Flink itself ignores.
+     */
+    static final String CHECKPOINT_FAILURES = "org.apache.flink.runtime.checkpoint.CheckpointFailureManager";
+    /** Logs each model subtask's throughput; the job-wide progress line replaces it unless --verbose. */
+    static final String PER_SUBTASK_PROGRESS = "org.flinox.operators.ModuleFunction";
+    private static final String VERBOSE = "flinox.verbose";
 
     private ConsoleLogging() {}
 
     static void apply(boolean verbose) {
+        // a system property: Flink's RPC classes log through a logger context of their own
+        System.setProperty(VERBOSE, Boolean.toString(verbose));
         try {
             Configurator.setLevel(CHECKPOINT_COORDINATOR, verbose ? Level.INFO : Level.WARN);
-            if (!verbose && LogManager.getContext(false) instanceof LoggerContext context) {
-                context.getConfiguration().addFilter(new BenignCheckpointRaces());
-                context.updateLoggers();
-            }
+            Configurator.setLevel(PER_SUBTASK_PROGRESS, verbose ? Level.INFO : Level.WARN);
+            Configurator.setLevel(CHECKPOINT_FAILURES, verbose ? Level.INFO : Level.ERROR);
         } catch (LinkageError | RuntimeException e) {
             // another logging backend: its own configuration applies
         }
     }
 
-    /** Denies the log events of a checkpoint that met finishing tasks; lets everything else through. */
-    static final class BenignCheckpointRaces extends AbstractFilter {
-        static final List<String> MESSAGES = List.of(
-                "Checkpoint was declined (task is closing)",
-                "TaskManager received a checkpoint request for unknown task",
-                "Trying to open gateway for unseen checkpoint");
-
-        BenignCheckpointRaces() {
-            super(Filter.Result.DENY, Filter.Result.NEUTRAL);
-        }
-
-        @Override
-        public Filter.Result filter(LogEvent event) {
-            return isBenign(event.getThrown()) ? onMatch : onMismatch;
-        }
-
-        static boolean isBenign(Throwable thrown) {
-            for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                String m = t.getMessage();
-                if (m != null && MESSAGES.stream().anyMatch(m::contains)) {
-                    return true;
-                }
-            }
-            return false;
-        }
+    static boolean verbose() {
+        return Boolean.getBoolean(VERBOSE);
     }
 }

@@ -118,7 +118,7 @@ final class RunOptions {
     Duration progressInterval;
 
     @Option(names = "--verbose",
-            description = "Log every checkpoint and Flink's warnings about them (quiet by default).")
+            description = "Log every checkpoint, each model subtask's throughput, and Flink's warnings about checkpoints that met finishing tasks (quiet by default).")
     boolean verbose;
     // ---------------------------------------------------------------- Kafka
 

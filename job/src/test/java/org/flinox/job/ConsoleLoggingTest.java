@@ -15,18 +15,18 @@ class ConsoleLoggingTest {
         Throwable declined = new SerializedThrowable(new CheckpointException(
                 "Task name with subtask : Source: input -> parse (1/1)#0",
                 CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING));
-        assertThat(ConsoleLogging.BenignCheckpointRaces.isBenign(declined)).isTrue();
-        assertThat(ConsoleLogging.BenignCheckpointRaces.isBenign(new RuntimeException(declined))).isTrue();
-        assertThat(ConsoleLogging.BenignCheckpointRaces.isBenign(new IllegalStateException(
+        assertThat(BenignCheckpointRaces.isBenign(declined)).isTrue();
+        assertThat(BenignCheckpointRaces.isBenign(new RuntimeException(declined))).isTrue();
+        assertThat(BenignCheckpointRaces.isBenign(new IllegalStateException(
                 "Trying to open gateway for unseen checkpoint: latest known checkpoint = 18, incoming checkpoint = 19")))
                 .isTrue();
     }
 
     @Test
     void otherFailuresStayLoud() {
-        assertThat(ConsoleLogging.BenignCheckpointRaces.isBenign(new CheckpointException(
+        assertThat(BenignCheckpointRaces.isBenign(new CheckpointException(
                 CheckpointFailureReason.IO_EXCEPTION))).isFalse();
-        assertThat(ConsoleLogging.BenignCheckpointRaces.isBenign(new RuntimeException("disk full"))).isFalse();
-        assertThat(ConsoleLogging.BenignCheckpointRaces.isBenign(null)).isFalse();
+        assertThat(BenignCheckpointRaces.isBenign(new RuntimeException("disk full"))).isFalse();
+        assertThat(BenignCheckpointRaces.isBenign(null)).isFalse();
     }
 }

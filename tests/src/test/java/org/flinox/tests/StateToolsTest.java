@@ -119,6 +119,15 @@ class StateToolsTest {
     }
 
     @Test
+    void inspectOfAKeyWithNoStateSaysSo() throws Exception {
+        Path savepoint = bootstrap(history());
+        CliRun r = CliRun.of("inspect", "--from", savepoint.toString(), "--features", "a,b", "--key", "NOPE");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("key 'NOPE' has no state in " + savepoint);
+    }
+
+    @Test
     void inspectPrintsOnlyTheEntriesAKeyStored() throws Exception {
         // k1 has only a count: its mean and m2 would start from the initial value, and are absent
         Path savepoint = dir.resolve("savepoint");
