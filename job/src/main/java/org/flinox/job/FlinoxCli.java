@@ -105,6 +105,7 @@ public final class FlinoxCli {
             if (options.input == null) {
                 return Demo.run(options);
             }
+            KafkaProbe.requireReachable(options);
             RunSummary summary = JobRunner.run(JobRunner.resolve(options), options.progressInterval);
             if (summary != null && summary.everythingRejected()) {
                 System.err.println("flinox-job: every record (" + summary.deadLetterCount() + ") went to the dead "

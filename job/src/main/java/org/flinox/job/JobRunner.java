@@ -78,9 +78,6 @@ public final class JobRunner {
                 new Location("--final-savepoint", o.finalSavepoint, Use.OUTPUT, false),
                 new Location("--checkpoint-dir", o.checkpointDir, Use.KEEP, false),
                 new Location("--savepoint-dir", o.savepointDir, Use.KEEP, false)), o.restore != null, o.overwrite);
-        if (kafka != null) {
-            KafkaProbe.requireReachable(o.input, o.output, deadLetters, kafka);
-        }
         Map<String, String> flink = flinkConfig(o); // last: it may create a temporary checkpoint directory
         return new JobSettings(o.input, format, o.key, features, o.features == null && !kafkaInput, model, o.output,
                 deadLetters, o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flink, o.stateTtl,

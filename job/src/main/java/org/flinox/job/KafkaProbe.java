@@ -20,7 +20,12 @@ final class KafkaProbe {
 
     private KafkaProbe() {}
 
-    static void requireReachable(String input, String output, String deadLetters, KafkaSettings kafka) {
+    /** Probes the brokers of {@code run}'s kafka:// flags, if any. */
+    static void requireReachable(RunOptions o) {
+        requireReachable(o.input, o.output, o.deadLetter, o.kafkaProperties);
+    }
+
+    static void requireReachable(String input, String output, String deadLetters, java.util.Map<String, String> properties) {
         Set<String> servers = new LinkedHashSet<>();
         for (String location : new String[] {input, output, deadLetters}) {
             if (KafkaAddress.isKafka(location)) {
@@ -28,19 +33,19 @@ final class KafkaProbe {
             }
         }
         for (String bootstrap : servers) {
-            probe(bootstrap, kafka);
+            probe(bootstrap, properties);
         }
     }
 
-    private static void probe(String bootstrap, KafkaSettings kafka) {
+    private static void probe(String bootstrap, java.util.Map<String, String> properties) {
         Properties p = new Properties();
-        kafka.properties().forEach((k, v) -> {
+        properties.forEach((k, v) -> {
             if (AdminClientConfig.configNames().contains(k)) {
                 p.put(k, v); // security and the like; consumer- or producer-only settings would be warned about
             }
         });
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        String timeout = kafka.properties().getOrDefault(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, DEFAULT_TIMEOUT_MS);
+        String timeout = properties.getOrDefault(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, DEFAULT_TIMEOUT_MS);
         long timeoutMs = Long.parseLong(timeout);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(timeoutMs, 30_000)));
