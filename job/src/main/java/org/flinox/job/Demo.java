@@ -37,8 +37,9 @@ final class Demo {
 
         System.out.printf(Locale.ROOT, "Flinox demo: standardizing %d rows of %s per sensor (features %s)%n",
                 rows, input, settings.features());
-        System.out.printf(Locale.ROOT, "  model %s, state on %s, checkpoints in %s%n", settings.model().name(),
-                settings.flink().get("state.backend.type"), settings.flink().get("execution.checkpointing.dir"));
+        System.out.printf(Locale.ROOT, "  model %s, state on %s, checkpoints in %s (deleted when the run succeeds)%n",
+                settings.model().name(), settings.flink().get("state.backend.type"),
+                settings.flink().get("execution.checkpointing.dir"));
         JobRunner.run(settings, options.progressInterval);
 
         List<JsonNode> outputs = readJsonLines(Path.of(settings.output()));

@@ -53,6 +53,11 @@ final class InputFieldsCheck {
         }
     }
 
+    /** The same check against a header given on the command line ({@code --csv-header} of a Kafka input). */
+    static void checkHeader(String source, List<String> header, String keyField, List<String> features) {
+        requirePresent(Path.of(source), "header", header, keyField, features);
+    }
+
     private static void requirePresent(Path file, String where, List<String> fields, String keyField,
             List<String> features) {
         if (keyField != null && !fields.contains(keyField)) {

@@ -43,6 +43,9 @@ public final class JobRunner {
                 throw new IllegalArgumentException("--input " + o.input + " is a Kafka topic, so the features cannot be "
                         + "inferred from a file: pass --features A,B,C");
             }
+            if (format == InputFormat.CSV) {
+                InputFieldsCheck.checkHeader("--csv-header", List.of(o.csvHeader.split(",", -1)), o.key, features);
+            }
         } else {
             if (o.csvHeader != null) {
                 throw new IllegalArgumentException("--csv-header is for a kafka:// input; a CSV file's header is its "
