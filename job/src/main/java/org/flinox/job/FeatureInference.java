@@ -66,9 +66,8 @@ public final class FeatureInference {
                     continue;
                 }
                 records++;
-                if (format == InputFormat.JSONL && records == 1 && line.strip().startsWith("[")) {
-                    throw new IllegalArgumentException(firstFile + " starts with '[': a JSON array is not JSON lines, "
-                            + "which hold one JSON object per line ({\"a\": 1, ...} on each line, no enclosing [ ])");
+                if (format == InputFormat.JSONL && records == 1 && InputFieldsCheck.startsAJsonArrayOfObjects(line)) {
+                    throw InputFieldsCheck.jsonArray(firstFile);
                 }
                 List<String> found = format == InputFormat.CSV
                         ? numericCsvFields(syntax, columns, line, keyField)

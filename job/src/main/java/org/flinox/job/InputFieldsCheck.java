@@ -156,9 +156,8 @@ final class InputFieldsCheck {
                 if (trimmed.isEmpty()) {
                     continue;
                 }
-                if (first && trimmed.startsWith("[")) {
-                    throw new IllegalArgumentException(file + " starts with '[': a JSON array is not JSON lines, which "
-                            + "hold one JSON object per line ({\"a\": 1, ...} on each line, no enclosing [ ])");
+                if (first && startsAJsonArrayOfObjects(trimmed)) {
+                    throw jsonArray(file);
                 }
                 first = false;
                 try {
@@ -177,6 +176,29 @@ final class InputFieldsCheck {
             // a damaged file: the job reports it; judge by the records read so far
         }
         return objects == 0 ? null : List.copyOf(fields);
+    }
+
+    /**
+     * Whether a file's first line opens a JSON array of records rather than holding one JSON
+     * value: {@code [} that does not close on the line ({@code [{"a": 1},}), or a one-line array
+     * of objects. A line such as {@code [1, 2]} is one record (that the job rejects), not that.
+     */
+    static boolean startsAJsonArrayOfObjects(String firstLine) {
+        String line = firstLine.strip();
+        if (!line.startsWith("[")) {
+            return false;
+        }
+        try {
+            JsonNode node = new RecordParser(InputFormat.JSONL, null, List.of("?")).jsonTree(line);
+            return node.isArray() && !node.isEmpty() && node.get(0).isObject();
+        } catch (IOException e) {
+            return true; // the array goes on over the next lines
+        }
+    }
+
+    static IllegalArgumentException jsonArray(Path file) {
+        return new IllegalArgumentException(file + " is a JSON array, not JSON lines: JSON lines hold one JSON object "
+                + "per line ({\"a\": 1, ...} on each line, no enclosing [ ])");
     }
 
     /** Plain and gzip files are looked at; other compressions are left to the job. */
