@@ -19,11 +19,20 @@ public final class FlinoxCli {
     static final String VERSION = "flinox 0.1.0 (Apache Flink 2.3.0)";
     private static final List<String> SUBCOMMANDS = List.of("run", "describe", "inspect", "bootstrap");
 
+    /** Set by {@link Launcher} for the JVM of a stand-alone run, the only one this may exit. */
+    static final String STANDALONE = "flinox.standalone";
+
     public static void main(String[] args) {
         int code = execute(args);
-        if (code != 0) {
-            System.exit(code); // only on failure: under `flink run` the client JVM is Flink's
+        if (code == 0) {
+            return;
         }
+        if (Boolean.getBoolean(STANDALONE)) {
+            System.exit(code);
+        }
+        // Under `flink run` or a REST /jars/run the JVM is Flink's (a JobManager's, for REST):
+        // fail the program instead; the reason is already printed.
+        throw new IllegalStateException("flinox-job failed (exit status " + code + "): see the line above");
     }
 
     /** Runs the command line and returns its exit code; {@code run} is the default subcommand. */

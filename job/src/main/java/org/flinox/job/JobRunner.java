@@ -80,12 +80,25 @@ public final class JobRunner {
                         Use.OUTPUT, false),
                 new Location("--final-savepoint", o.finalSavepoint, Use.OUTPUT, false),
                 new Location("--checkpoint-dir", o.checkpointDir, Use.KEEP, false),
-                new Location("--savepoint-dir", o.savepointDir, Use.KEEP, false)), o.restore != null, o.overwrite);
+                new Location("--savepoint-dir", o.savepointDir, Use.KEEP, false)), o.restore != null || restoredByCluster(),
+                o.overwrite);
         Map<String, String> flink = flinkConfig(o); // last: it may create a temporary checkpoint directory
         return new JobSettings(o.input, format, o.key, features, o.features == null && !kafkaInput, model, o.output,
                 deadLetters, o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flink, o.stateTtl,
                 java.util.Set.copyOf(o.resetState), finalState, o.savepointDir, o.finalSavepoint, kafka,
                 o.checkpointDir == null && embedded() ? flink.get("execution.checkpointing.dir") : null, o.verbose);
+    }
+
+    /**
+     * Whether Flink restores this job from a savepoint given outside the flags ({@code flink run
+     * -s}, a REST submission's {@code savepointPath}): that resumes the outputs as
+     * {@code --restore} does.
+     */
+    private static boolean restoredByCluster() {
+        return StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration()
+                .getOptional(org.apache.flink.configuration.ConfigOptions.key("execution.state-recovery.path")
+                        .stringType().noDefaultValue())
+                .isPresent();
     }
 
     /**
