@@ -17,11 +17,13 @@ import org.apache.flink.api.common.accumulators.LongCounter;
  * @param bytesIn their bytes (UTF-8, with a line terminator each)
  * @param outputs records the model accepted
  * @param keys distinct keys of the outputs, or -1 when not counted (an unbounded run)
+ * @param keysAtLeast whether {@code keys} is only a lower bound (a subtask saw more keys than it keeps)
  * @param deadLetters dead letters by reason, the reasons that occurred, by name
  * @param examples the first few dead letters of each reason, by source and position
  * @param elapsed the wall-clock time of the run
  */
-record RunSummary(long recordsIn, long bytesIn, long outputs, long keys, Map<String, Long> deadLetters,
+record RunSummary(long recordsIn, long bytesIn, long outputs, long keys, boolean keysAtLeast,
+        Map<String, Long> deadLetters,
         List<Tally.Example> examples, Duration elapsed) {
 
     /** The summary of a job's accumulators (as {@code JobClient} or {@code JobExecutionResult} give them). */
@@ -42,7 +44,8 @@ record RunSummary(long recordsIn, long bytesIn, long outputs, long keys, Map<Str
                 .thenComparingLong(Tally.Example::seq));
         Object keys = accumulators.get(Tally.KEYS);
         return new RunSummary(number(accumulators.get(Tally.LINES)), number(accumulators.get(Tally.BYTES)),
-                number(accumulators.get(Tally.OUTPUTS)), keys == null ? -1 : number(keys), dead, examples, elapsed);
+                number(accumulators.get(Tally.OUTPUTS)), keys == null ? -1 : number(keys),
+                number(accumulators.get(Tally.KEYS_CAPPED)) > 0, dead, examples, elapsed);
     }
 
     private static long number(Object value) {
@@ -77,7 +80,8 @@ record RunSummary(long recordsIn, long bytesIn, long outputs, long keys, Map<Str
         b.append(String.format(Locale.ROOT, "flinox: done in %s: %,d records in (%,.0f records/s), %,d outputs",
                 seconds(elapsed), recordsIn, recordsPerSecond(), outputs));
         if (keys >= 0) {
-            b.append(String.format(Locale.ROOT, " for %,d %s", keys, keys == 1 ? "key" : "keys"));
+            b.append(String.format(Locale.ROOT, " for %s%,d %s", keysAtLeast ? "at least " : "", keys,
+                    keys == 1 ? "key" : "keys"));
         }
         b.append(String.format(Locale.ROOT, ", %,d dead letters%n", deadLetterCount()));
         b.append("  features:     ").append(String.join(", ", s.features()))

@@ -38,6 +38,10 @@ abstract class Tally<T> extends RichMapFunction<T, T> implements CheckpointedFun
     static final String BYTES = "flinox.bytes";
     static final String OUTPUTS = "flinox.outputs";
     static final String KEYS = "flinox.keys";
+    /** Non-zero when some subtask saw more keys than it keeps: {@link #KEYS} is then a lower bound. */
+    static final String KEYS_CAPPED = "flinox.keysCapped";
+    /** Distinct keys kept per subtask (in memory and in each checkpoint): about 10 MB at most. */
+    static final int MAX_KEYS_KEPT = 100_000;
     static final String DEAD_PREFIX = "flinox.dead.";
     static final String EXAMPLES = "flinox.deadExamples";
     /** Examples of dead letters kept per reason and subtask. */
@@ -145,13 +149,15 @@ abstract class Tally<T> extends RichMapFunction<T, T> implements CheckpointedFun
 
     /**
      * Outputs, and (for a bounded run) distinct keys. It runs chained to the model operator,
-     * whose subtasks own disjoint keys, so summing the subtasks' distinct counts is exact.
+     * whose subtasks own disjoint keys, so summing the subtasks' distinct counts is exact, up to
+     * {@link #MAX_KEYS_KEPT} keys per subtask; past that the count is a lower bound, and says so.
      */
     static final class Outputs extends Tally<ModelOutput> {
         private static final long serialVersionUID = 1L;
         private final boolean countKeys;
         private transient LongCounter outputs;
         private transient LongCounter keys;
+        private transient LongCounter capped;
         private transient Set<String> seen;
 
         /** @param countKeys whether to count distinct keys (kept in memory: for bounded runs) */
@@ -164,9 +170,10 @@ abstract class Tally<T> extends RichMapFunction<T, T> implements CheckpointedFun
             if (outputs == null) {
                 outputs = new LongCounter();
                 keys = new LongCounter();
+                capped = new LongCounter();
                 seen = new HashSet<>();
             }
-            return countKeys ? Map.of(OUTPUTS, outputs, KEYS, keys) : Map.of(OUTPUTS, outputs);
+            return countKeys ? Map.of(OUTPUTS, outputs, KEYS, keys, KEYS_CAPPED, capped) : Map.of(OUTPUTS, outputs);
         }
 
         @Override
@@ -182,8 +189,13 @@ abstract class Tally<T> extends RichMapFunction<T, T> implements CheckpointedFun
         @Override
         public ModelOutput map(ModelOutput output) {
             outputs.add(1);
-            if (countKeys && seen.add(output.key())) {
-                keys.add(1);
+            if (countKeys && !seen.contains(output.key())) {
+                if (seen.size() < MAX_KEYS_KEPT) {
+                    seen.add(output.key());
+                    keys.add(1);
+                } else if (capped.getLocalValue() == 0) {
+                    capped.add(1);
+                }
             }
             return output;
         }
