@@ -30,41 +30,29 @@ final class Demo {
         options.input = input.toString();
         options.key = "sensor";
         options.output = options.output != null ? options.output : dir.resolve("out").toString();
-        options.checkpointInterval = Math.min(options.checkpointInterval, 1000);
+        if (options.checkpointInterval.compareTo(java.time.Duration.ofSeconds(1)) > 0) {
+            options.checkpointInterval = java.time.Duration.ofSeconds(1);
+        }
         JobSettings settings = JobRunner.resolve(options);
 
         System.out.printf(Locale.ROOT, "Flinox demo: standardizing %d rows of %s per sensor (features %s)%n",
                 rows, input, settings.features());
-        System.out.printf(Locale.ROOT, "  model %s, state on %s, checkpoints in %s%n", settings.model().name(),
-                settings.flink().get("state.backend.type"), settings.flink().get("execution.checkpointing.dir"));
-        long start = System.nanoTime();
-        JobRunner.run(settings);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "  model %s, state on %s, checkpoints in %s (deleted when the run succeeds)%n",
+                settings.model().name(), settings.flink().get("state.backend.type"),
+                settings.flink().get("execution.checkpointing.dir"));
+        JobRunner.run(settings, options.progressInterval);
 
         List<JsonNode> outputs = readJsonLines(Path.of(settings.output()));
-        List<JsonNode> dead = readJsonLines(Path.of(settings.deadLetters()));
-        Map<String, Integer> perKey = new TreeMap<>();
         Map<String, JsonNode> lastPerKey = new TreeMap<>();
         for (JsonNode o : outputs) {
-            perKey.merge(o.get("key").asText(), 1, Integer::sum);
             JsonNode last = lastPerKey.get(o.get("key").asText());
             if (last == null || last.get("seq").asLong() < o.get("seq").asLong()) {
                 lastPerKey.put(o.get("key").asText(), o);
             }
         }
-        System.out.printf(Locale.ROOT, "%nDone in %.1f s: %d records in, %d outputs for %d keys, %d dead letters.%n",
-                seconds, rows, outputs.size(), perKey.size(), dead.size());
         System.out.println("Last z-scores per key (" + String.join(", ", settings.features()) + "):");
         lastPerKey.forEach((k, o) -> System.out.printf(Locale.ROOT, "  %-10s seq %4d  %s%n", k,
                 o.get("seq").asLong(), o.get("output")));
-        System.out.println("Dead letters:");
-        dead.sort(java.util.Comparator.comparingLong(d -> d.get("seq").asLong()));
-        for (JsonNode d : dead) {
-            System.out.printf(Locale.ROOT, "  seq %4d  %-14s %s%n", d.get("seq").asLong(), d.get("reason").asText(),
-                    d.get("detail").asText());
-        }
-        System.out.println("Outputs:      " + settings.output());
-        System.out.println("Dead letters: " + settings.deadLetters());
         System.out.println("Run it on your data: java -jar job/target/flinox-job.jar --input FILE.csv --key FIELD "
                 + "--output DIR (see --help)");
         return 0;

@@ -60,6 +60,7 @@ public final class FeatureInference {
             }
             String line;
             long lineNumber = format == InputFormat.CSV ? 1 : 0;
+            long records = 0;
             while ((line = in.readLine()) != null) {
                 lineNumber++;
                 if (lineNumber == 1) {
@@ -67,6 +68,10 @@ public final class FeatureInference {
                 }
                 if (line.isBlank()) {
                     continue;
+                }
+                records++;
+                if (format == InputFormat.JSONL && records == 1 && InputFieldsCheck.startsAJsonArrayOfObjects(line)) {
+                    throw InputFieldsCheck.jsonArray(firstFile);
                 }
                 List<String> found = format == InputFormat.CSV
                         ? numericCsvFields(syntax, columns, line, keyField)
@@ -81,6 +86,11 @@ public final class FeatureInference {
                                     + "; give --features");
                 }
                 return found;
+            }
+            if (records == 0) {
+                throw new IllegalArgumentException(firstFile + (format == InputFormat.CSV
+                        ? " has a header but no data rows" : " has no records") + ", so the features cannot be "
+                        + "inferred; give --features A,B,C, or an input with data");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + firstFile, e);

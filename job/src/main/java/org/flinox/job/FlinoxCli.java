@@ -11,17 +11,28 @@ import picocli.CommandLine;
  * {@code flinox-job [run] [flags]}, {@code flinox-job describe [flags]}: the command line of
  * the job jar, the same under {@code java -jar} and {@code flink run}.
  */
-@Command(name = "flinox-job", mixinStandardHelpOptions = true, version = "flinox 0.1.0",
+@Command(name = "flinox-job", mixinStandardHelpOptions = true, version = FlinoxCli.VERSION,
         subcommands = {FlinoxCli.Run.class, DescribeCommand.class, InspectCommand.class, BootstrapCommand.class},
         description = "Stateful neural-network modules per stream key on Apache Flink.")
 public final class FlinoxCli {
+    /** What {@code --version} prints. */
+    static final String VERSION = "flinox 0.1.0 (Apache Flink 2.3.0)";
     private static final List<String> SUBCOMMANDS = List.of("run", "describe", "inspect", "bootstrap");
+
+    /** Set by {@link Launcher} for the JVM of a stand-alone run, the only one this may exit. */
+    static final String STANDALONE = "flinox.standalone";
 
     public static void main(String[] args) {
         int code = execute(args);
-        if (code != 0) {
-            System.exit(code); // only on failure: under `flink run` the client JVM is Flink's
+        if (code == 0) {
+            return;
         }
+        if (Boolean.getBoolean(STANDALONE)) {
+            System.exit(code);
+        }
+        // Under `flink run` or a REST /jars/run the JVM is Flink's (a JobManager's, for REST):
+        // fail the program instead; the reason is already printed.
+        throw new IllegalStateException("flinox-job failed (exit status " + code + "): see the line above");
     }
 
     /** Runs the command line and returns its exit code; {@code run} is the default subcommand. */
@@ -30,21 +41,55 @@ public final class FlinoxCli {
         CommandLine cli = new CommandLine(new FlinoxCli());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            err.println("flinox-job: " + rootMessage(e));
+            err.println("flinox-job: " + message(e));
             if (Boolean.getBoolean("flinox.stacktrace")) {
                 e.printStackTrace(err);
             }
             return 1;
         });
+        // a flag picocli cannot take (an unknown one, a bad value): one line and the way to help
+        cli.setParameterExceptionHandler((e, args2) -> {
+            e.getCommandLine().getErr().println("flinox-job: " + e.getMessage() + " (see --help)");
+            return 2;
+        });
         return cli.execute(withSubcommand);
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && (t.getMessage() == null || t instanceof java.lang.reflect.InvocationTargetException)) {
-            t = t.getCause();
+    /**
+     * One line for a failure: a mistake caught at start is its own message; a failure from deep
+     * inside Flink ends with its root cause (the outer messages, "Job execution failed.", say
+     * only that something did).
+     */
+    static String message(Throwable e) {
+        List<Throwable> chain = new java.util.ArrayList<>();
+        for (Throwable t = e; t != null && !chain.contains(t); t = t.getCause()) {
+            chain.add(t);
         }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
+        Throwable first = chain.stream().filter(t -> !isWrapper(t)).findFirst().orElse(e);
+        Throwable root = chain.get(chain.size() - 1);
+        if (first instanceof IllegalArgumentException || first instanceof java.io.UncheckedIOException || root == first) {
+            return describe(first);
+        }
+        return describe(first) + " Cause: " + describe(root);
+    }
+
+    /** Exceptions that only carry another. */
+    private static boolean isWrapper(Throwable t) {
+        return t instanceof java.lang.reflect.InvocationTargetException
+                || t instanceof java.util.concurrent.ExecutionException
+                || t instanceof java.util.concurrent.CompletionException
+                || t.getMessage() == null;
+    }
+
+    private static String describe(Throwable t) {
+        String m = t.getMessage();
+        String text = m == null || m.isBlank() ? t.getClass().getSimpleName()
+                : t instanceof IllegalArgumentException || t instanceof IllegalStateException
+                        || t instanceof java.io.UncheckedIOException || t.getClass().getName().startsWith("org.flinox")
+                        ? m : t.getClass().getSimpleName() + ": " + m;
+        text = text.strip();
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline).strip() + " ...";
     }
 
     private static String[] prepend(String first, String[] rest) {
@@ -55,9 +100,9 @@ public final class FlinoxCli {
     }
 
     /** The default subcommand: run the job (a demo without {@code --input}). */
-    @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+    @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, version = FlinoxCli.VERSION,
             description = "Run the job: embedded local Flink under `java -jar`, the cluster under `flink run`.",
-            footer = {"", "Other subcommands: describe (the module tree, parameters and state keys as JSON), inspect (per-key state"
+            footer = {"", "Other subcommands: describe (the module tree, parameters and state keys as JSON), inspect (per-key state "
                 + "of a savepoint or checkpoint), bootstrap (a savepoint from per-key state); each has --help.",
                 "Without --input, a demo runs over a generated multi-key sample."})
     static final class Run implements Callable<Integer> {
@@ -69,7 +114,13 @@ public final class FlinoxCli {
             if (options.input == null) {
                 return Demo.run(options);
             }
-            JobRunner.run(JobRunner.resolve(options));
+            KafkaProbe.requireReachable(options);
+            RunSummary summary = JobRunner.run(JobRunner.resolve(options), options.progressInterval);
+            if (summary != null && summary.everythingRejected()) {
+                System.err.println("flinox-job: every record (" + summary.deadLetterCount() + ") went to the dead "
+                        + "letters, none to the outputs: see the reasons above");
+                return 1;
+            }
             return 0;
         }
     }

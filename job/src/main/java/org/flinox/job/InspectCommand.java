@@ -56,6 +56,10 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SpecModelFactory factory = modelOptions.factory();
         List<String> lines = read(factory, from, key, stateBackend);
+        if (key != null && lines.isEmpty()) {
+            System.err.println("flinox-job: key '" + key + "' has no state in " + from);
+            return 1;
+        }
         if (output == null) {
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
             lines.forEach(out::println);

@@ -47,20 +47,26 @@ public final class JobPipeline {
     public static void build(StreamExecutionEnvironment env, JobSettings s,
             UnaryOperator<DataStream<FeatureRecord>> beforeKey) {
         SingleOutputStreamOperator<FeatureRecord> records = KafkaAddress.isKafka(s.input())
-                ? parse(kafkaInput(env, s), s, s.parallelism())
-                : parse(fileInput(env, s), s, 1);
+                ? parse(countLines(kafkaInput(env, s), s.parallelism()), s, s.parallelism())
+                : parse(countLines(fileInput(env, s), 1), s, 1);
 
-        SingleOutputStreamOperator<ModelOutput> outputs = beforeKey.apply(records)
+        SingleOutputStreamOperator<ModelOutput> model = beforeKey.apply(records)
                 .keyBy(FeatureRecord::key, Types.STRING)
                 .transform("model " + s.model().name(), TypeInformation.of(ModelOutput.class),
                         new ModelOperator(s.model(), s.stateTtl(), s.resetState(), s.finalState() != null, s.bundles()))
                 .uid(OperatorIds.model(s.model().name()));
+        // counted chained to the model (same parallelism, forward), where each key has one subtask
+        SingleOutputStreamOperator<ModelOutput> outputs = model.map(new Tally.Outputs(s.bounded()))
+                .returns(model.getType()).uid("flinox-tally-outputs").name("count outputs");
         if (s.parallelism() != null) {
+            model.setParallelism(s.parallelism());
             outputs.setParallelism(s.parallelism());
         }
 
-        DataStream<DeadLetter> deadLetters = records.getSideOutput(DeadLetters.TAG)
-                .union(outputs.getSideOutput(DeadLetters.TAG));
+        DataStream<DeadLetter> uncounted = records.getSideOutput(DeadLetters.TAG)
+                .union(model.getSideOutput(DeadLetters.TAG));
+        DataStream<DeadLetter> deadLetters = uncounted.map(new Tally.DeadLetters()).returns(uncounted.getType())
+                .uid("flinox-tally-dead-letters").name("count dead letters");
 
         DataStreamSink<?> out;
         if (KafkaAddress.isKafka(s.output())) {
@@ -82,7 +88,7 @@ public final class JobPipeline {
                     .sinkTo(sink(s.deadLetters(), true)).uid("flinox-dead-letters").name("dead letters");
         }
         if (s.finalState() != null) {
-            outputs.getSideOutput(FinalState.TAG).map(row -> StateRowJson.write(row.toStateRow())).returns(Types.STRING)
+            model.getSideOutput(FinalState.TAG).map(row -> StateRowJson.write(row.toStateRow())).returns(Types.STRING)
                     .uid("flinox-final-state-json").name("final state json")
                     .sinkTo(sink(s.finalState(), false)).uid("flinox-final-state").name("final state");
         }
@@ -137,6 +143,16 @@ public final class JobPipeline {
             lines.setParallelism(s.parallelism());
         }
         return lines;
+    }
+
+    /** Lines read and their bytes, chained to the reader (the same parallelism). */
+    private static DataStream<RawLine> countLines(DataStream<RawLine> lines, Integer parallelism) {
+        SingleOutputStreamOperator<RawLine> counted = lines.map(new Tally.Lines()).returns(lines.getType())
+                .uid("flinox-tally-lines").name("count lines");
+        if (parallelism != null) {
+            counted.setParallelism(parallelism);
+        }
+        return counted;
     }
 
     /** Parsing, chained to the reader: the same parallelism (null: the default, like the reader's). */

@@ -1,5 +1,6 @@
 package org.flinox.job;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -7,13 +8,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.DetachedJobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.flinox.operators.KeyBundles;
+import org.flinox.job.OutputLocations.Location;
+import org.flinox.job.OutputLocations.Use;
 import org.flinox.operators.OperatorIds;
 
 /** Resolves {@code run}'s flags into {@link JobSettings} and runs the job. */
@@ -27,6 +32,7 @@ public final class JobRunner {
     }
 
     static JobSettings resolve(RunOptions o) {
+        o.validate();
         boolean kafkaInput = KafkaAddress.isKafka(o.input);
         InputFormat format;
         List<String> features;
@@ -38,6 +44,9 @@ public final class JobRunner {
                 throw new IllegalArgumentException("--input " + o.input + " is a Kafka topic, so the features cannot be "
                         + "inferred from a file: pass --features A,B,C");
             }
+            if (format == InputFormat.CSV) {
+                InputFieldsCheck.checkHeader("--csv-header", List.of(o.csvHeader.split(",", -1)), o.key, features);
+            }
         } else {
             if (o.csvHeader != null) {
                 throw new IllegalArgumentException("--csv-header is for a kafka:// input; a CSV file's header is its "
@@ -46,8 +55,11 @@ public final class JobRunner {
             List<Path> files = inputFiles(o);
             format = o.format != null ? InputFormat.fromName(o.format) : formatOf(files);
             FeatureInference.requireDistinctCsvColumns(files, format);
-            features = o.features != null && !o.features.isEmpty() ? List.copyOf(o.features)
-                    : inferFeatures(o, files, format);
+            InputFieldsCheck.check(files, format, o.key, o.features);
+            features = o.features != null ? List.copyOf(o.features) : inferFeatures(o, files, format);
+        }
+        if (o.restore != null) {
+            requireRestorable(o.restore);
         }
         SpecModelFactory model = SpecModelFactory.of(o.model, features.size(), o.weights);
         if (o.restore != null) {
@@ -55,11 +67,59 @@ public final class JobRunner {
         }
         String deadLetters = o.deadLetter != null ? o.deadLetter
                 : o.output != null ? JobSettings.deadLettersBeside(o.output) : null;
+        String finalState = finalState(o);
         KafkaSettings kafka = kafkaSettings(o, model.name(), deadLetters);
-        return new JobSettings(o.input, format, o.key, features, model, o.output, deadLetters,
-                o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flinkConfig(o), o.stateTtl,
-                java.util.Set.copyOf(o.resetState), finalState(o), o.savepointDir, o.finalSavepoint, kafka,
-                KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward));
+        if (embedded()) {
+            requireKnownFileSystem("--checkpoint-dir", o.checkpointDir);
+            requireKnownFileSystem("--savepoint-dir", o.savepointDir);
+        }
+        OutputLocations.check(List.of(
+                new Location("--input", o.input, Use.INPUT, false),
+                new Location("--output", o.output, Use.OUTPUT, true),
+                new Location(o.deadLetter != null ? "--dead-letter" : "--dead-letter (default)", deadLetters,
+                        Use.OUTPUT, true),
+                new Location(o.finalState != null ? "--final-state" : "--final-state (default)", finalState,
+                        Use.OUTPUT, false),
+                new Location("--final-savepoint", o.finalSavepoint, Use.OUTPUT, false),
+                new Location("--checkpoint-dir", o.checkpointDir, Use.KEEP, false),
+                new Location("--savepoint-dir", o.savepointDir, Use.KEEP, false)), o.restore != null || restoredByCluster(),
+                o.overwrite);
+        Map<String, String> flink = flinkConfig(o); // last: it may create a temporary checkpoint directory
+        return new JobSettings(o.input, format, o.key, features, o.features == null && !kafkaInput, model, o.output,
+                deadLetters, o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flink, o.stateTtl,
+                java.util.Set.copyOf(o.resetState), finalState, o.savepointDir, o.finalSavepoint, kafka,
+                KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward),
+                o.checkpointDir == null && embedded() ? flink.get("execution.checkpointing.dir") : null, o.verbose);
+    }
+
+    /**
+     * Whether Flink restores this job from a savepoint given outside the flags ({@code flink run
+     * -s}, a REST submission's {@code savepointPath}): that resumes the outputs as
+     * {@code --restore} does.
+     */
+    private static boolean restoredByCluster() {
+        return StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration()
+                .getOptional(org.apache.flink.configuration.ConfigOptions.key("execution.state-recovery.path")
+                        .stringType().noDefaultValue())
+                .isPresent();
+    }
+
+    /**
+     * A local {@code --restore} must be a savepoint or checkpoint directory (holding
+     * {@code _metadata}) or its {@code _metadata} file; a remote one is the cluster's to read.
+     */
+    private static void requireRestorable(String restore) {
+        Path path = OutputLocations.localPath(restore);
+        if (path == null) {
+            return;
+        }
+        if (!Files.exists(path)) {
+            throw new IllegalArgumentException("--restore " + restore + " does not exist");
+        }
+        if (Files.isDirectory(path) && !Files.isRegularFile(path.resolve("_metadata"))) {
+            throw new IllegalArgumentException("--restore " + restore + " is not a savepoint or checkpoint: it has no "
+                    + "_metadata file (for a retained checkpoint, give its chk-N directory)");
+        }
     }
 
     private static String finalState(RunOptions o) {
@@ -142,9 +202,6 @@ public final class JobRunner {
     static Map<String, String> flinkConfig(RunOptions o) {
         Map<String, String> c = new LinkedHashMap<>();
         String backend = o.stateBackend.toLowerCase(Locale.ROOT);
-        if (!backend.equals("rocksdb") && !backend.equals("hashmap")) {
-            throw new IllegalArgumentException("--state-backend must be rocksdb or hashmap, got " + o.stateBackend);
-        }
         c.put("state.backend.type", backend);
         c.put("execution.checkpointing.incremental", Boolean.toString(backend.equals("rocksdb")));
         if (backend.equals("rocksdb")) {
@@ -153,15 +210,19 @@ public final class JobRunner {
             // keys in BENCHMARKS.md (B1).
             c.put("state.backend.rocksdb.memory.partitioned-index-filters", "true");
         }
-        c.put("execution.checkpointing.interval", o.checkpointInterval + " ms");
+        c.put("execution.checkpointing.interval", o.checkpointInterval.toMillis() + " ms");
         c.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         String checkpointDir = o.checkpointDir != null ? o.checkpointDir
-                : embedded() ? JobSettings.temporaryCheckpointDir() : null;
+                : embedded() ? JobSettings.createTemporaryCheckpointDir() : null;
         if (checkpointDir != null) {
             c.put("execution.checkpointing.dir", checkpointDir);
         }
         c.put("pipeline.generic-types", "false"); // state and records never fall back to Kryo
         c.put("pipeline.max-parallelism", Integer.toString(o.maxParallelism));
+        if (embedded()) {
+            // accumulators reach the client with the heartbeats: every second, for the progress bar
+            c.put("heartbeat.interval", "1 s");
+        }
         c.put("restart-strategy.type", "fixed-delay");
         c.put("restart-strategy.fixed-delay.attempts", "10");
         c.put("restart-strategy.fixed-delay.delay", "1 s");
@@ -175,6 +236,18 @@ public final class JobRunner {
             c.put("execution.state-recovery.ignore-unclaimed-state", "true");
         }
         return c;
+    }
+
+    /** A stand-alone run has only the file systems of its class path: refuse another scheme at start. */
+    private static void requireKnownFileSystem(String flag, String uri) {
+        if (uri == null) {
+            return;
+        }
+        try {
+            new org.apache.flink.core.fs.Path(uri).getFileSystem();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + " " + uri + ": " + e.getMessage(), e);
+        }
     }
 
     /** The settings of {@code run}'s flags, resolved as the CLI resolves them. */
@@ -197,24 +270,55 @@ public final class JobRunner {
         return "flinox " + s.model().name();
     }
 
-    static JobExecutionResult run(JobSettings s) throws Exception {
+    /**
+     * Runs the job and, when it ends, prints its summary on standard error.
+     *
+     * @param progressInterval how often an unbounded run prints a progress line (zero: never)
+     * @return the summary of a run that ended, or null (detached, or stopped)
+     */
+    static RunSummary run(JobSettings s, Duration progressInterval) throws Exception {
         StreamExecutionEnvironment env = environment(s);
         JobPipeline.build(env, s);
-        if (s.watch() == null || !embedded()) {
-            JobExecutionResult result = env.execute(jobName(s));
-            if (s.finalSavepoint() != null) {
-                var written = BootstrapCommand.write(s.model(), s.finalState(), s.finalSavepoint(), s.maxParallelism(),
-                        s.flink().get("state.backend.type"));
-                System.err.printf("flinox: final state of %d keys saved as a savepoint in %s; "
-                        + "continue with --restore %s%n", written.keys(), s.finalSavepoint(), s.finalSavepoint());
-            }
-            return result;
+        boolean embedded = embedded();
+        if (embedded) {
+            ConsoleLogging.apply(s.verbose());
         }
-        // A stand-alone run that never ends on its own: Ctrl-C or SIGTERM stops it cleanly.
+        long start = System.nanoTime();
+        JobExecutionResult result;
+        if (!embedded) {
+            result = env.execute(jobName(s));
+            if (result instanceof DetachedJobExecutionResult) {
+                return null;
+            }
+        } else if (s.bounded()) {
+            JobClient client = env.executeAsync(jobName(s));
+            try (Progress progress = Progress.start(client, s, progressInterval, inputBytes(s))) {
+                result = client.getJobExecutionResult().get();
+            }
+        } else {
+            result = runUntilStopped(env, s, progressInterval);
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        if (s.finalSavepoint() != null) {
+            BootstrapCommand.write(s.model(), s.finalState(), s.finalSavepoint(), s.maxParallelism(),
+                    s.flink().get("state.backend.type"));
+        }
+        RunSummary summary = RunSummary.of(result.getAllAccumulatorResults(), elapsed);
+        System.err.print(summary.render(s));
+        System.err.flush();
+        if (s.temporaryCheckpointDir() != null) {
+            deleteRecursively(OutputLocations.localPath(s.temporaryCheckpointDir()));
+        }
+        return summary;
+    }
+
+    /** A stand-alone run that never ends on its own: Ctrl-C or SIGTERM stops it cleanly. */
+    private static JobExecutionResult runUntilStopped(StreamExecutionEnvironment env, JobSettings s,
+            Duration progressInterval) throws Exception {
         JobClient client = env.executeAsync(jobName(s));
         Thread stop = new Thread(() -> stopOnShutdown(client, s));
         Runtime.getRuntime().addShutdownHook(stop);
-        try {
+        try (Progress progress = Progress.start(client, s, progressInterval, 0)) {
             return client.getJobExecutionResult().get();
         } finally {
             try {
@@ -222,6 +326,43 @@ public final class JobRunner {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running
             }
+        }
+    }
+
+    /** The bytes of a bounded local file input, for the progress bar; 0 when unknown or compressed. */
+    private static long inputBytes(JobSettings s) {
+        Path input = KafkaAddress.isKafka(s.input()) ? null : OutputLocations.localPath(s.input());
+        if (input == null || !Files.exists(input)) {
+            return 0;
+        }
+        try (var files = Files.walk(input)) {
+            long total = 0;
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String name = f.getFileName().toString();
+                if (!f.equals(input) && (name.startsWith(".") || name.startsWith("_"))) {
+                    continue;
+                }
+                if (name.matches(".*\\.(gz|gzip|bz2|xz|zst|deflate)$")) {
+                    return 0; // the bar counts decompressed bytes
+                }
+                total += Files.size(f);
+            }
+            return total;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.err.println("flinox: could not delete the temporary checkpoint directory " + dir + ": " + e.getMessage());
         }
     }
 

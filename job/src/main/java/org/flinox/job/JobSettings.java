@@ -12,6 +12,7 @@ import org.flinox.operators.KeyBundles;
  * @param format the format of every file, or null to go by extension
  * @param keyField the key field, or null for one global key
  * @param features the feature fields, in order
+ * @param featuresInferred whether the features were inferred from the input (no {@code --features})
  * @param model the model's factory
  * @param output the output directory, or null for standard output
  * @param deadLetters the dead-letter directory, or null for standard error
@@ -26,12 +27,16 @@ import org.flinox.operators.KeyBundles;
  * @param finalSavepoint where a bounded run leaves a savepoint of its final state, or null
  * @param kafka the Kafka settings when the input or an output is {@code kafka://}, or null
  * @param bundles key bundles, or {@link KeyBundles#OFF}
+ * @param temporaryCheckpointDir the checkpoint directory this run created for itself (deleted
+ *     when it succeeds), or null when the user or the cluster named one
+ * @param verbose whether Flink logs every checkpoint
  */
 public record JobSettings(
         String input,
         InputFormat format,
         String keyField,
         List<String> features,
+        boolean featuresInferred,
         SpecModelFactory model,
         String output,
         String deadLetters,
@@ -45,7 +50,14 @@ public record JobSettings(
         String savepointDir,
         String finalSavepoint,
         KafkaSettings kafka,
-        KeyBundles bundles) {
+        KeyBundles bundles,
+        String temporaryCheckpointDir,
+        boolean verbose) {
+
+    /** Whether the input ends: files without {@code --watch}, or a Kafka topic with {@code --bounded}. */
+    public boolean bounded() {
+        return KafkaAddress.isKafka(input) ? kafka != null && kafka.bounded() : watch == null;
+    }
 
     /** The default directory for dead letters: beside the output directory (for Kafka, the topic {@code TOPIC-dead-letters}). */
     static String deadLettersBeside(String output) {
@@ -54,7 +66,7 @@ public record JobSettings(
     }
 
     /** A temporary directory for checkpoints of a stand-alone run. */
-    static String temporaryCheckpointDir() {
+    static String createTemporaryCheckpointDir() {
         try {
             return java.nio.file.Files.createTempDirectory("flinox-checkpoints").toUri().toString();
         } catch (java.io.IOException e) {

@@ -68,6 +68,7 @@ public final class Launcher {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // -Xmx, -D... as given
         command.addAll(JAVA_17_OPENS);
+        command.add("-D" + FlinoxCli.STANDALONE + "=true");
         command.add("-cp");
         command.add(jar + File.pathSeparator + flinkLib.resolve("*"));
         command.add(CLI);

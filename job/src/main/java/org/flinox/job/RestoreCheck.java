@@ -39,6 +39,11 @@ final class RestoreCheck {
                 operators = metadata.getOperatorStates();
             }
         } catch (IOException e) {
+            if (OutputLocations.localPath(restorePath) != null) {
+                // a local file that is not a savepoint: the job would fail the same way, later and louder
+                throw new IllegalArgumentException("--restore " + restorePath + " is not a savepoint or checkpoint "
+                        + "Flink can read: " + e.getMessage(), e);
+            }
             // e.g. a file system this client has no plugin for: the cluster will still try
             LOG.warn("cannot read {} to check it holds the state of {}: {}", restorePath, uid, e.getMessage());
             return;

@@ -66,9 +66,11 @@ final class RunOptions {
                     + "directory when run stand-alone.")
     String checkpointDir;
 
-    @Option(names = "--checkpoint-interval", paramLabel = "MS", defaultValue = "10000",
-            description = "Milliseconds between checkpoints (default: ${DEFAULT-VALUE}).")
-    long checkpointInterval;
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s",
+            converter = DurationConverter.class,
+            description = "Time between checkpoints, e.g. 500ms, 10s, 1min; a bare number is milliseconds "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration checkpointInterval;
 
     @Option(names = "--state-backend", paramLabel = "rocksdb|hashmap", defaultValue = "rocksdb",
             description = "Where keyed state lives (default: ${DEFAULT-VALUE}).")
@@ -117,6 +119,22 @@ final class RunOptions {
                     + "streaming run can start warm with --restore DIR (needs an attached run; the rows go through "
                     + "--final-state, default DIR-state).")
     String finalSavepoint;
+
+    @Option(names = "--overwrite",
+            description = "Write into --output, --dead-letter, --final-state and --final-savepoint even when they "
+                    + "are not empty, deleting what they hold first. Without it, a non-empty one is refused (unless "
+                    + "--restore resumes --output and --dead-letter).")
+    boolean overwrite;
+
+    @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "10s",
+            converter = DurationConverter.class,
+            description = "How often an unbounded run prints a progress line (records in, outputs, dead letters) "
+                    + "on standard error; 0 for never (default: ${DEFAULT-VALUE}).")
+    Duration progressInterval;
+
+    @Option(names = "--verbose",
+            description = "Log every checkpoint, each model subtask's throughput, and Flink's warnings about checkpoints that met finishing tasks (quiet by default).")
+    boolean verbose;
     // ---------------------------------------------------------------- Kafka
 
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
@@ -156,11 +174,62 @@ final class RunOptions {
         }
     }
 
-    /** Durations as Flink spells them: 500ms, 10s, 5min, 12h, 7d. */
+    /** The longest --state-ttl taken: a century (longer means "never", which is no --state-ttl at all). */
+    static final Duration MAX_STATE_TTL = Duration.ofDays(36_500);
+
+    /**
+     * Refuses values no run can use, before anything else is looked at.
+     *
+     * @throws IllegalArgumentException naming the flag, the value and what it takes
+     */
+    void validate() {
+        if (parallelism != null && parallelism < 1) {
+            throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);
+        }
+        if (maxParallelism < 1 || maxParallelism > 32768) {
+            throw new IllegalArgumentException("--max-parallelism must be between 1 and 32768, got " + maxParallelism);
+        }
+        if (parallelism != null && parallelism > maxParallelism) {
+            throw new IllegalArgumentException("--parallelism " + parallelism + " is above --max-parallelism "
+                    + maxParallelism + " (the number of key groups)");
+        }
+        if (features != null && (features.isEmpty() || features.stream().anyMatch(String::isBlank))) {
+            throw new IllegalArgumentException("--features \"" + String.join(",", features) + "\" names an empty field: "
+                    + "give the numeric fields as A,B,C, or leave --features out to use every numeric field but the key");
+        }
+        if (key != null && key.isBlank()) {
+            throw new IllegalArgumentException("--key is empty: give the key field's name, or leave --key out for one "
+                    + "global key");
+        }
+        if (checkpointInterval.toMillis() < 10) {
+            throw new IllegalArgumentException("--checkpoint-interval must be at least 10ms, got " + TimeUtils.formatWithHighestUnit(checkpointInterval));
+        }
+        if (watchInterval.isZero() || watchInterval.isNegative()) {
+            throw new IllegalArgumentException("--watch-interval must be positive, got " + TimeUtils.formatWithHighestUnit(watchInterval));
+        }
+        String backend = stateBackend.toLowerCase(java.util.Locale.ROOT);
+        if (!backend.equals("rocksdb") && !backend.equals("hashmap")) {
+            throw new IllegalArgumentException("--state-backend must be rocksdb or hashmap, got " + stateBackend);
+        }
+        if (progressInterval.isNegative()) {
+            throw new IllegalArgumentException("--progress-interval must not be negative, got " + TimeUtils.formatWithHighestUnit(progressInterval));
+        }
+        if (stateTtl != null && (stateTtl.toMillis() < 1 || stateTtl.compareTo(MAX_STATE_TTL) > 0)) {
+            throw new IllegalArgumentException("--state-ttl must be between 1ms and " + MAX_STATE_TTL.toDays()
+                    + "d, got " + TimeUtils.formatWithHighestUnit(stateTtl) + (stateTtl.toMillis() < 1 ? "" : "; to keep state forever, leave --state-ttl out"));
+        }
+    }
+
+    /** Durations as Flink spells them: 500ms, 10s, 5min, 12h, 7d; a bare number is milliseconds. */
     static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            return TimeUtils.parseDuration(value);
+            try {
+                return TimeUtils.parseDuration(value);
+            } catch (RuntimeException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a duration "
+                        + "(e.g. 500ms, 10s, 5min, 12h, 7d; a bare number is milliseconds)");
+            }
         }
     }
 }

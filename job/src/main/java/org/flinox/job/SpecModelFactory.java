@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.flinox.nn.Module;
+import org.flinox.nn.Npz;
 import org.flinox.nn.Parameters;
 import org.flinox.operators.ModelFactory;
 
@@ -120,6 +122,9 @@ public final class SpecModelFactory implements ModelFactory {
             Path file = Files.createTempFile("flinox-weights", ".npz");
             try {
                 Files.write(file, npz);
+                try (Npz.Archive archive = Npz.open(file, name)) { // headers only
+                    requireLeadingDots(tree, archive.members().keySet(), name);
+                }
                 return Parameters.load(tree, file, name, false).module();
             } finally {
                 Files.deleteIfExists(file);
@@ -128,6 +133,18 @@ public final class SpecModelFactory implements ModelFactory {
             String message = String.valueOf(e.getMessage());
             throw new UncheckedIOException(message.startsWith(name + ":") ? "--weights " + message
                     : "cannot read --weights " + name + ": " + message, e);
+        }
+    }
+
+    /** Array names are parameter paths as {@code describe} prints them: {@code .l1.weight}, not {@code l1.weight}. */
+    private static void requireLeadingDots(Module tree, java.util.Set<String> names, String source) {
+        java.util.Set<String> paths = Parameters.of(tree).keySet();
+        List<String> undotted = names.stream().filter(n -> !paths.contains(n) && paths.contains("." + n)).toList();
+        if (!undotted.isEmpty()) {
+            throw new IllegalArgumentException("weights " + source + ": array names are parameter paths with a leading "
+                    + "dot: '" + undotted.get(0) + "' should be '." + undotted.get(0) + "'"
+                    + (undotted.size() > 1 ? " (and " + (undotted.size() - 1) + " more)" : "")
+                    + "; `describe` lists the paths");
         }
     }
 
@@ -140,6 +157,12 @@ public final class SpecModelFactory implements ModelFactory {
     }
 
     private static byte[] readBytes(Path file) {
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("--weights " + file + " does not exist");
+        }
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("--weights " + file + " is a directory, not an .npz file");
+        }
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {

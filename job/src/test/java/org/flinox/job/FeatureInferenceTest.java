@@ -53,6 +53,22 @@ class FeatureInferenceTest {
     }
 
     @Test
+    void aJsonArrayOfRecordsIsToldThatJsonLinesHoldOneObjectPerLine() throws IOException {
+        for (String text : new String[] {"[{\"a\":1},\n{\"a\":2}]\n", "[{\"a\":1},{\"a\":2}]\n", "[\n{\"a\":1}\n]\n"}) {
+            Path f = write("a.jsonl", text);
+            assertThatThrownBy(() -> FeatureInference.defaultFeatures(f, InputFormat.JSONL, null)).as(text)
+                    .hasMessageContaining("is a JSON array, not JSON lines").hasMessageContaining("one JSON object per line");
+        }
+    }
+
+    @Test
+    void aHeaderOnlyCsvIsToldItHasNoDataRows() throws IOException {
+        Path f = write("a.csv", "k,a,b\n\n");
+        assertThatThrownBy(() -> FeatureInference.defaultFeatures(f, InputFormat.CSV, "k"))
+                .hasMessageContaining("has a header but no data rows");
+    }
+
+    @Test
     void firstParsedRecordWithoutNumbersIsAnErrorNamingTheFile() throws IOException {
         Path f = write("a.csv", "k,name\nu1,hello\nu2,3\n");
         assertThatThrownBy(() -> FeatureInference.defaultFeatures(f, InputFormat.CSV, "k"))

@@ -45,6 +45,17 @@ class KafkaOptionsTest {
     }
 
     @Test
+    void aKeyOrFeatureNotInTheCsvHeaderIsRefusedAtStart() {
+        assertThatThrownBy(() -> resolve("--input", "kafka://localhost:9092/in", "--csv-header", "id,temp,hum",
+                "--key", "ID", "--features", "temp"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--key 'ID'")
+                .hasMessageContaining("did you mean 'id'?");
+        assertThatThrownBy(() -> resolve("--input", "kafka://localhost:9092/in", "--csv-header", "id,temp,hum",
+                "--key", "id", "--features", "temp,humid"))
+                .hasMessageContaining("--features 'humid'").hasMessageContaining("id, temp, hum");
+    }
+
+    @Test
     void kafkaDefaultsComeFromTheModelNameAndTheOutputTopic() {
         JobSettings s = resolve("--input", "kafka://localhost:9092/in", "--features", "a,b",
                 "--output", "kafka://localhost:9092/out");

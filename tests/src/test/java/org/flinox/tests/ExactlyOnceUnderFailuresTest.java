@@ -117,8 +117,11 @@ class ExactlyOnceUnderFailuresTest {
         InjectedFailure.PENDING.set(failures);
         JobPipeline.build(env, settings, records -> records.map(new InjectedFailure(ROWS / 5))
                 .name("injected failure").setParallelism(1));
-        env.execute(name);
+        var result = env.execute(name);
         assertThat(InjectedFailure.PENDING.get()).as("every failure was injected").isLessThanOrEqualTo(0);
+        // the run summary's counts survive the failures: restored with the state, never counted twice
+        assertThat(result.getAllAccumulatorResults()).containsEntry("flinox.lines", (long) ROWS)
+                .containsEntry("flinox.outputs", (long) ROWS).containsEntry("flinox.keys", (long) KEYS);
 
         Map<String, double[]> outputs = new HashMap<>();
         for (JsonNode o : JobFiles.jsonLines(out)) {

@@ -121,6 +121,15 @@ class StateToolsTest {
     }
 
     @Test
+    void inspectOfAKeyWithNoStateSaysSo() throws Exception {
+        Path savepoint = bootstrap(history());
+        CliRun r = CliRun.of("inspect", "--from", savepoint.toString(), "--features", "a,b", "--key", "NOPE");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("key 'NOPE' has no state in " + savepoint);
+    }
+
+    @Test
     void inspectPrintsEveryEntryOfAKeyWithTheInitialValueForThoseNotGiven() throws Exception {
         // k1 is given only a count: its mean and m2 start from the initial value, 0 (Welford's start)
         Path savepoint = dir.resolve("savepoint");
