@@ -83,13 +83,14 @@ public final class FlinoxCli {
 
     private static String describe(Throwable t) {
         String m = t.getMessage();
-        String text = m == null || m.isBlank() ? t.getClass().getSimpleName()
-                : t instanceof IllegalArgumentException || t instanceof IllegalStateException
-                        || t instanceof java.io.UncheckedIOException || t.getClass().getName().startsWith("org.flinox")
-                        ? m : t.getClass().getSimpleName() + ": " + m;
-        text = text.strip();
+        boolean ours = t instanceof IllegalArgumentException || t instanceof IllegalStateException
+                || t instanceof java.io.UncheckedIOException || t.getClass().getName().startsWith("org.flinox");
+        String text = (m == null || m.isBlank() ? t.getClass().getSimpleName()
+                : ours ? m : t.getClass().getSimpleName() + ": " + m).strip();
         int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline).strip() + " ...";
+        // a list in one of our messages (every bad array of a weights file) is what to fix: keep it;
+        // a foreign message's further lines are usually a trace
+        return newline < 0 || ours ? text : text.substring(0, newline).strip() + " ...";
     }
 
     private static String[] prepend(String first, String[] rest) {

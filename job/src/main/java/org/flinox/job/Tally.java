@@ -123,7 +123,7 @@ abstract class Tally<T> extends RichMapFunction<T, T> implements CheckpointedFun
         @Override
         public RawLine map(RawLine line) {
             lines.add(1);
-            bytes.add(utf8Length(line.text()) + 1);
+            bytes.add(line.text() == null ? 0 : utf8Length(line.text()) + 1); // no text: a damaged or non-UTF-8 line
             return line;
         }
     }

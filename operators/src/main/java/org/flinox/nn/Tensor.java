@@ -71,6 +71,16 @@ public final class Tensor {
         return new Tensor(dtype, shape, data);
     }
 
+    /**
+     * A tensor of this one's dtype and shape holding {@code data}, adopted without a copy or
+     * a check: the caller must not touch the array afterwards, and its values must already
+     * be of the dtype (exact floats for float32), as a state deserializer's or a module's
+     * per-record path guarantees. The shape is shared, never copied.
+     */
+    public Tensor like(double[] data) {
+        return withData(data);
+    }
+
     /** All zeros. */
     public static Tensor zeros(DType dtype, int... shape) {
         return full(dtype, 0.0, shape);

@@ -32,7 +32,6 @@ public final class StateSerializer extends TypeSerializer<State> {
     private final State initial;
     private final Set<String> reset;
     private final StateLayout layout;
-    private final int[][] shapes;
 
     /**
      * @param modelName the model, for messages
@@ -45,10 +44,6 @@ public final class StateSerializer extends TypeSerializer<State> {
         this.initial = initial;
         this.reset = Set.copyOf(reset);
         this.layout = StateLayout.of(initial);
-        this.shapes = new int[initial.size()][];
-        for (int i = 0; i < shapes.length; i++) {
-            shapes[i] = initial.valueAt(i).shape();
-        }
     }
 
     String modelName() {
@@ -131,7 +126,7 @@ public final class StateSerializer extends TypeSerializer<State> {
                     data[j] = in.readDouble();
                 }
             }
-            values[i] = Tensor.adopt(template.dtype(), shapes[i], data);
+            values[i] = template.like(data); // read as doubles or floats: already of the dtype
         }
         return initial.withValues(values);
     }

@@ -54,7 +54,14 @@ class ModuleFunctionMetricsTest {
         assertThat(((Counter) metrics.operator.get("deadLetters")).getCount()).isEqualTo(1);
         // Standardize has three entries (.count, .mean, .m2), all rewritten by each good record
         assertThat(((Counter) metrics.operator.get("stateEntriesWritten")).getCount()).isEqualTo(9);
+        // records 0..3 so far: only record 0 was timed (one in ModuleFunction.TIME_ONE_IN = 32)
+        assertThat(((Histogram) metrics.operator.get("forwardNanos")).getCount()).isEqualTo(1);
+        for (int i = 4; i < 68; i++) {
+            h.processElement(new FeatureRecord("c", "f", i, "", new double[] {i, -i}), 0);
+        }
+        // records 32 and 64 were timed too
         assertThat(((Histogram) metrics.operator.get("forwardNanos")).getCount()).isEqualTo(3);
+        assertThat(((Counter) metrics.operator.get("recordsIn")).getCount()).isEqualTo(68);
         h.close();
     }
 }

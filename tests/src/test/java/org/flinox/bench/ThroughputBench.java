@@ -79,6 +79,8 @@ final class ThroughputBench {
                 + "parallelism 1", s, keys, n));
         out.line("");
         Alternating a = new Alternating()
+                .add("ceiling: a keyed operator that only emits (no state)", () -> cluster.throughput(
+                        new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new EmitOnly()), w, n))
                 .add("hand-written ValueState<double[]>, per record", () -> cluster.throughput(
                         new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new HandWrittenStandardize()), w, n))
                 .add("Flinox, per record", () -> cluster.throughput(
@@ -136,5 +138,18 @@ final class ThroughputBench {
                     Report.ratio(wide.median(v) / wide.median("Flinox MLP-256, bundles, per-record forward")));
         }
         out.line("");
+    }
+
+    /** The pipeline's ceiling: what the same job does when the keyed step costs nothing. */
+    static final class EmitOnly
+            extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, org.flinox.operators.FeatureRecord,
+                    org.flinox.operators.ModelOutput> {
+        private static final double[] NOTHING = new double[0];
+
+        @Override
+        public void processElement(org.flinox.operators.FeatureRecord r, Context ctx,
+                org.apache.flink.util.Collector<org.flinox.operators.ModelOutput> out) {
+            out.collect(new org.flinox.operators.ModelOutput(r.key(), r.source(), r.seq(), NOTHING));
+        }
     }
 }

@@ -130,13 +130,14 @@ class JobDefaultsTest {
 
         Matcher input = Pattern.compile("standardizing (\\d+) rows of (\\S+) per sensor").matcher(r.out());
         assertThat(input.find()).as(r.out()).isTrue();
-        Matcher done = Pattern.compile("(\\d+) records in, (\\d+) outputs for (\\d+) keys, (\\d+) dead letters")
-                .matcher(r.out());
-        assertThat(done.find()).as(r.out()).isTrue();
-        int records = Integer.parseInt(done.group(1));
-        int outputs = Integer.parseInt(done.group(2));
-        int keys = Integer.parseInt(done.group(3));
-        int deadLetters = Integer.parseInt(done.group(4));
+        // the run's summary, on standard error: "N records in (R records/s), N outputs for K keys, D dead letters"
+        Matcher done = Pattern.compile("([\\d,]+) records in \\([^)]*\\), ([\\d,]+) outputs for ([\\d,]+) keys, "
+                + "([\\d,]+) dead letters").matcher(r.err());
+        assertThat(done.find()).as(r.err()).isTrue();
+        int records = count(done.group(1));
+        int outputs = count(done.group(2));
+        int keys = count(done.group(3));
+        int deadLetters = count(done.group(4));
         assertThat(records).isEqualTo(Integer.parseInt(input.group(1)));
 
         // the sample the demo wrote, read here: a row is good when it has 4 columns of finite numbers
@@ -157,8 +158,8 @@ class JobDefaultsTest {
         assertThat(deadLetters).isEqualTo(bad.size()).isPositive();
         assertThat(keys).isEqualTo((int) good.stream().map(Reference.Row::key).distinct().count());
 
-        Path outDir = Path.of(line(r.out(), "Outputs:"));
-        Path deadDir = Path.of(line(r.out(), "Dead letters:"));
+        Path outDir = Path.of(line(r.err(), "outputs:"));
+        Path deadDir = Path.of(line(r.err(), "dead letters:"));
         Map<String, double[]> expected = Reference.cumulative(good);
         List<JsonNode> written = JobFiles.jsonLines(outDir);
         assertThat(written).hasSize(outputs);
@@ -173,8 +174,8 @@ class JobDefaultsTest {
             reasons.put(d.get("seq").asLong(), d.get("reason").asText());
         }
         assertThat(reasons.keySet()).containsExactlyInAnyOrderElementsOf(bad);
-        // the summary names every dead letter with its reason, and each key's last z-scores
-        reasons.forEach((seq, reason) -> assertThat(r.out()).containsPattern("seq +" + seq + " +" + reason));
+        // the summary names every dead letter with its reason, and the demo each key's last z-scores
+        reasons.forEach((seq, reason) -> assertThat(r.err()).containsPattern("seq +" + seq + ", " + reason));
         lastPerKey.forEach((key, o) -> assertThat(r.out()).containsPattern(
                 Pattern.quote(key) + " +seq +" + o.get("seq").asLong() + " +" + Pattern.quote(o.get("output").toString())));
     }
@@ -194,12 +195,17 @@ class JobDefaultsTest {
         return x;
     }
 
-    /** The rest of the last output line that starts with {@code label} (the summary's closing lines). */
+    /** The rest of the last line that starts with {@code label} (the summary's closing lines). */
     private static String line(String out, String label) {
-        List<String> matching = out.lines().filter(l -> l.startsWith(label)).toList();
+        List<String> matching = out.lines().map(String::strip).filter(l -> l.startsWith(label)).toList();
         assertThat(matching).as(out).isNotEmpty();
         String rest = matching.get(matching.size() - 1).substring(label.length()).trim();
         assertThat(rest).as(label).isNotEmpty();
         return rest;
+    }
+
+    /** A count as the summary prints it, with thousands separators. */
+    private static int count(String printed) {
+        return Integer.parseInt(printed.replace(",", ""));
     }
 }
