@@ -300,7 +300,7 @@ public final class JobRunner {
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         if (s.finalSavepoint() != null) {
-            BootstrapCommand.write(s.model(), s.finalState(), s.finalSavepoint(), s.maxParallelism(),
+            StateSavepointWriter.write(s.model(), s.finalState(), s.finalSavepoint(), s.maxParallelism(),
                     s.flink().get("state.backend.type"));
         }
         RunSummary summary = RunSummary.of(result.getAllAccumulatorResults(), elapsed);

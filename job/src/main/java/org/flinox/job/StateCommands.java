@@ -73,7 +73,7 @@ final class StateCommands {
      * {@code CheckpointMetadata}) between its operators as generic types, and fails with
      * generic types disabled. Those are a handful of objects per subtask in a bounded job,
      * never stored in that form (the savepoint's {@code _metadata} has its own format).
-     * Flinox's own records and state still never use Kryo: {@link BootstrapCommand} checks
+     * Flinox's own records and state still never use Kryo: {@link StateSavepointWriter} checks
      * that its stream's type is not generic, and the state goes through {@code TensorSerializer}.
      */
     static StreamExecutionEnvironment writerEnvironment(String backend) {

@@ -16,7 +16,7 @@ import org.flinox.operators.StateRow;
  * registers ({@link ModelState}): each row replaces one entry of its key's state, whose other
  * entries keep their initial values. Input elements are {@code (key, JSON line)}: plain
  * strings, so the bootstrap stream never needs Kryo; the line is parsed here. The rows were
- * validated against the model on the client ({@link BootstrapCommand#validate}).
+ * validated against the model on the client ({@link StateSavepointWriter#validate}).
  */
 final class StateRowWriter extends KeyedStateBootstrapFunction<String, Tuple2<String, String>> {
     private static final long serialVersionUID = 1L;

@@ -130,9 +130,10 @@ public final class KeyedModel {
             }
             return out;
         }
+        double[][] outputs = y.reshape(b, y.length() / b).toDoubleMatrix(); // one ND4J call, not one per row
         List<Outcome> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {
-            double[] output = y.getRow(i).toDoubleVector();
+            double[] output = outputs[i];
             Result<double[]> row = new Result<>(output, next.get(i));
             String nonFinite = firstNonFinite(row, states.get(i));
             out.add(nonFinite == null ? new Accepted(output, next.get(i))

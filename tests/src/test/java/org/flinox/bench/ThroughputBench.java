@@ -87,6 +87,9 @@ final class ThroughputBench {
                         flinox(new BenchModels.StandardizeModel(), KeyBundles.OFF), w, n))
                 .add("Flinox, key bundles of " + BUNDLE, () -> cluster.throughput(
                         flinox(new BenchModels.StandardizeModel(), bundles(KeyBundles.Forward.AUTO)), w, n))
+                .add("Flinox, key bundles of " + 10 * BUNDLE, () -> cluster.throughput(
+                        flinox(new BenchModels.StandardizeModel(),
+                                KeyBundles.of(10 * BUNDLE, Duration.ofMillis(100), KeyBundles.Forward.AUTO)), w, n))
                 .run(repeats);
         double hw = a.median("hand-written ValueState<double[]>, per record");
         out.row("variant", "rec/s (median)", "ratio to hand-written (bundles: target ≥ 2.0)");
