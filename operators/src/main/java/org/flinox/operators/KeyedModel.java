@@ -130,10 +130,11 @@ public final class KeyedModel {
             }
             return out;
         }
-        double[][] outputs = y.reshape(b, y.length() / b).toDoubleMatrix(); // one ND4J call, not one per row
+        double[] flat = y.dup('c').reshape(y.length()).toDoubleVector(); // one copy out, not one per row
+        int width = flat.length / b;
         List<Outcome> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {
-            double[] output = outputs[i];
+            double[] output = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
             Result<double[]> row = new Result<>(output, next.get(i));
             String nonFinite = firstNonFinite(row, states.get(i));
             out.add(nonFinite == null ? new Accepted(output, next.get(i))
