@@ -27,7 +27,7 @@ import org.flinox.operators.RawLine;
 
 /**
  * The dataflow: read lines (files or a Kafka topic) → parse (bad lines to dead letters) → key
- * → model (one ValueState per StateKey) → JSON lines (files or Kafka topics), exactly once. Every operator has a stable uid so a
+ * → model (each key's whole State in one ValueState) → JSON lines (files or Kafka topics), exactly once. Every operator has a stable uid so a
  * savepoint maps back to it.
  */
 public final class JobPipeline {
