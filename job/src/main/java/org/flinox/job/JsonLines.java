@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.flinox.operators.DeadLetter;
 import org.flinox.operators.ModelOutput;
 
-/** The job's output lines: one JSON object per record, as DESIGN.md pins them. */
+/** The job's output lines: one JSON object per record ({@code key}, {@code source}, {@code seq}, {@code output}), as the README pins them. */
 final class JsonLines {
     static final ObjectMapper MAPPER = new ObjectMapper();
 

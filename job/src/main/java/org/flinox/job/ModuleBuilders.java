@@ -39,7 +39,7 @@ public interface ModuleBuilders {
     /** Evaluation mode: normalizes by the running statistics, which it leaves as they are. */
     Module batchNorm(int features, double momentum, double eps);
 
-    /** The seed's MLP: inStats, l1 in→hidden, ReLU, l2 hidden→hidden, ReLU, l3 hidden→out, outStats. */
+    /** inox's example MLP: inStats, l1 in→hidden, ReLU, l2 hidden→hidden, ReLU, l3 hidden→out, outStats. */
     Module mlp(int in, int out, int hidden, Rng rng);
 
     /** Output width {@code hidden}; the hidden vector is per-key state. */

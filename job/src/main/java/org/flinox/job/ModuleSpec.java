@@ -49,7 +49,7 @@ public sealed interface ModuleSpec {
         }
     }
 
-    /** The seed's MLP: {@code {"type":"mlp","in":16,"out":3,"hidden":64}}. */
+    /** inox's example MLP: {@code {"type":"mlp","in":16,"out":3,"hidden":64}}. */
     record Mlp(Integer in, Integer out, int hidden) implements ModuleSpec {
         public String type() {
             return "mlp";

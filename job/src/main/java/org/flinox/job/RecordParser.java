@@ -97,13 +97,7 @@ public final class RecordParser implements Serializable {
         }
     }
 
-    public InputFormat format() {
-        return format;
-    }
 
-    public String keyField() {
-        return keyField;
-    }
 
     public List<String> features() {
         return features;

@@ -9,7 +9,7 @@ import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
-/** The flags of {@code run} (DESIGN.md, "The job's contract"). */
+/** The flags of {@code run}, as the README's flag table documents them. */
 final class RunOptions {
 
     @Option(names = "--input", paramLabel = "PATH",

@@ -98,10 +98,6 @@ public final class SpecModelFactory implements ModelFactory {
         return s;
     }
 
-    /** The spec's JSON text, as given. */
-    public String specJson() {
-        return specJson;
-    }
 
     @Override
     public Module create() {

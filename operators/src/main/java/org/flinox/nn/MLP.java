@@ -26,7 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public record MLP(Moments inStats, Linear l1, Linear l2, Linear l3, Moments outStats, Activation.ReLU relu)
         implements Module {
 
-    /** The seed's MLP: hidden width 64, float32, parameters from {@code rng}. */
+    /** inox's example MLP: hidden width 64, float32, parameters from {@code rng}. */
     public static MLP create(int in, int out, Rng rng) {
         return create(in, out, 64, rng);
     }

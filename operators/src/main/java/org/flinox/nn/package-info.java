@@ -15,7 +15,7 @@
  * a {@code State}. {@code Moments} (running first and second moments) and {@code MLP} (an
  * MLP between two {@code Moments}) are built that way.
  *
- * <p>The seed's example, an MLP between two running-moments modules:
+ * <p>inox's example, an MLP between two running-moments modules:
  *
  * <pre>{@code
  * var exported = StateExport.exportState(MLP.create(16, 3, new Rng(0)));

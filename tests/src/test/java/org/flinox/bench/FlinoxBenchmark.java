@@ -12,7 +12,7 @@ import java.util.List;
  * <ul>
  *   <li>B1 Standardize through the job's {@code ModelOperator} (per record, and with key bundles; uniform
  *       and Zipf-skewed keys) vs a hand-written {@code ValueState<double[]>} function, RocksDB;
- *   <li>B2 the seed MLP through the operator vs the same math hand-written, and vs B1;
+ *   <li>B2 inox's example MLP through the operator vs the same math hand-written, and vs B1;
  *   <li>B5 Standardize as the Flink SQL function vs the DataStream job's function (only on request);
  *   <li>B3 incremental RocksDB checkpoints at 1M keys: duration, size, restore time;
  *   <li>B4 micro: forward passes vs plain loops, the state serializer.

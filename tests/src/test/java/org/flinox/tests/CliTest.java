@@ -49,7 +49,7 @@ class CliTest {
 
     @Test
     void theContractsFlagsAreAllDeclared() {
-        // DESIGN.md's contract table: a renamed or removed flag must fail here, not in a user's script
+        // the job's contract (the README's flag table): a renamed or removed flag must fail here, not in a user's script
         List<String> run = options("run").stream().map(OptionSpec::longestName).toList();
         assertThat(run).contains("--input", "--format", "--key", "--features", "--model", "--weights", "--output",
                 "--dead-letter", "--parallelism", "--checkpoint-dir", "--checkpoint-interval", "--state-backend",
