@@ -93,7 +93,7 @@ final class Demo {
             return out;
         }
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList()) {
+            for (Path f : files.filter(p -> !HiddenFiles.isHidden(p.getFileName().toString())).sorted().toList()) {
                 for (String line : Files.readAllLines(f)) {
                     if (!line.isBlank()) {
                         out.add(JsonLines.MAPPER.readTree(line));

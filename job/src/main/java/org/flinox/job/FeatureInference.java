@@ -212,16 +212,12 @@ public final class FeatureInference {
         try (Stream<Path> entries = Files.list(fileOrDir)) {
             return entries
                     .filter(Files::isRegularFile)
-                    .filter(p -> !isHidden(p.getFileName().toString()))
+                    .filter(p -> !HiddenFiles.isHidden(p.getFileName().toString()))
                     .sorted(Comparator.comparing(p -> p.getFileName().toString()))
                     .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + fileOrDir, e);
         }
-    }
-
-    private static boolean isHidden(String name) {
-        return name.startsWith(".") || name.startsWith("_");
     }
 
     private static String stripByteOrderMark(String line) {

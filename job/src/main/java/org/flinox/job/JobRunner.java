@@ -339,7 +339,7 @@ public final class JobRunner {
             long total = 0;
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 String name = f.getFileName().toString();
-                if (!f.equals(input) && (name.startsWith(".") || name.startsWith("_"))) {
+                if (!f.equals(input) && HiddenFiles.isHidden(name)) {
                     continue;
                 }
                 if (name.matches(".*\\.(gz|gzip|bz2|xz|zst|deflate)$")) {

@@ -154,7 +154,7 @@ final class StateSavepointWriter {
             if (fs.getFileStatus(path).isDir()) {
                 for (var status : fs.listStatus(path)) {
                     String name = status.getPath().getName();
-                    if (!status.isDir() && !name.startsWith(".") && !name.startsWith("_")) {
+                    if (!status.isDir() && !HiddenFiles.isHidden(name)) {
                         files.add(status.getPath());
                     }
                 }
