@@ -65,11 +65,6 @@ public final class KeyedModel {
         return initial;
     }
 
-    /** The module tree with its state entries replaced by keys. */
-    public Module module() {
-        return module;
-    }
-
     /** A key's stored state (null: never written) in this model's layout. */
     State current(State stored) {
         if (stored == null) {

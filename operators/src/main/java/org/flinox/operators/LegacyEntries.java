@@ -90,13 +90,7 @@ final class LegacyEntries {
                     refused.add(name + " was " + value.layout() + ", the model now has " + init.layout());
                     break;
                 }
-                State current = model.current(packed.value());
-                Tensor[] values = new Tensor[initial.size()];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = current.valueAt(i);
-                }
-                values[index] = value;
-                packed.update(initial.withValues(values));
+                packed.update(model.current(packed.value()).with(initial.keyAt(index), value));
                 moved.add(key);
             }
             if (!refused.isEmpty()) {

@@ -123,15 +123,12 @@ public record StateLayout(Map<String, Entry> entries) {
     public Change changeFrom(StateLayout previous, Set<String> reset) {
         List<String> added = new ArrayList<>();
         List<String> dropped = new ArrayList<>();
-        List<String> resetNow = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         entries.forEach((name, now) -> {
             Entry before = previous.entries.get(name);
             if (before == null) {
                 added.add(name);
-            } else if (reset.contains(name)) {
-                resetNow.add(name);
-            } else if (!now.sameAs(before)) {
+            } else if (!now.sameAs(before) && !reset.contains(name)) {
                 refused.add(name + " was " + before + ", the model now has " + now);
             }
         });
@@ -140,7 +137,7 @@ public record StateLayout(Map<String, Entry> entries) {
                 dropped.add(name + " (" + before + ")");
             }
         });
-        return new Change(added, dropped, resetNow, refused);
+        return new Change(added, dropped, refused);
     }
 
     /**
@@ -148,14 +145,9 @@ public record StateLayout(Map<String, Entry> entries) {
      *
      * @param added entries the model has and the state does not: they start from their initial value
      * @param dropped entries the state has and the model does not: they are let go
-     * @param reset entries {@code --reset-state} starts over
      * @param refused entries whose shape or dtype changed without {@code --reset-state}
      */
-    public record Change(List<String> added, List<String> dropped, List<String> reset, List<String> refused) {
-        public boolean isNone() {
-            return added.isEmpty() && dropped.isEmpty() && reset.isEmpty() && refused.isEmpty();
-        }
-    }
+    public record Change(List<String> added, List<String> dropped, List<String> refused) {}
 
     /**
      * {@code stored} (of any layout) carried into the layout of {@code initial}: an entry with
