@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -187,29 +186,10 @@ class ModelFunctionStateTest {
         return out;
     }
 
-    /** Cumulative z-scores by two passes over each key's rows so far. */
+    /** The reference's z-scores of rows {@code {id, key, a, b}}. */
     private static Map<Integer, double[]> cumulative(List<double[]> rows) {
-        Map<Integer, List<double[]>> seen = new HashMap<>();
-        Map<Integer, double[]> out = new HashMap<>();
-        for (double[] r : rows) {
-            List<double[]> prefix = seen.computeIfAbsent((int) r[1], k -> new ArrayList<>());
-            prefix.add(new double[] {r[2], r[3]});
-            double[] z = new double[2];
-            for (int j = 0; j < 2; j++) {
-                double mean = 0;
-                for (double[] p : prefix) {
-                    mean += p[j];
-                }
-                mean /= prefix.size();
-                double var = 0;
-                for (double[] p : prefix) {
-                    var += (p[j] - mean) * (p[j] - mean);
-                }
-                var /= prefix.size();
-                z[j] = var == 0 ? 0 : (prefix.get(prefix.size() - 1)[j] - mean) / Math.sqrt(var);
-            }
-            out.put((int) r[0], z);
-        }
-        return out;
+        return CumulativeReference.zScores(rows.stream()
+                .map(r -> new CumulativeReference.Row((int) r[0], String.valueOf((int) r[1]), new double[] {r[2], r[3]}))
+                .toList());
     }
 }

@@ -213,34 +213,16 @@ class ModelFunctionTest {
 
     // --- the reference and the data -------------------------------------------------------
 
-    /** Two passes over each key's accepted rows so far: population mean and variance. */
+    /** The reference's z-scores of the accepted rows (bad ones do not count). */
     private static Map<Integer, double[]> cumulativeReference() {
-        Map<String, List<double[]>> seen = new HashMap<>();
-        Map<Integer, double[]> out = new HashMap<>();
+        List<CumulativeReference.Row> accepted = new ArrayList<>();
         for (Object[] r : ROWS) {
-            if (!good(r)) {
-                continue;
+            if (good(r)) {
+                accepted.add(new CumulativeReference.Row((Integer) r[0], (String) r[1],
+                        new double[] {(Double) r[2], (Double) r[3]}));
             }
-            double[] x = {(Double) r[2], (Double) r[3]};
-            List<double[]> prefix = seen.computeIfAbsent((String) r[1], k -> new ArrayList<>());
-            prefix.add(x);
-            double[] z = new double[2];
-            for (int j = 0; j < 2; j++) {
-                double mean = 0;
-                for (double[] p : prefix) {
-                    mean += p[j];
-                }
-                mean /= prefix.size();
-                double var = 0;
-                for (double[] p : prefix) {
-                    var += (p[j] - mean) * (p[j] - mean);
-                }
-                var /= prefix.size();
-                z[j] = var == 0 ? 0 : (x[j] - mean) / Math.sqrt(var);
-            }
-            out.put((Integer) r[0], z);
         }
-        return out;
+        return CumulativeReference.zScores(accepted);
     }
 
     private static boolean good(Object[] r) {
