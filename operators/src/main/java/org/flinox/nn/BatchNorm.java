@@ -135,7 +135,7 @@ public record BatchNorm(Statistics stats, double momentum, double eps, boolean t
     }
 
     private static Tensor stats(State state, StateKey key) {
-        Tensor t = state.tensor(key);
+        Tensor t = state.get(key);
         if (t.rank() != 1) {
             throw new IllegalArgumentException("BatchNorm's state " + key.name() + " is " + t.layout()
                     + ", expected [channels]: its statistics are shared by the whole batch, do not stack them");

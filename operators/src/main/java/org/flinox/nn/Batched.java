@@ -40,24 +40,24 @@ record Batched(INDArray matrix, boolean wasVector) {
      * per stream key) for a batch.
      */
     INDArray stateRows(State state, StateKey key) {
-        INDArray s = state.tensor(key).nd();
+        INDArray s = state.get(key).nd();
         if (wasVector) {
             if (s.rank() != 1) {
                 throw new IllegalArgumentException("a single record takes state " + key.name() + " as a vector, got "
-                        + state.tensor(key).layout() + "; for stacked state pass a [batch, features] input");
+                        + state.get(key).layout() + "; for stacked state pass a [batch, features] input");
             }
             return s.reshape(1, s.length());
         }
         if (s.rank() != 2 || s.size(0) != rows()) {
             throw new IllegalArgumentException("batched input has " + rows() + " rows but state " + key.name()
-                    + " is " + state.tensor(key).layout() + "; stack one state per row with State.stack");
+                    + " is " + state.get(key).layout() + "; stack one state per row with State.stack");
         }
         return s;
     }
 
     /** A state value computed as {@code [B, n]} back in the state's own shape. */
     Tensor stateValue(INDArray rows, State state, StateKey key) {
-        Tensor current = state.tensor(key);
+        Tensor current = state.get(key);
         return Tensor.of(rows.castTo(current.dtype().nd4j())).reshape(current.shape());
     }
 }

@@ -90,7 +90,7 @@ public record GRUCell(Linear linH, Linear linX, StateRef hidden) implements Modu
         if (x.length != in) {
             throw new IllegalArgumentException("GRUCell expects " + in + " features, got " + x.length);
         }
-        Tensor ht = state.tensor(key);
+        Tensor ht = state.get(key);
         if (ht.rank() != 1 || ht.dim(0) != hs) {
             throw new IllegalArgumentException("GRUCell's state " + key.name() + " is " + ht.layout()
                     + ", expected [" + hs + "] for one record");
@@ -118,7 +118,7 @@ public record GRUCell(Linear linH, Linear linX, StateRef hidden) implements Modu
         INDArray h = b.stateRows(state, key);
         if (h.size(1) != hs) {
             throw new IllegalArgumentException("GRUCell's state " + key.name() + " is "
-                    + state.tensor(key).layout() + ", expected " + hs + " values per row");
+                    + state.get(key).layout() + ", expected " + hs + " values per row");
         }
         INDArray gi = linX.apply(b.matrix());
         INDArray gh = linH.apply(h);

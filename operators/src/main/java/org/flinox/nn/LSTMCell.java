@@ -129,7 +129,7 @@ public record LSTMCell(Linear linH, Linear linX, StateRef hidden, StateRef cell)
     }
 
     private static double[] vector(State state, StateKey key, int hs) {
-        Tensor t = state.tensor(key);
+        Tensor t = state.get(key);
         if (t.rank() != 1 || t.dim(0) != hs) {
             throw new IllegalArgumentException("LSTMCell's state " + key.name() + " is " + t.layout()
                     + ", expected [" + hs + "] for one record");
@@ -141,7 +141,7 @@ public record LSTMCell(Linear linH, Linear linX, StateRef hidden, StateRef cell)
         INDArray m = b.stateRows(state, key);
         if (m.size(1) != hs) {
             throw new IllegalArgumentException("LSTMCell's state " + key.name() + " is "
-                    + state.tensor(key).layout() + ", expected " + hs + " values per row");
+                    + state.get(key).layout() + ", expected " + hs + " values per row");
         }
         return m;
     }

@@ -41,8 +41,8 @@ public record Moments(StateRef first, StateRef second, double momentum) implemen
     State update(double[] x, State state) {
         StateKey fk = first.key();
         StateKey sk = second.key();
-        Tensor f = state.tensor(fk);
-        Tensor s = state.tensor(sk);
+        Tensor f = state.get(fk);
+        Tensor s = state.get(sk);
         if (x.length != f.size()) {
             throw new IllegalArgumentException("Moments expects " + f.size() + " features, got " + x.length);
         }
@@ -61,8 +61,8 @@ public record Moments(StateRef first, StateRef second, double momentum) implemen
     public Result<INDArray> forward(INDArray x, State state) {
         StateKey fk = first.key();
         StateKey sk = second.key();
-        DType dtype = state.tensor(fk).dtype();
-        Batched b = Batched.of(x, dtype, state.tensor(fk).dim(state.tensor(fk).rank() - 1), "Moments");
+        DType dtype = state.get(fk).dtype();
+        Batched b = Batched.of(x, dtype, state.get(fk).dim(state.get(fk).rank() - 1), "Moments");
         INDArray xs = b.matrix();
         INDArray f = b.stateRows(state, fk).mul(momentum).add(xs.mul(1 - momentum));
         INDArray s = b.stateRows(state, sk).mul(momentum).add(xs.mul(xs).mul(1 - momentum));

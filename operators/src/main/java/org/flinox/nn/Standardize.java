@@ -99,12 +99,12 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
             StateKey ck = count.key();
             StateKey mk = mean.key();
             StateKey sk = m2.key();
-            Tensor mu = state.tensor(mk);
-            Tensor ss = state.tensor(sk);
+            Tensor mu = state.get(mk);
+            Tensor ss = state.get(sk);
             if (x.length != mu.size()) {
                 throw new IllegalArgumentException("Standardize expects " + mu.size() + " features, got " + x.length);
             }
-            double n = state.tensor(ck).get(0) + 1;
+            double n = state.get(ck).get(0) + 1;
             double[] newMean = new double[x.length];
             double[] newM2 = new double[x.length];
             double[] z = new double[x.length];
@@ -116,7 +116,7 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
                 newM2[i] = s;
                 z[i] = s > 0 ? (x[i] - m) / Math.sqrt(s / n) : 0.0;
             }
-            State next = state.with(ck, state.tensor(ck).withData(new double[] {n}),
+            State next = state.with(ck, state.get(ck).withData(new double[] {n}),
                     mk, mu.withData(newMean), sk, ss.withData(newM2));
             return new Result<>(z, next);
         }
@@ -126,7 +126,7 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
             StateKey ck = count.key();
             StateKey mk = mean.key();
             StateKey sk = m2.key();
-            Tensor mu = state.tensor(mk);
+            Tensor mu = state.get(mk);
             Batched b = Batched.of(x, DType.FLOAT64, mu.dim(mu.rank() - 1), "Standardize");
             INDArray xs = b.matrix();
             INDArray n = b.stateRows(state, ck).add(1.0); // [B, 1]
@@ -174,8 +174,8 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
         public Result<double[]> forward(double[] x, State state) {
             StateKey fk = first.key();
             StateKey sk = second.key();
-            Tensor f = state.tensor(fk);
-            Tensor s = state.tensor(sk);
+            Tensor f = state.get(fk);
+            Tensor s = state.get(sk);
             if (x.length != f.size()) {
                 throw new IllegalArgumentException("Standardize expects " + f.size() + " features, got " + x.length);
             }
@@ -196,7 +196,7 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
         public Result<INDArray> forward(INDArray x, State state) {
             StateKey fk = first.key();
             StateKey sk = second.key();
-            Tensor f0 = state.tensor(fk);
+            Tensor f0 = state.get(fk);
             Batched b = Batched.of(x, DType.FLOAT64, f0.dim(f0.rank() - 1), "Standardize");
             INDArray xs = b.matrix();
             INDArray f = b.stateRows(state, fk).mul(momentum).add(xs.mul(1 - momentum));

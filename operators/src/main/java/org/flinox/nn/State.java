@@ -75,8 +75,8 @@ public final class State implements Iterable<Map.Entry<StateKey, Tensor>> {
      *
      * @throws NoSuchElementException naming the key and the keys that exist
      */
-    public INDArray get(StateKey key) {
-        return tensor(key).toINDArray();
+    public INDArray copyAsINDArray(StateKey key) {
+        return get(key).toINDArray();
     }
 
     /**
@@ -84,7 +84,7 @@ public final class State implements Iterable<Map.Entry<StateKey, Tensor>> {
      *
      * @throws NoSuchElementException naming the key and the keys that exist
      */
-    public Tensor tensor(StateKey key) {
+    public Tensor get(StateKey key) {
         int i = indexOf(key);
         if (i < 0) {
             throw missing(key);

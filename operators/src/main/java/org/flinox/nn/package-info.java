@@ -40,7 +40,7 @@
  *
  * // one step of (x, state) -> (y, state'): y = a(x), b <- b + y
  * double[] y = a.forward(new double[] {1, 2, 3}, state).output();
- * double[] sum = state.tensor(b).toArray();
+ * double[] sum = state.get(b).toArray();
  * for (int i = 0; i < sum.length; i++) {
  *     sum[i] += y[i];
  * }

@@ -24,8 +24,8 @@ class BatchNormTest {
     void batchNormExportsMeanZerosAndVarOnes() {
         var e = StateExport.exportState(BatchNorm.create(3));
         assertThat(e.state().keys()).extracting(StateKey::name).containsExactly(".stats.mean", ".stats.var");
-        assertThat(e.state().tensor(new StateKey(".stats.mean"))).isEqualTo(Tensor.zeros(DType.FLOAT32, 3));
-        assertThat(e.state().tensor(new StateKey(".stats.var"))).isEqualTo(Tensor.ones(DType.FLOAT32, 3));
+        assertThat(e.state().get(new StateKey(".stats.mean"))).isEqualTo(Tensor.zeros(DType.FLOAT32, 3));
+        assertThat(e.state().get(new StateKey(".stats.var"))).isEqualTo(Tensor.ones(DType.FLOAT32, 3));
         BatchNorm m = e.module();
         assertThat(m.momentum()).isEqualTo(0.9);
         assertThat(m.eps()).isEqualTo(1e-5);
@@ -49,8 +49,8 @@ class BatchNormTest {
         var e = exported(DType.FLOAT64);
         State next = e.module().forward(Nd4j.createFromArray(X), e.state()).state();
         // mean ← 0.9·0 + 0.1·(3, 30); var ← 0.9·1 + 0.1·(8/3, 1400/3)
-        assertClose(next.tensor(e.module().stats().mean().key()).toArray(), new double[] {0.3, 3.0}, 1e-15);
-        assertClose(next.tensor(e.module().stats().var().key()).toArray(),
+        assertClose(next.get(e.module().stats().mean().key()).toArray(), new double[] {0.3, 3.0}, 1e-15);
+        assertClose(next.get(e.module().stats().var().key()).toArray(),
                 new double[] {0.9 + 0.8 / 3, 0.9 + 140.0 / 3}, 1e-15);
     }
 
@@ -59,8 +59,8 @@ class BatchNormTest {
         var e = StateExport.exportState(BatchNorm.create(2, 0.25, EPS, DType.FLOAT64));
         State next = e.module().forward(Nd4j.createFromArray(X), e.state()).state();
         // mean ← 0.25·0 + 0.75·(3, 30); var ← 0.25·1 + 0.75·(8/3, 1400/3)
-        assertClose(next.tensor(e.module().stats().mean().key()).toArray(), new double[] {2.25, 22.5}, 1e-15);
-        assertClose(next.tensor(e.module().stats().var().key()).toArray(), new double[] {0.25 + 2, 0.25 + 350}, 1e-15);
+        assertClose(next.get(e.module().stats().mean().key()).toArray(), new double[] {2.25, 22.5}, 1e-15);
+        assertClose(next.get(e.module().stats().var().key()).toArray(), new double[] {0.25 + 2, 0.25 + 350}, 1e-15);
     }
 
     @Test
@@ -68,8 +68,8 @@ class BatchNormTest {
         var e = exported(DType.FLOAT32);
         State before = e.state();
         e.module().forward(Nd4j.createFromArray(X), before);
-        assertThat(before.tensor(new StateKey(".stats.mean"))).isEqualTo(Tensor.zeros(DType.FLOAT32, 2));
-        assertThat(before.tensor(new StateKey(".stats.var"))).isEqualTo(Tensor.ones(DType.FLOAT32, 2));
+        assertThat(before.get(new StateKey(".stats.mean"))).isEqualTo(Tensor.zeros(DType.FLOAT32, 2));
+        assertThat(before.get(new StateKey(".stats.var"))).isEqualTo(Tensor.ones(DType.FLOAT32, 2));
     }
 
     @Test
@@ -97,8 +97,8 @@ class BatchNormTest {
         Result<double[]> r = e.module().forward(new double[] {4, -2}, e.state());
         // batch mean = x, batch variance = 0 → y = 0; mean ← 0.1·x; var ← 0.9·1 + 0.1·0
         assertThat(r.output()).containsExactly(0, 0);
-        assertClose(r.state().tensor(new StateKey(".stats.mean")).toArray(), new double[] {0.4, -0.2}, 1e-15);
-        assertClose(r.state().tensor(new StateKey(".stats.var")).toArray(), new double[] {0.9, 0.9}, 1e-15);
+        assertClose(r.state().get(new StateKey(".stats.mean")).toArray(), new double[] {0.4, -0.2}, 1e-15);
+        assertClose(r.state().get(new StateKey(".stats.var")).toArray(), new double[] {0.9, 0.9}, 1e-15);
         Result<INDArray> v = e.module().forward(Nd4j.createFromArray(4.0, -2.0), e.state());
         assertThat(v.output().shape()).containsExactly(2);
         assertThat(v.state()).isEqualTo(r.state());
@@ -125,7 +125,7 @@ class BatchNormTest {
         var e = exported(DType.FLOAT32);
         Result<INDArray> r = e.module().forward(Nd4j.createFromArray(X), e.state());
         assertThat(r.output().dataType()).isEqualTo(DataType.FLOAT);
-        assertThat(r.state().tensor(new StateKey(".stats.mean")).dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(r.state().get(new StateKey(".stats.mean")).dtype()).isEqualTo(DType.FLOAT32);
         double s0 = Math.sqrt(8.0 / 3 + EPS);
         assertClose(Approx.row(r.output(), 0)[0], -2 / s0, 1e-6);
     }

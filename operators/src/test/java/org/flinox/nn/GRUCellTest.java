@@ -81,10 +81,10 @@ class GRUCellTest {
         State state = e.state().with(HIDDEN, Tensor.vector(DType.FLOAT64, 0.5));
         Result<double[]> r = e.module().forward(new double[] {2}, state);
         assertClose(r.output(), new double[] {0.77013736104836}, 1e-14);
-        assertClose(r.state().tensor(HIDDEN).toArray(), new double[] {0.77013736104836}, 1e-14);
+        assertClose(r.state().get(HIDDEN).toArray(), new double[] {0.77013736104836}, 1e-14);
         Result<INDArray> b = e.module().forward(Nd4j.createFromArray(2.0), state);
         assertClose(Approx.values(b.output()), new double[] {0.77013736104836}, 1e-14);
-        assertClose(b.state().tensor(HIDDEN).toArray(), new double[] {0.77013736104836}, 1e-14);
+        assertClose(b.state().get(HIDDEN).toArray(), new double[] {0.77013736104836}, 1e-14);
     }
 
     @ParameterizedTest
@@ -103,9 +103,9 @@ class GRUCellTest {
             Result<double[]> r = c.forward(x, state);
             h = referenceStep(c, x, h);
             assertClose(r.output(), h, Approx.tolerance(dtype));
-            assertClose(r.state().tensor(HIDDEN).toArray(), h, Approx.tolerance(dtype));
+            assertClose(r.state().get(HIDDEN).toArray(), h, Approx.tolerance(dtype));
             state = r.state();
-            h = state.tensor(HIDDEN).toArray(); // continue from the cell's own (rounded) state
+            h = state.get(HIDDEN).toArray(); // continue from the cell's own (rounded) state
         }
     }
 
@@ -121,8 +121,8 @@ class GRUCellTest {
         Result<double[]> b = c.forward(xb, initial);
         assertClose(b.output(), referenceStep(c, xb, new double[3]), 1e-12);
         double[] a1 = referenceStep(c, xa, new double[3]);
-        assertClose(a.tensor(HIDDEN).toArray(), referenceStep(c, xa, a1), 1e-12);
-        assertThat(initial.tensor(HIDDEN)).isEqualTo(Tensor.zeros(DType.FLOAT64, 3));
+        assertClose(a.get(HIDDEN).toArray(), referenceStep(c, xa, a1), 1e-12);
+        assertThat(initial.get(HIDDEN)).isEqualTo(Tensor.zeros(DType.FLOAT64, 3));
     }
 
     @ParameterizedTest
@@ -146,9 +146,9 @@ class GRUCellTest {
         assertClose(Approx.row(batched.output(), 0), r1.output(), tol);
         assertClose(Approx.row(batched.output(), 1), r2.output(), tol);
         List<State> rows = batched.state().unstack();
-        assertThat(rows.get(0).tensor(HIDDEN).shape()).containsExactly(4);
-        assertClose(rows.get(0).tensor(HIDDEN).toArray(), r1.state().tensor(HIDDEN).toArray(), tol);
-        assertClose(rows.get(1).tensor(HIDDEN).toArray(), r2.state().tensor(HIDDEN).toArray(), tol);
+        assertThat(rows.get(0).get(HIDDEN).shape()).containsExactly(4);
+        assertClose(rows.get(0).get(HIDDEN).toArray(), r1.state().get(HIDDEN).toArray(), tol);
+        assertClose(rows.get(1).get(HIDDEN).toArray(), r2.state().get(HIDDEN).toArray(), tol);
     }
 
     @ParameterizedTest
@@ -162,7 +162,7 @@ class GRUCellTest {
         Result<INDArray> vec = c.forward(Nd4j.createFromArray(x).castTo(dtype.nd4j()), s);
         assertThat(vec.output().shape()).containsExactly(2);
         assertClose(Approx.values(vec.output()), one.output(), Approx.tolerance(dtype));
-        assertClose(vec.state().tensor(HIDDEN).toArray(), one.state().tensor(HIDDEN).toArray(),
+        assertClose(vec.state().get(HIDDEN).toArray(), one.state().get(HIDDEN).toArray(),
                 Approx.tolerance(dtype));
     }
 
@@ -176,7 +176,7 @@ class GRUCellTest {
         Result<double[]> r = c.forward(x, e.state());
         assertThat(x).containsExactly(1, -1);
         r.output()[0] = 99; // the caller owns the output; the new state must not see this
-        assertThat(r.state().tensor(HIDDEN).get(0)).isNotEqualTo(99);
+        assertThat(r.state().get(HIDDEN).get(0)).isNotEqualTo(99);
         INDArray batch = Nd4j.createFromArray(new float[][] {{1, -1}, {2, 3}});
         INDArray batchBefore = batch.dup();
         State stacked = State.stack(List.of(e.state(), r.state()));
@@ -184,7 +184,7 @@ class GRUCellTest {
         c.forward(batch, stacked);
         assertThat(batch).isEqualTo(batchBefore);
         assertThat(stacked).isEqualTo(stackedBefore);
-        assertThat(e.state().tensor(HIDDEN)).isEqualTo(Tensor.zeros(DType.FLOAT32, 2));
+        assertThat(e.state().get(HIDDEN)).isEqualTo(Tensor.zeros(DType.FLOAT32, 2));
         assertThat(c.linX().weight().toArray()).containsExactly(wiBefore);
     }
 
@@ -212,7 +212,7 @@ class GRUCellTest {
         assertThat(GRUCell.create(3, 4, new Rng(12)).linX().weight()).isNotEqualTo(c.linX().weight());
         var e = StateExport.exportState(c);
         assertThat(e.state().keys()).containsExactly(HIDDEN);
-        assertThat(e.state().tensor(HIDDEN)).isEqualTo(Tensor.zeros(DType.FLOAT32, 4));
+        assertThat(e.state().get(HIDDEN)).isEqualTo(Tensor.zeros(DType.FLOAT32, 4));
     }
 
     @Test

@@ -81,11 +81,11 @@ class LSTMCellTest {
                 .with(CELL, Tensor.vector(DType.FLOAT64, -0.2));
         Result<double[]> r = e.module().forward(new double[] {2}, state);
         assertClose(r.output(), new double[] {-0.3353662463924808}, 1e-14);
-        assertClose(r.state().tensor(HIDDEN).toArray(), new double[] {-0.3353662463924808}, 1e-14);
-        assertClose(r.state().tensor(CELL).toArray(), new double[] {-0.49967793232808744}, 1e-14);
+        assertClose(r.state().get(HIDDEN).toArray(), new double[] {-0.3353662463924808}, 1e-14);
+        assertClose(r.state().get(CELL).toArray(), new double[] {-0.49967793232808744}, 1e-14);
         Result<INDArray> b = e.module().forward(Nd4j.createFromArray(2.0), state);
         assertClose(Approx.values(b.output()), new double[] {-0.3353662463924808}, 1e-14);
-        assertClose(b.state().tensor(CELL).toArray(), new double[] {-0.49967793232808744}, 1e-14);
+        assertClose(b.state().get(CELL).toArray(), new double[] {-0.49967793232808744}, 1e-14);
     }
 
     @ParameterizedTest
@@ -108,13 +108,13 @@ class LSTMCellTest {
             Result<double[]> r = m.forward(x, one);
             Result<INDArray> b = m.forward(Nd4j.createFromArray(x).castTo(dtype.nd4j()), batched);
             assertClose(r.output(), expected[0], tol);
-            assertClose(r.state().tensor(CELL).toArray(), expected[1], tol);
+            assertClose(r.state().get(CELL).toArray(), expected[1], tol);
             assertClose(Approx.values(b.output()), expected[0], tol);
-            assertClose(b.state().tensor(CELL).toArray(), expected[1], tol);
+            assertClose(b.state().get(CELL).toArray(), expected[1], tol);
             one = r.state();
             batched = b.state();
-            h = one.tensor(HIDDEN).toArray();
-            c = one.tensor(CELL).toArray();
+            h = one.get(HIDDEN).toArray();
+            c = one.get(CELL).toArray();
         }
     }
 
@@ -137,9 +137,9 @@ class LSTMCellTest {
         assertClose(Approx.row(batched.output(), 0), r1.output(), tol);
         assertClose(Approx.row(batched.output(), 1), r2.output(), tol);
         List<State> rows = batched.state().unstack();
-        assertClose(rows.get(0).tensor(CELL).toArray(), r1.state().tensor(CELL).toArray(), tol);
-        assertClose(rows.get(1).tensor(CELL).toArray(), r2.state().tensor(CELL).toArray(), tol);
-        assertClose(rows.get(1).tensor(HIDDEN).toArray(), r2.state().tensor(HIDDEN).toArray(), tol);
+        assertClose(rows.get(0).get(CELL).toArray(), r1.state().get(CELL).toArray(), tol);
+        assertClose(rows.get(1).get(CELL).toArray(), r2.state().get(CELL).toArray(), tol);
+        assertClose(rows.get(1).get(HIDDEN).toArray(), r2.state().get(HIDDEN).toArray(), tol);
     }
 
     @Test
@@ -157,7 +157,7 @@ class LSTMCellTest {
         }
         var e = StateExport.exportState(m);
         assertThat(e.state().keys()).containsExactly(CELL, HIDDEN);
-        assertThat(e.state().tensor(CELL)).isEqualTo(Tensor.zeros(DType.FLOAT32, 4));
+        assertThat(e.state().get(CELL)).isEqualTo(Tensor.zeros(DType.FLOAT32, 4));
     }
 
     @Test
@@ -165,8 +165,8 @@ class LSTMCellTest {
         var e = StateExport.exportState(LSTMCell.create(2, 2, new Rng(0)));
         Result<double[]> r = e.module().forward(new double[] {1, -1}, e.state());
         r.output()[0] = 99;
-        assertThat(r.state().tensor(HIDDEN).get(0)).isNotEqualTo(99);
-        assertThat(e.state().tensor(HIDDEN)).isEqualTo(Tensor.zeros(DType.FLOAT32, 2));
-        assertThat(e.state().tensor(CELL)).isEqualTo(Tensor.zeros(DType.FLOAT32, 2));
+        assertThat(r.state().get(HIDDEN).get(0)).isNotEqualTo(99);
+        assertThat(e.state().get(HIDDEN)).isEqualTo(Tensor.zeros(DType.FLOAT32, 2));
+        assertThat(e.state().get(CELL)).isEqualTo(Tensor.zeros(DType.FLOAT32, 2));
     }
 }

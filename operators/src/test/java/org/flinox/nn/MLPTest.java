@@ -56,8 +56,8 @@ class MLPTest {
         Result<double[]> r = m.forward(x, exported.state());
         double[] y = reference(m, x);
         assertThat(r.output()).containsExactly(y, within(1e-5));
-        Tensor inFirst = r.state().tensor(new StateKey(".inStats.first"));
-        Tensor outSecond = r.state().tensor(new StateKey(".outStats.second"));
+        Tensor inFirst = r.state().get(new StateKey(".inStats.first"));
+        Tensor outSecond = r.state().get(new StateKey(".outStats.second"));
         for (int i = 0; i < 4; i++) {
             assertThat(inFirst.get(i)).isCloseTo(0.1 * x[i], within(1e-6));
         }

@@ -15,8 +15,8 @@ class MomentsTest {
         var exported = StateExport.exportState(Moments.create(2));
         Result<double[]> r = exported.module().forward(new double[] {2, -1}, exported.state());
         // first = 0.9·0 + 0.1·x, second = 0.9·1 + 0.1·x²
-        assertThat(r.state().tensor(new StateKey(".first")).toArray()).containsExactly(new double[] {0.2, -0.1}, within(1e-7));
-        assertThat(r.state().tensor(new StateKey(".second")).toArray()).containsExactly(new double[] {1.3, 1.0}, within(1e-7));
+        assertThat(r.state().get(new StateKey(".first")).toArray()).containsExactly(new double[] {0.2, -0.1}, within(1e-7));
+        assertThat(r.state().get(new StateKey(".second")).toArray()).containsExactly(new double[] {1.3, 1.0}, within(1e-7));
         assertThat(r.output()).containsExactly(2, -1);
     }
 
@@ -24,9 +24,9 @@ class MomentsTest {
     void float32StateHoldsExactFloats() {
         var exported = StateExport.exportState(Moments.create(1));
         State s = exported.module().forward(new double[] {0.3}, exported.state()).state();
-        double v = s.tensor(new StateKey(".first")).get(0);
+        double v = s.get(new StateKey(".first")).get(0);
         assertThat(v).isEqualTo((double) (float) v);
-        assertThat(s.tensor(new StateKey(".first")).dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(s.get(new StateKey(".first")).dtype()).isEqualTo(DType.FLOAT32);
     }
 
     @Test

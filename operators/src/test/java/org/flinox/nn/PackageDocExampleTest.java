@@ -24,7 +24,7 @@ class PackageDocExampleTest {
 
         // one step of (x, state) -> (y, state'): y = a(x), b <- b + y
         double[] y = a.forward(new double[] {1, 2, 3}, state).output();
-        double[] sum = state.tensor(b).toArray();
+        double[] sum = state.get(b).toArray();
         for (int i = 0; i < sum.length; i++) {
             sum[i] += y[i];
         }
@@ -35,11 +35,11 @@ class PackageDocExampleTest {
         // ---- end ----
 
         assertThat(state.keys()).containsExactly(new StateKey("['b']"));
-        assertThat(state.tensor(b).layout()).isEqualTo("float32[2]");
-        assertThat(state.tensor(b).toArray()).containsExactly(0, 0);
+        assertThat(state.get(b).layout()).isEqualTo("float32[2]");
+        assertThat(state.get(b).toArray()).containsExactly(0, 0);
         Linear original = (Linear) tree.get("a");
         double[] w = original.weight().toArray(); // [3, 2], row-major
-        assertThat(next.tensor(b).toArray()).containsExactly(
+        assertThat(next.get(b).toArray()).containsExactly(
                 (float) (1 * w[0] + 2 * w[2] + 3 * w[4]), (float) (1 * w[1] + 2 * w[3] + 3 * w[5]));
         assertThat(params.keySet()).containsExactly("['a'].bias", "['a'].weight");
     }

@@ -319,7 +319,7 @@ class ParametersTest {
 
         assertThat(((StateEntry) loaded.stats()).initial().dtype()).isEqualTo(DType.FLOAT32);
         assertThat(((StateEntry) loaded.stats()).initial().toArray()).containsExactly(0.5, -1.25);
-        assertThat(StateExport.exportState(loaded).state().tensor(new StateKey(".stats")).toArray())
+        assertThat(StateExport.exportState(loaded).state().get(new StateKey(".stats")).toArray())
                 .containsExactly(0.5, -1.25);
     }
 

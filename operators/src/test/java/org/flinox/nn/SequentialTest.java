@@ -20,7 +20,7 @@ class SequentialTest {
         Result<double[]> r = exported.module().forward(new double[] {3}, s);
         // after 1 and 3: z = 1, doubled
         assertThat(r.output()).containsExactly(new double[] {2}, within(1e-12));
-        assertThat(r.state().tensor(new StateKey(".layers[0].count")).get(0)).isEqualTo(2.0);
+        assertThat(r.state().get(new StateKey(".layers[0].count")).get(0)).isEqualTo(2.0);
     }
 
     @Test

@@ -101,9 +101,9 @@ class StandardizeTest {
         }
         State s = exported.module().forward(new double[] {1, 2}, exported.state()).state();
         s = exported.module().forward(new double[] {3, 2}, s).state();
-        assertThat(s.tensor(new StateKey(".count")).toArray()).containsExactly(2.0);
-        assertThat(s.tensor(new StateKey(".mean")).toArray()).containsExactly(2.0, 2.0);
-        assertThat(s.tensor(new StateKey(".m2")).toArray()).containsExactly(2.0, 0.0);
+        assertThat(s.get(new StateKey(".count")).toArray()).containsExactly(2.0);
+        assertThat(s.get(new StateKey(".mean")).toArray()).containsExactly(2.0, 2.0);
+        assertThat(s.get(new StateKey(".m2")).toArray()).containsExactly(2.0, 0.0);
     }
 
     @Test
@@ -174,9 +174,9 @@ class StandardizeTest {
     void forwardNeverChangesTheInputState() {
         var exported = StateExport.exportState(Standardize.create(2));
         State before = exported.state();
-        Tensor meanBefore = before.tensor(new StateKey(".mean"));
+        Tensor meanBefore = before.get(new StateKey(".mean"));
         exported.module().forward(new double[] {4, 5}, before);
-        assertThat(before.tensor(new StateKey(".mean"))).isSameAs(meanBefore);
+        assertThat(before.get(new StateKey(".mean"))).isSameAs(meanBefore);
         assertThat(meanBefore.toArray()).containsExactly(0.0, 0.0);
     }
 }

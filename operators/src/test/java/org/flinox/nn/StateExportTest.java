@@ -57,8 +57,8 @@ class StateExportTest {
     void initialValuesBecomeTheState() {
         State state = StateExport.exportState(net()).state();
 
-        assertThat(state.tensor(new StateKey(".inStats.first")).toArray()).containsExactly(0, 0, 0);
-        assertThat(state.tensor(new StateKey(".inStats.second")).toArray()).containsExactly(1, 1, 1);
+        assertThat(state.get(new StateKey(".inStats.first")).toArray()).containsExactly(0, 0, 0);
+        assertThat(state.get(new StateKey(".inStats.second")).toArray()).containsExactly(1, 1, 1);
     }
 
     @Test

@@ -37,7 +37,7 @@ class StateTest {
 
     @Test
     void getOfAMissingKeyNamesItAndTheExistingKeys() {
-        assertThatThrownBy(() -> abc().get(new StateKey(".missing")))
+        assertThatThrownBy(() -> abc().copyAsINDArray(new StateKey(".missing")))
                 .isInstanceOf(NoSuchElementException.class)
                 .hasMessageContaining(".missing")
                 .hasMessageContaining(".a")
@@ -47,7 +47,7 @@ class StateTest {
 
     @Test
     void getReturnsTheValueWithShapeAndDtype() {
-        INDArray a = abc().get(A);
+        INDArray a = abc().copyAsINDArray(A);
 
         assertThat(a.dataType()).isEqualTo(DataType.FLOAT);
         assertThat(a.shape()).containsExactly(3);
@@ -57,31 +57,31 @@ class StateTest {
     @Test
     void getReturnsACopy() {
         State state = abc();
-        INDArray a = state.get(A);
+        INDArray a = state.copyAsINDArray(A);
 
         a.putScalar(0, 99.0);
 
-        assertThat(state.get(A).toDoubleVector()).containsExactly(1, 2, 3);
-        assertThat(state.tensor(A).toArray()).containsExactly(1, 2, 3);
+        assertThat(state.copyAsINDArray(A).toDoubleVector()).containsExactly(1, 2, 3);
+        assertThat(state.get(A).toArray()).containsExactly(1, 2, 3);
     }
 
     @Test
     void updateReturnsANewStateWithTheNewValue() {
         State next = abc().update(Map.of(A, Nd4j.create(new float[] {4, 5, 6}, new long[] {3}, 'c')));
 
-        assertThat(next.get(A).toDoubleVector()).containsExactly(4, 5, 6);
-        assertThat(next.tensor(B)).isEqualTo(abc().tensor(B));
+        assertThat(next.copyAsINDArray(A).toDoubleVector()).containsExactly(4, 5, 6);
+        assertThat(next.get(B)).isEqualTo(abc().get(B));
     }
 
     @Test
     void updateLeavesTheOldStateUnchanged() {
         State old = abc();
-        INDArray before = old.get(A);
+        INDArray before = old.copyAsINDArray(A);
 
         old.update(Map.of(A, Nd4j.create(new float[] {4, 5, 6}, new long[] {3}, 'c')));
 
-        assertThat(old.get(A)).isEqualTo(before);
-        assertThat(old.tensor(A).toArray()).containsExactly(1, 2, 3);
+        assertThat(old.copyAsINDArray(A)).isEqualTo(before);
+        assertThat(old.get(A).toArray()).containsExactly(1, 2, 3);
         assertThat(old).isEqualTo(abc());
     }
 
@@ -142,9 +142,9 @@ class StateTest {
 
         State stacked = State.stack(List.of(one, two));
 
-        assertThat(stacked.tensor(A).shape()).containsExactly(2, 3);
-        assertThat(stacked.tensor(A).toArray()).containsExactly(1, 2, 3, 7, 8, 9);
-        assertThat(stacked.tensor(B).shape()).containsExactly(2, 2, 2);
+        assertThat(stacked.get(A).shape()).containsExactly(2, 3);
+        assertThat(stacked.get(A).toArray()).containsExactly(1, 2, 3, 7, 8, 9);
+        assertThat(stacked.get(B).shape()).containsExactly(2, 2, 2);
         assertThat(stacked.unstack()).containsExactly(one, two);
     }
 }

@@ -165,7 +165,7 @@ class ModuleFunctionTest {
 
         @Override
         public Result<double[]> forward(double[] x, State state) {
-            double n = state.tensor(seen.key()).get(0) + 1;
+            double n = state.get(seen.key()).get(0) + 1;
             return new Result<>(new double[] {n}, state.with(seen.key(), Tensor.vector(DType.FLOAT64, n)));
         }
 
@@ -206,8 +206,8 @@ class ModuleFunctionTest {
                 VoidNamespaceSerializer.INSTANCE, ModelState.descriptor("count-only", initial, java.util.Set.of(), null));
         backend.setCurrentKey("a");
         State a = packed.value();
-        assertThat(a.tensor(new StateKey(".seen"))).isEqualTo(Tensor.vector(DType.FLOAT64, 2));
-        assertThat(a.tensor(new StateKey(".constant"))).isEqualTo(Tensor.vector(DType.FLOAT64, 1));
+        assertThat(a.get(new StateKey(".seen"))).isEqualTo(Tensor.vector(DType.FLOAT64, 2));
+        assertThat(a.get(new StateKey(".constant"))).isEqualTo(Tensor.vector(DType.FLOAT64, 1));
         backend.setCurrentKey("never-seen");
         assertThat(packed.value()).isNull();
         assertThat(outputs(h.getOutput())).extracting(o -> o.output()[0]).containsExactly(1.0, 2.0);

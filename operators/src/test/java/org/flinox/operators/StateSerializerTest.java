@@ -140,7 +140,7 @@ class StateSerializerTest {
         assertThat(restoring(old, now).isCompatibleAfterMigration()).isTrue();
         State oldValue = stored(old).restoreSerializer().deserialize(new DataInputDeserializer(write(old, STANDARDIZE)));
         State migrated = now.deserialize(new DataInputDeserializer(write(now, oldValue)));
-        assertThat(migrated.tensor(new StateKey(".count"))).isEqualTo(Tensor.vector(DType.FLOAT64, 9, 9, 9));
-        assertThat(migrated.tensor(new StateKey(".mean"))).isEqualTo(Tensor.vector(DType.FLOAT64, 0.5, -1.25));
+        assertThat(migrated.get(new StateKey(".count"))).isEqualTo(Tensor.vector(DType.FLOAT64, 9, 9, 9));
+        assertThat(migrated.get(new StateKey(".mean"))).isEqualTo(Tensor.vector(DType.FLOAT64, 0.5, -1.25));
     }
 }
