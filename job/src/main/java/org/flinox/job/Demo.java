@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.flinox.job.input.HiddenFiles;
 
 /**
  * What {@code java -jar flinox-job.jar} does without flags: generate a small multi-sensor

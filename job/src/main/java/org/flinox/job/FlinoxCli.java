@@ -3,6 +3,10 @@ package org.flinox.job;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.flinox.job.kafka.KafkaProbe;
+import org.flinox.job.spec.DescribeCommand;
+import org.flinox.job.state.BootstrapCommand;
+import org.flinox.job.state.InspectCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine;
@@ -115,7 +119,7 @@ public final class FlinoxCli {
             if (options.input == null) {
                 return Demo.run(options);
             }
-            KafkaProbe.requireReachable(options);
+            KafkaProbe.requireReachable(options.input, options.output, options.deadLetter, options.kafkaProperties);
             RunSummary summary = JobRunner.run(JobRunner.resolve(options), options.progressInterval);
             if (summary != null && summary.everythingRejected()) {
                 System.err.println("flinox-job: every record (" + summary.deadLetterCount() + ") went to the dead "

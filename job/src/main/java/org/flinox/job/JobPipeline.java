@@ -16,6 +16,13 @@ import org.apache.flink.streaming.api.functions.sink.PrintSink;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
+import org.flinox.job.input.InputSources;
+import org.flinox.job.input.ParseFunction;
+import org.flinox.job.input.RawLine;
+import org.flinox.job.input.RecordParser;
+import org.flinox.job.kafka.KafkaAddress;
+import org.flinox.job.kafka.KafkaConnectors;
+import org.flinox.job.state.StateRowJson;
 import org.flinox.operators.DeadLetter;
 import org.flinox.operators.DeadLetters;
 import org.flinox.operators.FeatureRecord;
@@ -23,7 +30,6 @@ import org.flinox.operators.FinalState;
 import org.flinox.operators.ModelOperator;
 import org.flinox.operators.ModelOutput;
 import org.flinox.operators.OperatorIds;
-import org.flinox.operators.RawLine;
 
 /**
  * The dataflow: read lines (files or a Kafka topic) → parse (bad lines to dead letters) → key

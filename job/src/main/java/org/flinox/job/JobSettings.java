@@ -2,6 +2,10 @@ package org.flinox.job;
 
 import java.time.Duration;
 import java.util.List;
+import org.flinox.job.input.InputFormat;
+import org.flinox.job.kafka.KafkaAddress;
+import org.flinox.job.kafka.KafkaSettings;
+import org.flinox.job.spec.SpecModelFactory;
 import org.flinox.operators.KeyBundles;
 
 /**

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.flinox.job.kafka.KafkaAddress;
 
 /**
  * The safety rules for where a run writes, checked before anything runs, so that an existing

@@ -16,10 +16,10 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.flinox.job.input.RawLine;
 import org.flinox.operators.DeadLetter;
 import org.flinox.operators.DeadLetterReason;
 import org.flinox.operators.ModelOutput;
-import org.flinox.operators.RawLine;
 
 /**
  * Counts what a run does, for its summary and its progress line: a pass-through map chained

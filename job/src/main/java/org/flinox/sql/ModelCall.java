@@ -12,10 +12,9 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.LogicalTypeFamily;
 import org.apache.flink.table.types.logical.RowType;
-import org.flinox.job.ModelSpec;
-import org.flinox.job.ModelSpecException;
-import org.flinox.job.ModuleSpec;
-import org.flinox.job.SpecModelFactory;
+import org.flinox.job.spec.ModelSpecException;
+import org.flinox.job.spec.ModuleSpec;
+import org.flinox.job.spec.SpecModelFactory;
 import org.flinox.nn.Module;
 import org.flinox.nn.StateExport;
 

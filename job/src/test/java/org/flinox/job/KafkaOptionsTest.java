@@ -11,8 +11,13 @@ import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.flinox.job.input.InputFormat;
+import org.flinox.job.input.RawLine;
+import org.flinox.job.input.RecordParser;
+import org.flinox.job.kafka.KafkaAddress;
+import org.flinox.job.kafka.KafkaLineDeserializer;
+import org.flinox.job.kafka.KafkaSettings;
 import org.flinox.operators.DeadLetterReason;
-import org.flinox.operators.RawLine;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

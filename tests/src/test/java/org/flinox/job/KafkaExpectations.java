@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.flinox.job.kafka.KafkaLineDeserializer;
 
 /**
  * What the Kafka tests produced, where each record landed ({@code source} = {@code

@@ -1,0 +1,271 @@
+package org.flinox.job.input;
+
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.FileSourceSplit;
+import org.apache.flink.connector.file.src.compression.StandardDeCompressors;
+import org.apache.flink.connector.file.src.impl.StreamFormatAdapter;
+import org.apache.flink.connector.file.src.reader.BulkFormat;
+import org.apache.flink.connector.file.src.util.CheckpointedPosition;
+import org.apache.flink.connector.file.src.util.MutableRecordAndPosition;
+import org.apache.flink.connector.file.src.util.RecordAndPosition;
+import org.apache.flink.connector.file.src.util.SingletonResultIterator;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.Path;
+import org.flinox.operators.DeadLetterReason;
+
+/**
+ * Reads a text file (UTF-8) line by line and tags each line with where it came from:
+ * {@code RawLine(source, seq, text, header)}.
+ *
+ * <ul>
+ *   <li>{@code source} is the file's path relative to the job's input directory
+ *       ({@code sub1/data.csv}); for a file at the top of it, or an input that is a file, the
+ *       file's name. So two {@code data.csv} in different subdirectories get different ids;
+ *   <li>{@code seq} is the line's position among the file's <em>data rows</em>, from 0. For CSV
+ *       the first line is the header and not a data row; every later line, an empty one
+ *       included, is a data row. For JSON lines every line is a data row;
+ *   <li>{@code header} is the file's CSV header line (the same for every row of the file), null
+ *       for JSON lines.
+ * </ul>
+ *
+ * <p>Lines end at {@code \n}, {@code \r\n} or {@code \r}, so a CSV field cannot span lines.
+ * A UTF-8 byte-order mark at the start of a file is dropped. Lines are decoded strictly
+ * ({@link Utf8LineFormat}): a line that is not valid UTF-8, and the unreadable rest of a
+ * damaged file, come out as a {@link RawLine} with a {@code problem} (which the parser turns
+ * into a dead letter), never as an exception that fails the job. A file that cannot be
+ * opened as what its extension says (a {@code .gz} that is not gzip) is one such line.
+ *
+ * <p>Lines come through {@link StreamFormatAdapter}, which checkpoints a reader's position as
+ * "no byte offset, N lines read" and on restore re-reads the file skipping those N lines. The
+ * N of a record is its {@link RecordAndPosition#getRecordSkipCount()} (lines read
+ * <em>including</em> it), so the record's line index is {@code N - 1}; that is what makes
+ * {@code seq} continue after a restore. The header is read from the file's first line when a
+ * reader is created or restored, so a reader restored mid-file still knows it. Files are never
+ * split: one reader reads one file whole, in order.
+ */
+public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSplit> {
+
+    private static final long serialVersionUID = 1L;
+
+    private static final char BYTE_ORDER_MARK = '\uFEFF';
+
+    private final InputFormat format;
+    private final String root;
+    private final StreamFormatAdapter<Utf8LineFormat.Line> lines =
+            new StreamFormatAdapter<>(new Utf8LineFormat());
+
+    /**
+     * @param format the format of every file read, or null to take each file's format from its
+     *     extension ({@link InputFormat#fromPath})
+     */
+    public TaggedLineFormat(InputFormat format) {
+        this(format, null);
+    }
+
+    /**
+     * @param format the format of every file read, or null to take each file's format from its
+     *     extension ({@link InputFormat#fromPath})
+     * @param root the input directory (an absolute path or URI): sources are named relative to
+     *     it; null to name each by its file name
+     */
+    public TaggedLineFormat(InputFormat format, String root) {
+        this.format = format;
+        this.root = root;
+    }
+
+    @Override
+    public BulkFormat.Reader<RawLine> createReader(Configuration config, FileSourceSplit split)
+            throws IOException {
+        return open(config, split, false);
+    }
+
+    @Override
+    public BulkFormat.Reader<RawLine> restoreReader(Configuration config, FileSourceSplit split)
+            throws IOException {
+        return open(config, split, true);
+    }
+
+    /**
+     * A reader of the split's file; for a file whose format is unknown or that cannot be opened
+     * (a {@code .gz} that is not gzip), a reader of one line that says so: the file is lost, the
+     * job and the other files go on.
+     */
+    private BulkFormat.Reader<RawLine> open(Configuration config, FileSourceSplit split, boolean restore)
+            throws IOException {
+        String source = sourceName(split.path());
+        long emitted = restore ? split.getReaderPosition().map(p -> p.getRecordsAfterOffset()).orElse(0L) : 0L;
+        InputFormat fileFormat;
+        try {
+            fileFormat = format != null ? format : InputFormat.fromPath(split.path().getPath());
+        } catch (IllegalArgumentException e) {
+            return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.UNPARSEABLE, e.getMessage()), emitted);
+        }
+        BulkFormat.Reader<Utf8LineFormat.Line> in;
+        try {
+            in = restore ? lines.restoreReader(config, split) : lines.createReader(config, split);
+        } catch (IOException e) {
+            if (!Utf8LineFormat.isDamage(e)) {
+                throw e; // the file system failed, not the file: Flink retries
+            }
+            return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.DAMAGED_FILE,
+                    "the file cannot be opened: " + Utf8LineFormat.cause(e)), emitted);
+        }
+        return wrap(split, in, fileFormat);
+    }
+
+    /** The file's path relative to the input directory, or its name. */
+    String sourceName(Path file) {
+        String name = file.getName();
+        if (root == null) {
+            return name;
+        }
+        String top = new Path(root).toUri().getPath();
+        top = top.endsWith("/") ? top : top + "/";
+        String path = file.toUri().getPath();
+        return path.startsWith(top) && path.length() > top.length() ? path.substring(top.length()) : name;
+    }
+
+    @Override
+    public boolean isSplittable() {
+        return false;
+    }
+
+    @Override
+    public TypeInformation<RawLine> getProducedType() {
+        return TypeInformation.of(RawLine.class);
+    }
+
+    private BulkFormat.Reader<RawLine> wrap(
+            FileSourceSplit split, BulkFormat.Reader<Utf8LineFormat.Line> in, InputFormat fileFormat) {
+        Path path = split.path();
+        String header = null;
+        Utf8LineFormat.Line headerProblem = null;
+        if (fileFormat == InputFormat.CSV) {
+            Utf8LineFormat.Line first = firstLine(path);
+            if (first != null && first.problem() != null && first.problem() != DeadLetterReason.DAMAGED_FILE) {
+                headerProblem = first; // every row of the file is rejected for it
+            } else if (first != null) {
+                header = withoutByteOrderMark(first.text()); // null when damaged: that line says so
+            }
+        }
+        return new Reader(in, sourceName(path), fileFormat == InputFormat.CSV, header, headerProblem);
+    }
+
+    /** The file's first line, or null for an empty or unopenable file (the line reader reports it). */
+    private static Utf8LineFormat.Line firstLine(Path path) {
+        try (FSDataInputStream raw = path.getFileSystem().open(path)) {
+            var decompressor = StandardDeCompressors.getDecompressorForFileName(path.getPath());
+            try (InputStream in = decompressor == null ? raw : decompressor.create(raw);
+                    Utf8LineFormat.Reader lines = new Utf8LineFormat.Reader(in)) {
+                return lines.read();
+            }
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String withoutByteOrderMark(String line) {
+        return line != null && !line.isEmpty() && line.charAt(0) == BYTE_ORDER_MARK
+                ? line.substring(1)
+                : line;
+    }
+
+    /** The reader of a file that cannot be read at all: its one line, once. */
+    private static final class OneLine {
+        static BulkFormat.Reader<RawLine> of(RawLine line, long alreadyEmitted) {
+            return new BulkFormat.Reader<>() {
+                private boolean done = alreadyEmitted > 0;
+
+                @Override
+                public RecordIterator<RawLine> readBatch() {
+                    if (done) {
+                        return null;
+                    }
+                    done = true;
+                    SingletonResultIterator<RawLine> one = new SingletonResultIterator<>();
+                    one.set(line, CheckpointedPosition.NO_OFFSET, 1);
+                    return one;
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    private static final class Reader implements BulkFormat.Reader<RawLine> {
+        private final BulkFormat.Reader<Utf8LineFormat.Line> in;
+        private final String source;
+        private final boolean csv;
+        private final String header;
+        private final Utf8LineFormat.Line headerProblem;
+
+        Reader(BulkFormat.Reader<Utf8LineFormat.Line> in, String source, boolean csv, String header,
+                Utf8LineFormat.Line headerProblem) {
+            this.in = in;
+            this.source = source;
+            this.csv = csv;
+            this.header = header;
+            this.headerProblem = headerProblem;
+        }
+
+        @Override
+        public RecordIterator<RawLine> readBatch() throws IOException {
+            RecordIterator<Utf8LineFormat.Line> batch = in.readBatch();
+            return batch == null ? null : new Tagged(batch);
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        private final class Tagged implements RecordIterator<RawLine> {
+            private final RecordIterator<Utf8LineFormat.Line> batch;
+            private final MutableRecordAndPosition<RawLine> out = new MutableRecordAndPosition<>();
+
+            Tagged(RecordIterator<Utf8LineFormat.Line> batch) {
+                this.batch = batch;
+            }
+
+            @Override
+            public RecordAndPosition<RawLine> next() {
+                RecordAndPosition<Utf8LineFormat.Line> read;
+                while ((read = batch.next()) != null) {
+                    if (read.getOffset() != CheckpointedPosition.NO_OFFSET) {
+                        // the line reader never reports a byte offset; if it ever does, the
+                        // skip count no longer counts lines from the start of the file.
+                        throw new IllegalStateException(
+                                "line reader of " + source + " reported a byte offset ("
+                                        + read.getOffset() + "); line numbers would be wrong");
+                    }
+                    Utf8LineFormat.Line line = read.getRecord();
+                    long lineIndex = read.getRecordSkipCount() - 1;
+                    boolean damaged = line.problem() == DeadLetterReason.DAMAGED_FILE;
+                    if (csv && lineIndex == 0 && !damaged) {
+                        continue; // the header: not a data row
+                    }
+                    String text = lineIndex == 0 ? withoutByteOrderMark(line.text()) : line.text();
+                    long seq = csv ? Math.max(0, lineIndex - 1) : lineIndex;
+                    RawLine tagged = line.problem() != null
+                            ? new RawLine(source, seq, text, header, line.problem(), line.detail())
+                            : headerProblem != null
+                                    ? new RawLine(source, seq, text, null, headerProblem.problem(),
+                                            "the CSV header: " + headerProblem.detail())
+                                    : new RawLine(source, seq, text, header);
+                    out.set(tagged, read.getOffset(), read.getRecordSkipCount());
+                    return out;
+                }
+                return null;
+            }
+
+            @Override
+            public void releaseBatch() {
+                batch.releaseBatch();
+            }
+        }
+    }
+}

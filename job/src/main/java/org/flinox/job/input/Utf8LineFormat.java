@@ -1,0 +1,213 @@
+package org.flinox.job.input;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.flinox.operators.DeadLetterReason;
+
+/**
+ * The lines of a (decompressed) file, each decoded as strict UTF-8. Unlike Flink's
+ * {@code TextLineInputFormat}, which replaces bad bytes by U+FFFD (so {@code s\xff} and
+ * {@code s\xfe} become the same key) and fails the whole job on a truncated {@code .gz},
+ * bad input here becomes a {@link Line} that carries its problem:
+ *
+ * <ul>
+ *   <li>a line that is not valid UTF-8: {@link DeadLetterReason#INVALID_UTF8}, with the
+ *       offending byte; the next line is read as usual;
+ *   <li>a line longer than {@link #MAX_LINE_BYTES}: {@link DeadLetterReason#LINE_TOO_LONG},
+ *       read through without being kept, so a file without line breaks cannot exhaust the heap;
+ *   <li>a file whose bytes stop being readable (a truncated or corrupt compressed file): one
+ *       last line with {@link DeadLetterReason#DAMAGED_FILE}, the byte offset and the cause.
+ *       The lines before were read; the line in progress and the rest of the file are lost.
+ *       A failure of the file system itself (not thrown by a decompressor) is rethrown, so
+ *       Flink restarts the task and reads the file again.
+ * </ul>
+ *
+ * <p>Lines end at {@code \n}, {@code \r\n} or {@code \r}, as {@code BufferedReader.readLine}
+ * has them. Every call to {@link Reader#read} returns exactly one line, so Flink's
+ * "N records read" checkpoint position counts lines, as the job's {@code seq} does.
+ */
+public final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line> {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * The longest line kept, in bytes (16 MiB): a longer one (a binary file, a runaway
+     * writer) is a {@link DeadLetterReason#LINE_TOO_LONG} line, counted but never held whole.
+     */
+    static final int MAX_LINE_BYTES = 16 << 20;
+
+    /**
+     * One line: its text, or why it has none.
+     *
+     * @param text the decoded line; for an {@link DeadLetterReason#INVALID_UTF8} line, its bytes
+     *     with the bad ones replaced by U+FFFD (to show a person, never to use); null for damage
+     * @param problem null for a line that was read
+     * @param detail what went wrong, or null
+     */
+    public record Line(String text, DeadLetterReason problem, String detail) {}
+
+    @Override
+    public Reader createReader(Configuration config, FSDataInputStream stream) {
+        return new Reader(stream);
+    }
+
+    @Override
+    public TypeInformation<Line> getProducedType() {
+        return TypeInformation.of(Line.class);
+    }
+
+    /** Reads lines from any stream; {@link #read} returns null at the end. */
+    static final class Reader implements SimpleStreamFormat.Reader<Line> {
+        private final InputStream in;
+        private final byte[] chunk = new byte[8192];
+        private final CharsetDecoder strict = strictDecoder();
+        private int pos;
+        private int limit;
+        private long consumed; // bytes of the stream before chunk[pos]
+        private boolean skipLineFeed; // the previous line ended at \r: a \n right after belongs to it
+        private boolean done;
+        private byte[] line = new byte[256];
+
+        Reader(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public Line read() throws IOException {
+            if (done) {
+                return null;
+            }
+            int length = 0;
+            boolean any = false;
+            while (true) {
+                if (pos == limit) {
+                    try {
+                        if (!fill()) {
+                            done = true;
+                            return any ? decode(length) : null;
+                        }
+                    } catch (IOException e) {
+                        if (!isDamage(e)) {
+                            throw e; // the file system failed, not the file: Flink retries
+                        }
+                        done = true;
+                        return damaged(e);
+                    }
+                }
+                byte b = chunk[pos++];
+                consumed++;
+                if (skipLineFeed) {
+                    skipLineFeed = false;
+                    if (b == '\n') {
+                        continue;
+                    }
+                }
+                any = true;
+                if (b == '\n') {
+                    return decode(length);
+                }
+                if (b == '\r') {
+                    skipLineFeed = true;
+                    return decode(length);
+                }
+                if (length < MAX_LINE_BYTES) {
+                    if (length == line.length) {
+                        line = Arrays.copyOf(line, Math.min(line.length * 2, MAX_LINE_BYTES));
+                    }
+                    line[length] = b;
+                }
+                length++; // past the limit, the bytes are counted, not kept
+            }
+        }
+
+        private boolean fill() throws IOException {
+            int n;
+            do {
+                n = in.read(chunk);
+            } while (n == 0);
+            if (n < 0) {
+                return false;
+            }
+            pos = 0;
+            limit = n;
+            return true;
+        }
+
+        private Line decode(int length) {
+            if (length > MAX_LINE_BYTES) {
+                return new Line(new String(line, 0, 100, StandardCharsets.UTF_8) + "…", DeadLetterReason.LINE_TOO_LONG,
+                        "the line has " + length + " bytes, more than the " + MAX_LINE_BYTES + " a record may have");
+            }
+            return Utf8LineFormat.decode(strict, line, length);
+        }
+
+        private Line damaged(IOException e) {
+            String cause = cause(e);
+            return new Line(null, DeadLetterReason.DAMAGED_FILE, "the file cannot be read past byte " + consumed
+                    + " of its (decompressed) content: " + cause + "; the rows before were read, the rest is lost");
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    /** Where the decompressors of Flink's file source live (StandardDeCompressors). */
+    private static final List<String> DECOMPRESSORS =
+            List.of("java.util.zip.", "org.apache.commons.compress.", "org.tukaani.xz.", "com.github.luben.zstd.");
+
+    /**
+     * True when the failure is the file's content (a truncated or corrupt compressed stream,
+     * thrown by the decompressor itself), false when it is the file system's (a read that
+     * failed and may succeed when Flink restarts the task). Only the first is the file's fault.
+     */
+    static boolean isDamage(IOException e) {
+        StackTraceElement[] at = e.getStackTrace();
+        if (at.length == 0) {
+            return e instanceof java.util.zip.ZipException || e instanceof java.io.EOFException;
+        }
+        String thrower = at[0].getClassName();
+        return DECOMPRESSORS.stream().anyMatch(thrower::startsWith);
+    }
+
+    /** An I/O failure for a person: its kind and message ({@code EOFException: Unexpected end of ZLIB input stream}). */
+    static String cause(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    /** A decoder that reports bad bytes instead of replacing them. */
+    public static CharsetDecoder strictDecoder() {
+        return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
+    /** {@code bytes[0, length)} as a line, or as an {@link DeadLetterReason#INVALID_UTF8} line naming the bad byte. */
+    public static Line decode(CharsetDecoder strict, byte[] bytes, int length) {
+        try {
+            CharBuffer chars = strict.reset().decode(ByteBuffer.wrap(bytes, 0, length));
+            return new Line(chars.toString(), null, null);
+        } catch (CharacterCodingException e) {
+            ByteBuffer in = ByteBuffer.wrap(bytes, 0, length);
+            strict.reset().decode(in, CharBuffer.allocate(length + 1), true);
+            int at = in.position(); // where decoding stopped: the first bad byte
+            String bad = at < length ? String.format("0x%02x", bytes[at] & 0xFF) : "an incomplete sequence";
+            return new Line(new String(bytes, 0, length, StandardCharsets.UTF_8), DeadLetterReason.INVALID_UTF8,
+                    "not valid UTF-8: " + bad + " at byte " + at + " of the line");
+        }
+    }
+}

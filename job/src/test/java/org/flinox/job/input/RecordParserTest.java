@@ -1,0 +1,342 @@
+package org.flinox.job.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.flinox.operators.DeadLetter;
+import org.flinox.operators.DeadLetterReason;
+import org.flinox.operators.FeatureRecord;
+import org.junit.jupiter.api.Test;
+
+class RecordParserTest {
+
+    private static final String HEADER = "k,a,b,c";
+    private final RecordParser csv = new RecordParser(InputFormat.CSV, "k", List.of("a", "b"));
+    private final RecordParser jsonl = new RecordParser(InputFormat.JSONL, "k", List.of("a", "b"));
+
+    private static RawLine csvLine(String text) {
+        return new RawLine("in.csv", 3, text, HEADER);
+    }
+
+    private static RawLine jsonLine(String text) {
+        return new RawLine("in.jsonl", 5, text, null);
+    }
+
+    private static FeatureRecord accepted(RecordParser.Parsed parsed) {
+        assertThat(parsed).isInstanceOf(RecordParser.Accepted.class);
+        return ((RecordParser.Accepted) parsed).record();
+    }
+
+    private static DeadLetter rejected(RecordParser.Parsed parsed) {
+        assertThat(parsed).isInstanceOf(RecordParser.Rejected.class);
+        return ((RecordParser.Rejected) parsed).deadLetter();
+    }
+
+    // ------------------------------------------------------------ CSV, accepted
+
+    @Test
+    void csvRowGivesKeyFeaturesInOrderAndProvenance() {
+        FeatureRecord r = accepted(csv.parse(csvLine("u1,1.5,-2,note")));
+        assertThat(r.key()).isEqualTo("u1");
+        assertThat(r.features()).containsExactly(1.5, -2.0);
+        assertThat(r.source()).isEqualTo("in.csv");
+        assertThat(r.seq()).isEqualTo(3);
+        assertThat(r.raw()).isEqualTo("u1,1.5,-2,note");
+    }
+
+    @Test
+    void featuresFollowTheRequestedOrderNotTheHeaderOrder() {
+        RecordParser reversed = new RecordParser(InputFormat.CSV, "k", List.of("b", "a"));
+        assertThat(accepted(reversed.parse(csvLine("u1,1,2,x"))).features()).containsExactly(2.0, 1.0);
+    }
+
+    @Test
+    void quotedCommaInANonFeatureFieldIsOneField() {
+        FeatureRecord r = accepted(csv.parse(csvLine("u1,1,2,\"hello, world\"")));
+        assertThat(r.features()).containsExactly(1.0, 2.0);
+    }
+
+    @Test
+    void quotedCommaInTheKeyIsPartOfTheKey() {
+        assertThat(accepted(csv.parse(csvLine("\"Doe, J\",1,2,x"))).key()).isEqualTo("Doe, J");
+    }
+
+    @Test
+    void doubledQuotesAreOneQuote() {
+        assertThat(accepted(csv.parse(csvLine("\"say \"\"hi\"\"\",1,2,x"))).key())
+                .isEqualTo("say \"hi\"");
+    }
+
+    @Test
+    void quotedNumberIsANumber() {
+        assertThat(accepted(csv.parse(csvLine("u1,\"3.25\",1e-3,x"))).features())
+                .containsExactly(3.25, 0.001);
+    }
+
+    @Test
+    void withoutKeyFieldEveryRecordHasTheGlobalKey() {
+        RecordParser global = new RecordParser(InputFormat.CSV, null, List.of("a"));
+        assertThat(accepted(global.parse(csvLine("u1,1,2,x"))).key()).isEqualTo("global");
+    }
+
+    // ------------------------------------------------------------ CSV, rejected
+
+    @Test
+    void nonNumericFeatureIsRejectedNamingFieldAndValue() {
+        DeadLetter d = rejected(csv.parse(csvLine("u1,1,x1,c")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.NON_NUMERIC);
+        assertThat(d.detail()).isEqualTo("field 'b' is not a number: 'x1'");
+        assertThat(d.key()).isEqualTo("u1");
+        assertThat(d.source()).isEqualTo("in.csv");
+        assertThat(d.seq()).isEqualTo(3);
+        assertThat(d.raw()).isEqualTo("u1,1,x1,c");
+    }
+
+    @Test
+    void hexOrJavaSuffixedNumbersAreNotNumbers() {
+        assertThat(rejected(csv.parse(csvLine("u1,1d,2,c"))).reason()).isEqualTo(DeadLetterReason.NON_NUMERIC);
+        assertThat(rejected(csv.parse(csvLine("u1,0x10,2,c"))).reason()).isEqualTo(DeadLetterReason.NON_NUMERIC);
+    }
+
+    @Test
+    void missingColumnIsWrongColumnCount() {
+        DeadLetter d = rejected(csv.parse(csvLine("u1,1,2")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.WRONG_COLUMN_COUNT);
+        assertThat(d.detail()).isEqualTo("expected 4 columns (k,a,b,c), got 3");
+    }
+
+    @Test
+    void extraColumnIsWrongColumnCount() {
+        DeadLetter d = rejected(csv.parse(csvLine("u1,1,2,x,y")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.WRONG_COLUMN_COUNT);
+        assertThat(d.detail()).isEqualTo("expected 4 columns (k,a,b,c), got 5");
+    }
+
+    @Test
+    void emptyFeatureCellIsMissing() {
+        DeadLetter d = rejected(csv.parse(csvLine("u1,,2,x")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
+        assertThat(d.detail()).isEqualTo("field 'a' is empty");
+        assertThat(d.key()).isEqualTo("u1");
+    }
+
+    @Test
+    void emptyKeyCellIsMissingAndTheKeyIsUnknown() {
+        DeadLetter d = rejected(csv.parse(csvLine(",1,2,x")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
+        assertThat(d.detail()).contains("'k'");
+        assertThat(d.key()).isNull();
+    }
+
+    @Test
+    void featureNotInTheHeaderIsMissing() {
+        RecordParser p = new RecordParser(InputFormat.CSV, "k", List.of("a", "z"));
+        DeadLetter d = rejected(p.parse(csvLine("u1,1,2,x")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
+        assertThat(d.detail()).isEqualTo("field 'z' is not in the header (k,a,b,c)");
+    }
+
+    @Test
+    void nanIsNotFinite() {
+        DeadLetter d = rejected(csv.parse(csvLine("u1,NaN,2,x")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.NOT_FINITE);
+        assertThat(d.detail()).isEqualTo("field 'a' is not finite: 'NaN'");
+    }
+
+    @Test
+    void infinityIsNotFinite() {
+        DeadLetter d = rejected(csv.parse(csvLine("u1,1,-Infinity,x")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.NOT_FINITE);
+        assertThat(d.detail()).isEqualTo("field 'b' is not finite: '-Infinity'");
+    }
+
+    @Test
+    void infIsNotFinite() {
+        assertThat(rejected(csv.parse(csvLine("u1,inf,2,x"))).reason()).isEqualTo(DeadLetterReason.NOT_FINITE);
+    }
+
+    @Test
+    void overflowingNumeralIsNotFinite() {
+        DeadLetter d = rejected(csv.parse(csvLine("u1,1e999,2,x")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.NOT_FINITE);
+        assertThat(d.detail()).contains("'a'", "1e999");
+    }
+
+    @Test
+    void emptyLineIsEmpty() {
+        DeadLetter d = rejected(csv.parse(csvLine("")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.EMPTY);
+        assertThat(d.key()).isNull();
+        assertThat(d.raw()).isEmpty();
+    }
+
+    @Test
+    void blankLineIsEmpty() {
+        assertThat(rejected(csv.parse(csvLine("  \t"))).reason()).isEqualTo(DeadLetterReason.EMPTY);
+    }
+
+    @Test
+    void brokenQuoteIsUnparseable() {
+        DeadLetter d = rejected(csv.parse(csvLine("a,\"b,1")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.UNPARSEABLE);
+        assertThat(d.detail()).startsWith("not valid CSV: ");
+        assertThat(d.key()).isNull();
+    }
+
+    // ------------------------------------------------------------ JSON lines
+
+    @Test
+    void jsonObjectGivesKeyAndFeatures() {
+        FeatureRecord r = accepted(jsonl.parse(jsonLine("{\"k\":\"s1\",\"b\":2,\"a\":0.5,\"note\":\"x\"}")));
+        assertThat(r.key()).isEqualTo("s1");
+        assertThat(r.features()).containsExactly(0.5, 2.0);
+        assertThat(r.source()).isEqualTo("in.jsonl");
+        assertThat(r.seq()).isEqualTo(5);
+    }
+
+    @Test
+    void jsonNumericStringsAreNumbers() {
+        FeatureRecord r = accepted(jsonl.parse(jsonLine("{\"k\":\"s1\",\"a\":\"1.25\",\"b\":\" -3 \"}")));
+        assertThat(r.features()).containsExactly(1.25, -3.0);
+    }
+
+    @Test
+    void jsonNumericKeyIsItsText() {
+        assertThat(accepted(jsonl.parse(jsonLine("{\"k\":42,\"a\":1,\"b\":2}"))).key()).isEqualTo("42");
+    }
+
+    @Test
+    void jsonWithoutKeyFieldHasTheGlobalKey() {
+        RecordParser global = new RecordParser(InputFormat.JSONL, null, List.of("a"));
+        assertThat(accepted(global.parse(jsonLine("{\"a\":1}"))).key()).isEqualTo("global");
+    }
+
+    @Test
+    void truncatedJsonIsUnparseable() {
+        DeadLetter d = rejected(jsonl.parse(jsonLine("{\"k\":\"s1\",\"a\":1")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.UNPARSEABLE);
+        assertThat(d.detail()).startsWith("not valid JSON: ");
+    }
+
+    @Test
+    void trailingGarbageAfterJsonIsUnparseable() {
+        assertThat(rejected(jsonl.parse(jsonLine("{\"k\":\"s1\",\"a\":1,\"b\":2} x"))).reason())
+                .isEqualTo(DeadLetterReason.UNPARSEABLE);
+    }
+
+    @Test
+    void jsonArrayIsUnparseable() {
+        DeadLetter d = rejected(jsonl.parse(jsonLine("[1,2,3]")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.UNPARSEABLE);
+        assertThat(d.detail()).isEqualTo("expected a JSON object, got an array");
+    }
+
+    @Test
+    void missingJsonKeyIsMissingField() {
+        DeadLetter d = rejected(jsonl.parse(jsonLine("{\"a\":1,\"b\":2}")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
+        assertThat(d.detail()).isEqualTo("key field 'k' is missing");
+        assertThat(d.key()).isNull();
+    }
+
+    @Test
+    void missingJsonFeatureIsMissingFieldAndKeepsTheKey() {
+        DeadLetter d = rejected(jsonl.parse(jsonLine("{\"k\":\"s1\",\"a\":1}")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
+        assertThat(d.detail()).isEqualTo("field 'b' is missing");
+        assertThat(d.key()).isEqualTo("s1");
+    }
+
+    @Test
+    void jsonNullFeatureIsMissingField() {
+        DeadLetter d = rejected(jsonl.parse(jsonLine("{\"k\":\"s1\",\"a\":null,\"b\":2}")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
+        assertThat(d.detail()).isEqualTo("field 'a' is null");
+    }
+
+    @Test
+    void jsonNonNumericStringIsNonNumeric() {
+        DeadLetter d = rejected(jsonl.parse(jsonLine("{\"k\":\"s1\",\"a\":\"abc\",\"b\":2}")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.NON_NUMERIC);
+        assertThat(d.detail()).isEqualTo("field 'a' is not a number: 'abc'");
+    }
+
+    @Test
+    void jsonBooleanFeatureIsNonNumeric() {
+        DeadLetter d = rejected(jsonl.parse(jsonLine("{\"k\":\"s1\",\"a\":1,\"b\":true}")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.NON_NUMERIC);
+        assertThat(d.detail()).contains("'b'", "true");
+    }
+
+    @Test
+    void jsonNanTokenIsNotFinite() {
+        DeadLetter d = rejected(jsonl.parse(jsonLine("{\"k\":\"s1\",\"a\":NaN,\"b\":2}")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.NOT_FINITE);
+        assertThat(d.detail()).contains("'a'");
+    }
+
+    @Test
+    void jsonInfinityTokenIsNotFinite() {
+        DeadLetter d = rejected(jsonl.parse(jsonLine("{\"k\":\"s1\",\"a\":1,\"b\":-Infinity}")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.NOT_FINITE);
+        assertThat(d.detail()).contains("'b'");
+    }
+
+    @Test
+    void jsonInfStringIsNotFinite() {
+        DeadLetter d = rejected(jsonl.parse(jsonLine("{\"k\":\"s1\",\"a\":\"inf\",\"b\":2}")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.NOT_FINITE);
+        assertThat(d.detail()).isEqualTo("field 'a' is not finite: 'inf'");
+    }
+
+    @Test
+    void emptyJsonLineIsEmpty() {
+        assertThat(rejected(jsonl.parse(jsonLine(""))).reason()).isEqualTo(DeadLetterReason.EMPTY);
+    }
+
+    @Test
+    void parserSurvivesJavaSerialization() throws Exception {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(csv);
+        }
+        RecordParser copy;
+        try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (RecordParser) in.readObject();
+        }
+        assertThat(accepted(copy.parse(csvLine("u1,1,2,x"))).features()).containsExactly(1.0, 2.0);
+    }
+
+    // ------------------------------------------------------------ hostile input (issue 12)
+
+    @Test
+    void aJsonObjectWithAFieldTwiceIsADuplicateFieldNotOneValuePickedSilently() {
+        DeadLetter d = rejected(jsonl.parse(jsonLine("{\"k\":\"u\",\"a\":1,\"b\":2,\"a\":100}")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.DUPLICATE_FIELD);
+        assertThat(d.detail()).contains("'a'");
+        DeadLetter key = rejected(jsonl.parse(jsonLine("{\"k\":\"u\",\"k\":\"v\",\"a\":1,\"b\":2}")));
+        assertThat(key.reason()).isEqualTo(DeadLetterReason.DUPLICATE_FIELD);
+    }
+
+    @Test
+    void aCsvRowUnderAHeaderThatNamesAColumnTwiceIsADuplicateField() {
+        DeadLetter d = rejected(csv.parse(new RawLine("f.csv", 0, "u,1,2,3", "k,a,b,a")));
+        assertThat(d.reason()).isEqualTo(DeadLetterReason.DUPLICATE_FIELD);
+        assertThat(d.detail()).contains("f.csv").contains("'a'").contains("k,a,b,a");
+    }
+
+    @Test
+    void aLineTheReaderCouldNotDecodeIsRejectedWithTheReadersReason() {
+        RawLine bad = new RawLine("f.csv", 4, "s\uFFFD,1,2,3", HEADER, DeadLetterReason.INVALID_UTF8,
+                "not valid UTF-8: 0xff at byte 1 of the line");
+        DeadLetter d = rejected(csv.parse(bad));
+        assertThat(d).isEqualTo(new DeadLetter("f.csv", 4, null, "s\uFFFD,1,2,3", DeadLetterReason.INVALID_UTF8,
+                "not valid UTF-8: 0xff at byte 1 of the line"));
+    }
+
+    @Test
+    void aLoneSurrogateEscapeIsAValidJsonKeyAndKeptAsItCame() {
+        FeatureRecord r = accepted(jsonl.parse(jsonLine("{\"k\":\"\\ud800\",\"a\":1,\"b\":2}")));
+        assertThat(r.key()).isEqualTo("\ud800");
+    }
+}

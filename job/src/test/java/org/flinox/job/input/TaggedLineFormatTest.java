@@ -1,0 +1,334 @@
+package org.flinox.job.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.file.src.FileSourceSplit;
+import org.apache.flink.connector.file.src.reader.BulkFormat;
+import org.apache.flink.connector.file.src.reader.StreamFormat;
+import org.apache.flink.connector.file.src.util.CheckpointedPosition;
+import org.apache.flink.connector.file.src.util.RecordAndPosition;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+class TaggedLineFormatTest {
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension();
+
+    @TempDir java.nio.file.Path dir;
+
+    private java.nio.file.Path write(String name, String content, long modifiedMillis)
+            throws IOException {
+        java.nio.file.Path file = dir.resolve(name);
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        Files.setLastModifiedTime(file, FileTime.fromMillis(modifiedMillis));
+        return file;
+    }
+
+    // ------------------------------------------------------------ a whole directory, on Flink
+
+    @Test
+    void directoryOfCsvAndJsonlGivesEveryDataLineTaggedInArrivalOrder() throws Exception {
+        // arrival order (modification time): c.jsonl, a.csv, b.csv — not the name order
+        write("c.jsonl", "{\"k\":\"u1\"}\n{\"k\":\"u2\"}\n", 1_000_000L);
+        write("a.csv", "k,x,y\nu1,1,2\n\nu2,3,4\n", 2_000_000L);
+        write("b.csv", "id,v\r\n\"q, r\",5\r\nz,6", 3_000_000L); // CRLF, no final newline
+        write("_skipped.csv", "k,x\nu9,9\n", 500_000L);
+        write(".hidden.csv", "k,x\nu9,9\n", 500_000L);
+
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false); // RawLine must not need Kryo
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+
+        List<RawLine> lines = new ArrayList<>();
+        try (CloseableIterator<RawLine> it = env.fromSource(
+                        InputSources.forPath(dir.toString()).build(),
+                        WatermarkStrategy.noWatermarks(),
+                        "input")
+                .executeAndCollect()) {
+            it.forEachRemaining(lines::add);
+        }
+
+        assertThat(lines).containsExactly(
+                new RawLine("c.jsonl", 0, "{\"k\":\"u1\"}", null),
+                new RawLine("c.jsonl", 1, "{\"k\":\"u2\"}", null),
+                new RawLine("a.csv", 0, "u1,1,2", "k,x,y"),
+                new RawLine("a.csv", 1, "", "k,x,y"),
+                new RawLine("a.csv", 2, "u2,3,4", "k,x,y"),
+                new RawLine("b.csv", 0, "\"q, r\",5", "id,v"),
+                new RawLine("b.csv", 1, "z,6", "id,v"));
+    }
+
+    // ------------------------------------------------------------ the reader API
+
+    private static FileSourceSplit splitOf(java.nio.file.Path file) throws IOException {
+        long len = Files.size(file);
+        return new FileSourceSplit(
+                "0", new Path(file.toUri()), 0, len, Files.getLastModifiedTime(file).toMillis(), len);
+    }
+
+    /** A configuration whose fetch size is so small that every batch holds a line or two. */
+    private static Configuration tinyBatches() {
+        Configuration conf = new Configuration();
+        conf.set(StreamFormat.FETCH_IO_SIZE, MemorySize.parse("8b"));
+        return conf;
+    }
+
+    private record Read(List<RawLine> lines, CheckpointedPosition lastPosition) {}
+
+    /** Reads up to {@code max} records, as the source reader would, remembering the last position. */
+    private static Read read(BulkFormat.Reader<RawLine> reader, int max) throws IOException {
+        List<RawLine> lines = new ArrayList<>();
+        CheckpointedPosition last = null;
+        BulkFormat.RecordIterator<RawLine> batch;
+        while (lines.size() < max && (batch = reader.readBatch()) != null) {
+            RecordAndPosition<RawLine> r;
+            while (lines.size() < max && (r = batch.next()) != null) {
+                lines.add(r.getRecord());
+                last = new CheckpointedPosition(r.getOffset(), r.getRecordSkipCount());
+            }
+            batch.releaseBatch();
+        }
+        return new Read(lines, last);
+    }
+
+    @Test
+    void seqCountsDataRowsAcrossManyBatches() throws Exception {
+        java.nio.file.Path file = write("m.csv", "k,v\nu,0\nu,1\nu,2\nu,3\nu,4\n", 1L);
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(tinyBatches(), splitOf(file))) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines()).containsExactly(
+                    new RawLine("m.csv", 0, "u,0", "k,v"),
+                    new RawLine("m.csv", 1, "u,1", "k,v"),
+                    new RawLine("m.csv", 2, "u,2", "k,v"),
+                    new RawLine("m.csv", 3, "u,3", "k,v"),
+                    new RawLine("m.csv", 4, "u,4", "k,v"));
+        }
+    }
+
+    @Test
+    void restoredCsvReaderContinuesSeqAndKnowsTheHeader() throws Exception {
+        java.nio.file.Path file = write("m.csv", "k,v\nu,0\nu,1\nu,2\nu,3\nu,4\n", 1L);
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        FileSourceSplit split = splitOf(file);
+
+        Read before;
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(tinyBatches(), split)) {
+            before = read(reader, 2);
+        }
+        assertThat(before.lines()).extracting(RawLine::seq).containsExactly(0L, 1L);
+
+        FileSourceSplit checkpointed = split.updateWithCheckpointedPosition(before.lastPosition());
+        try (BulkFormat.Reader<RawLine> restored = format.restoreReader(tinyBatches(), checkpointed)) {
+            assertThat(read(restored, Integer.MAX_VALUE).lines()).containsExactly(
+                    new RawLine("m.csv", 2, "u,2", "k,v"),
+                    new RawLine("m.csv", 3, "u,3", "k,v"),
+                    new RawLine("m.csv", 4, "u,4", "k,v"));
+        }
+    }
+
+    @Test
+    void restoredReaderAfterTheLastLineReadsNothingMore() throws Exception {
+        java.nio.file.Path file = write("m.csv", "k,v\nu,0\nu,1\n", 1L);
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        FileSourceSplit split = splitOf(file);
+        Read all;
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(new Configuration(), split)) {
+            all = read(reader, Integer.MAX_VALUE);
+        }
+        try (BulkFormat.Reader<RawLine> restored = format.restoreReader(
+                new Configuration(), split.updateWithCheckpointedPosition(all.lastPosition()))) {
+            assertThat(read(restored, Integer.MAX_VALUE).lines()).isEmpty();
+        }
+    }
+
+    @Test
+    void restoredJsonlReaderContinuesSeq() throws Exception {
+        java.nio.file.Path file = write("s.jsonl", "{\"i\":0}\n{\"i\":1}\n\n{\"i\":3}\n", 1L);
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        FileSourceSplit split = splitOf(file);
+        Read before;
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(tinyBatches(), split)) {
+            before = read(reader, 1);
+        }
+        try (BulkFormat.Reader<RawLine> restored = format.restoreReader(
+                tinyBatches(), split.updateWithCheckpointedPosition(before.lastPosition()))) {
+            assertThat(read(restored, Integer.MAX_VALUE).lines()).containsExactly(
+                    new RawLine("s.jsonl", 1, "{\"i\":1}", null),
+                    new RawLine("s.jsonl", 2, "", null),
+                    new RawLine("s.jsonl", 3, "{\"i\":3}", null));
+        }
+    }
+
+    @Test
+    void givenFormatOverridesTheExtension() throws Exception {
+        java.nio.file.Path file = write("data.txt", "k,v\nu,0\n", 1L);
+        try (BulkFormat.Reader<RawLine> reader =
+                new TaggedLineFormat(InputFormat.CSV).createReader(new Configuration(), splitOf(file))) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines())
+                    .containsExactly(new RawLine("data.txt", 0, "u,0", "k,v"));
+        }
+    }
+
+    @Test
+    void byteOrderMarkIsNotPartOfTheHeader() throws Exception {
+        java.nio.file.Path file = write("bom.csv", "\uFEFFk,v\nu,0\n", 1L);
+        try (BulkFormat.Reader<RawLine> reader =
+                new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines())
+                    .containsExactly(new RawLine("bom.csv", 0, "u,0", "k,v"));
+        }
+    }
+
+    @Test
+    void filesAreNotSplit() {
+        assertThat(new TaggedLineFormat(null).isSplittable()).isFalse();
+    }
+
+    // ------------------------------------------------------------ hostile files (issue 12)
+
+    private List<RawLine> runSource(String input) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        List<RawLine> lines = new ArrayList<>();
+        try (CloseableIterator<RawLine> it = env.fromSource(
+                        InputSources.forPath(input).build(), WatermarkStrategy.noWatermarks(), "input")
+                .executeAndCollect()) {
+            it.forEachRemaining(lines::add);
+        }
+        return lines;
+    }
+
+    @Test
+    void sourceIsThePathRelativeToTheInputSoSameNamedFilesKeepDistinctIds() throws Exception {
+        Files.createDirectories(dir.resolve("sub1"));
+        Files.createDirectories(dir.resolve("sub2/deeper"));
+        write("data.csv", "k,v\nt,0\n", 1_000_000L);
+        write("sub1/data.csv", "k,v\na,1\n", 2_000_000L);
+        write("sub2/deeper/data.csv", "k,v\nb,2\n", 3_000_000L);
+
+        assertThat(runSource(dir.toString())).containsExactly(
+                new RawLine("data.csv", 0, "t,0", "k,v"),
+                new RawLine("sub1/data.csv", 0, "a,1", "k,v"),
+                new RawLine("sub2/deeper/data.csv", 0, "b,2", "k,v"));
+        // an input that is a file: its name, as before
+        assertThat(runSource(dir.resolve("sub1/data.csv").toString()))
+                .containsExactly(new RawLine("data.csv", 0, "a,1", "k,v"));
+    }
+
+    @Test
+    void aRelativeInputPathStillNamesSourcesRelativeToIt() throws Exception {
+        Files.createDirectories(dir.resolve("in/sub"));
+        write("in/sub/x.csv", "k,v\na,1\n", 1L);
+        java.nio.file.Path relative = java.nio.file.Path.of("").toAbsolutePath().relativize(dir.resolve("in"));
+        assertThat(runSource(relative.toString())).extracting(RawLine::source).containsExactly("sub/x.csv");
+    }
+
+    @Test
+    void aTruncatedGzipGivesItsReadableRowsThenOneDamagedLine() throws Exception {
+        StringBuilder csv = new StringBuilder("k,v\n");
+        for (int i = 0; i < 3000; i++) {
+            csv.append("u").append(i % 7).append(',').append(i).append('\n');
+        }
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(csv.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        java.nio.file.Path file = dir.resolve("broken.csv.gz");
+        Files.write(file, java.util.Arrays.copyOf(gz.toByteArray(), gz.size() / 2));
+
+        List<RawLine> lines;
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(tinyBatches(), splitOf(file))) {
+            lines = read(reader, Integer.MAX_VALUE).lines();
+        }
+        RawLine last = lines.get(lines.size() - 1);
+        List<RawLine> rows = lines.subList(0, lines.size() - 1);
+        assertThat(rows.size()).isBetween(10, 2990);
+        for (int i = 0; i < rows.size(); i++) {
+            assertThat(rows.get(i)).isEqualTo(new RawLine("broken.csv.gz", i, "u" + (i % 7) + "," + i, "k,v"));
+        }
+        assertThat(last.source()).isEqualTo("broken.csv.gz");
+        assertThat(last.seq()).isEqualTo(rows.size());
+        assertThat(last.problem()).isEqualTo(org.flinox.operators.DeadLetterReason.DAMAGED_FILE);
+        assertThat(last.problemDetail()).contains("EOFException");
+    }
+
+    @Test
+    void aFileThatIsNotWhatItsExtensionSaysIsOneDamagedLineAlsoAfterARestore() throws Exception {
+        java.nio.file.Path file = write("fake.csv.gz", "k,v\nnot gzip at all\n", 1L);
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        Read read;
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(new Configuration(), splitOf(file))) {
+            read = read(reader, Integer.MAX_VALUE);
+        }
+        assertThat(read.lines()).hasSize(1);
+        assertThat(read.lines().get(0).problem()).isEqualTo(org.flinox.operators.DeadLetterReason.DAMAGED_FILE);
+        assertThat(read.lines().get(0).problemDetail()).contains("cannot be opened").contains("GZIP");
+        try (BulkFormat.Reader<RawLine> restored = format.restoreReader(
+                new Configuration(), splitOf(file).updateWithCheckpointedPosition(read.lastPosition()))) {
+            assertThat(read(restored, Integer.MAX_VALUE).lines()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFileOfUnknownExtensionIsOneRejectedLineNotAFailedJob() throws Exception {
+        java.nio.file.Path file = write("notes.txt", "hello\n", 1L);
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            List<RawLine> lines = read(reader, Integer.MAX_VALUE).lines();
+            assertThat(lines).hasSize(1);
+            assertThat(lines.get(0).problem()).isEqualTo(org.flinox.operators.DeadLetterReason.UNPARSEABLE);
+            assertThat(lines.get(0).problemDetail()).contains("notes.txt").contains("--format");
+        }
+    }
+
+    @Test
+    void aCompressedFileTakesItsFormatFromTheExtensionBeforeTheCompression() {
+        assertThat(InputFormat.fromPath("/x/data.csv.gz")).isEqualTo(InputFormat.CSV);
+        assertThat(InputFormat.fromPath("/x/data.jsonl.bz2")).isEqualTo(InputFormat.JSONL);
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsTaggedWithItsProblem() throws Exception {
+        java.nio.file.Path file = dir.resolve("bad.csv");
+        Files.write(file, new byte[] {'k', ',', 'v', '\n', 's', (byte) 0xff, ',', '1', '\n', 's', ',', '2', '\n'});
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            List<RawLine> lines = read(reader, Integer.MAX_VALUE).lines();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0).problem()).isEqualTo(org.flinox.operators.DeadLetterReason.INVALID_UTF8);
+            assertThat(lines.get(0).seq()).isZero();
+            assertThat(lines.get(1)).isEqualTo(new RawLine("bad.csv", 1, "s,2", "k,v"));
+        }
+    }
+
+    @Test
+    void everyRowUnderACsvHeaderThatIsNotUtf8CarriesTheHeadersProblem() throws Exception {
+        java.nio.file.Path file = dir.resolve("h.csv");
+        Files.write(file, new byte[] {'k', (byte) 0xff, ',', 'v', '\n', 'a', ',', '1', '\n', 'b', ',', '2', '\n'});
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            List<RawLine> lines = read(reader, Integer.MAX_VALUE).lines();
+            assertThat(lines).extracting(RawLine::seq).containsExactly(0L, 1L);
+            assertThat(lines).allSatisfy(l -> {
+                assertThat(l.problem()).isEqualTo(org.flinox.operators.DeadLetterReason.INVALID_UTF8);
+                assertThat(l.problemDetail()).startsWith("the CSV header: ").contains("0xff");
+            });
+        }
+    }
+}
