@@ -12,9 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * gets the input's rank back. Every built-in module's batched path goes through it:
  *
  * <pre>{@code
- * Batched b = Batched.of(x, DType.FLOAT64, features, "MyModule"); // checks the input's shape
- * INDArray old = b.stateRows(state, key);                         // [B, n]
- * INDArray y = b.matrix().add(old);                               // [B, n], the module's math
+ * Batched b = Batched.of(x, state.get(key), "MyModule"); // x as [B, n]: key's dtype and width
+ * INDArray old = b.stateRows(state, key);                 // [B, n]
+ * INDArray y = b.matrix().add(old);                       // [B, n], the module's math
  * return new Result<>(b.restore(y), b.update(state, Map.of(key, y)));
  * }</pre>
  *
@@ -51,6 +51,16 @@ public record Batched(INDArray matrix, boolean wasVector) {
                     + m.size(1));
         }
         return new Batched(m, vector);
+    }
+
+    /**
+     * {@code x} as a {@code [B, features]} matrix of the dtype and width of a state entry's
+     * value {@code state}: {@code [features]}, or {@code [B, features]} when stacked.
+     *
+     * @throws IllegalArgumentException as {@link #of(INDArray, DType, int, String)} does
+     */
+    public static Batched of(INDArray x, Tensor state, String module) {
+        return of(x, state.dtype(), state.dim(state.rank() - 1), module);
     }
 
     /** {@code y [B, out]} with the input's rank: {@code [out]} when the input was a vector. */

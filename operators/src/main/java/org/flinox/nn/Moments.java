@@ -39,8 +39,7 @@ public record Moments(StateRef first, StateRef second, double momentum) implemen
 
     @Override
     public Result<INDArray> forward(INDArray x, State state) {
-        Tensor f = state.get(first.key());
-        return new Result<>(x.dup(), update(Batched.of(x, f.dtype(), f.dim(f.rank() - 1), "Moments"), state));
+        return new Result<>(x.dup(), update(Batched.of(x, state.get(first.key()), "Moments"), state));
     }
 
     /** The formula on one record: the state after it, without the output copy. */

@@ -128,7 +128,7 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
             StateKey mk = mean.key();
             StateKey sk = m2.key();
             Tensor mu = state.get(mk);
-            Batched b = Batched.of(x, DType.FLOAT64, mu.dim(mu.rank() - 1), "Standardize");
+            Batched b = Batched.of(x, mu, "Standardize");
             INDArray xs = b.matrix();
             INDArray n = b.stateRows(state, ck).add(1.0); // [B, 1]
             INDArray delta = xs.sub(b.stateRows(state, mk));
@@ -182,8 +182,7 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
 
         @Override
         public Result<INDArray> forward(INDArray x, State state) {
-            Tensor f0 = state.get(first.key());
-            Batched b = Batched.of(x, DType.FLOAT64, f0.dim(f0.rank() - 1), "Standardize");
+            Batched b = Batched.of(x, state.get(first.key()), "Standardize");
             State next = moments().update(b, state);
             INDArray f = b.stateRows(next, first.key());
             INDArray s = b.stateRows(next, second.key());

@@ -39,8 +39,7 @@ public record Smooth(StateRef level, double alpha) implements Module {
 
     // [features], or a batch [B, features] with the state stacked one row per stream key.
     public Result<INDArray> forward(INDArray x, State state) {
-        Tensor old = state.get(level.key());
-        Batched b = Batched.of(x, DType.FLOAT64, old.dim(old.rank() - 1), "Smooth");
+        Batched b = Batched.of(x, state.get(level.key()), "Smooth");
         INDArray y = b.matrix().mul(alpha).add(b.stateRows(state, level.key()).mul(1 - alpha));
         return new Result<>(b.restore(y), b.update(state, Map.of(level.key(), y)));
     }
