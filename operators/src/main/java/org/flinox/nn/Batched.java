@@ -1,22 +1,50 @@
 package org.flinox.nn;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The batched path's view of an input: {@code [features]} is treated as a batch of one,
- * {@code [B, features]} as it is, and the output gets the input's rank back.
+ * The batched path's view of an input, for a module's {@link Module#forward(INDArray, State)}:
+ * a single record {@code [features]} is treated as a batch of one, {@code [B, features]} as it
+ * is. State is read and written one row per stream key ({@link State#stack}), and the output
+ * gets the input's rank back. Every built-in module's batched path goes through it:
+ *
+ * <pre>{@code
+ * Batched b = Batched.of(x, state.get(key), "MyModule"); // x as [B, n]: key's dtype and width
+ * INDArray old = b.stateRows(state, key);                 // [B, n]
+ * INDArray y = b.matrix().add(old);                       // [B, n], the module's math
+ * return new Result<>(b.restore(y), b.update(state, Map.of(key, y)));
+ * }</pre>
+ *
+ * @param matrix the input as {@code [B, features]}
+ * @param wasVector whether the input was one record {@code [features]}
  */
-record Batched(INDArray matrix, boolean wasVector) {
+public record Batched(INDArray matrix, boolean wasVector) {
 
-    /** {@code x} as a {@code [B, features]} matrix of {@code dtype}. */
-    static Batched of(INDArray x, DType dtype, int features, String module) {
+    public Batched {
+        if (matrix.rank() != 2) {
+            throw new IllegalArgumentException("a batch is [batch, features], got shape " + Arrays.toString(matrix.shape()));
+        }
+    }
+
+    /**
+     * {@code x} as a {@code [B, features]} matrix of {@code dtype}.
+     *
+     * @param features the width {@code x} must have, or -1 for any
+     * @param module the module's name, for the error messages
+     * @throws IllegalArgumentException when {@code x} is neither {@code [features]} nor
+     *     {@code [B, features]}
+     */
+    public static Batched of(INDArray x, DType dtype, int features, String module) {
         INDArray m = x.castTo(dtype.nd4j());
         boolean vector = m.rank() == 1;
         if (vector) {
             m = m.reshape(1, m.length());
         } else if (m.rank() != 2) {
             throw new IllegalArgumentException(module + " takes [features] or [batch, features], got shape "
-                    + java.util.Arrays.toString(m.shape()));
+                    + Arrays.toString(m.shape()));
         }
         if (features >= 0 && m.size(1) != features) {
             throw new IllegalArgumentException(module + " expects " + features + " features, got "
@@ -25,21 +53,34 @@ record Batched(INDArray matrix, boolean wasVector) {
         return new Batched(m, vector);
     }
 
+    /**
+     * {@code x} as a {@code [B, features]} matrix of the dtype and width of a state entry's
+     * value {@code state}: {@code [features]}, or {@code [B, features]} when stacked.
+     *
+     * @throws IllegalArgumentException as {@link #of(INDArray, DType, int, String)} does
+     */
+    public static Batched of(INDArray x, Tensor state, String module) {
+        return of(x, state.dtype(), state.dim(state.rank() - 1), module);
+    }
+
     /** {@code y [B, out]} with the input's rank: {@code [out]} when the input was a vector. */
-    INDArray restore(INDArray y) {
+    public INDArray restore(INDArray y) {
         return wasVector ? y.reshape(y.size(1)) : y;
     }
 
     /** Rows in the batch. */
-    long rows() {
+    public long rows() {
         return matrix.size(0);
     }
 
     /**
-     * A state value for this batch: {@code [n]} for a vector input, {@code [B, n]} (one row
-     * per stream key) for a batch.
+     * The state entry {@code key} as {@code [B, n]}, one row per row of the batch: the state
+     * {@code [n]} for a vector input, the stacked state {@code [B, n]} for a batch. The array
+     * is a view of the state: read it, never write to it.
+     *
+     * @throws IllegalArgumentException when the state's rows do not match the batch's
      */
-    INDArray stateRows(State state, StateKey key) {
+    public INDArray stateRows(State state, StateKey key) {
         INDArray s = state.get(key).nd();
         if (wasVector) {
             if (s.rank() != 1) {
@@ -55,8 +96,19 @@ record Batched(INDArray matrix, boolean wasVector) {
         return s;
     }
 
-    /** A state value computed as {@code [B, n]} back in the state's own shape. */
-    Tensor stateValue(INDArray rows, State state, StateKey key) {
+    /**
+     * A new state with each given entry replaced by its new rows {@code [B, n]}, put back in
+     * the entry's own shape and dtype: the inverse of {@link #stateRows}.
+     *
+     * @throws IllegalArgumentException as {@link State#updateTensors} does
+     */
+    public State update(State state, Map<StateKey, INDArray> rows) {
+        Map<StateKey, Tensor> values = new HashMap<>();
+        rows.forEach((key, r) -> values.put(key, stateValue(r, state, key)));
+        return state.updateTensors(values);
+    }
+
+    private static Tensor stateValue(INDArray rows, State state, StateKey key) {
         Tensor current = state.get(key);
         return Tensor.of(rows.castTo(current.dtype().nd4j())).reshape(current.shape());
     }

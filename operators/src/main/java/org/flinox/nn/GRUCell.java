@@ -126,7 +126,7 @@ public record GRUCell(Linear linH, Linear linX, StateRef hidden) implements Modu
         INDArray z = Transforms.sigmoid(gate(gi, 1, hs).add(gate(gh, 1, hs)), false);
         INDArray g = Transforms.tanh(gate(gi, 2, hs).add(r.mul(gate(gh, 2, hs))), false);
         INDArray next = z.rsub(1.0).mul(g).add(z.mul(h));
-        State updated = state.updateTensors(Map.of(key, b.stateValue(next, state, key)));
+        State updated = b.update(state, Map.of(key, next));
         return new Result<>(b.restore(next), updated);
     }
 

@@ -122,9 +122,7 @@ public record LSTMCell(Linear linH, Linear linX, StateRef hidden, StateRef cell)
         INDArray o = Transforms.sigmoid(gate(gates, 3, hs), true);
         INDArray nextC = f.mul(c).add(i.mul(g));
         INDArray nextH = o.mul(Transforms.tanh(nextC, true));
-        State updated = state.updateTensors(Map.of(
-                hidden.key(), b.stateValue(nextH, state, hidden.key()),
-                cell.key(), b.stateValue(nextC, state, cell.key())));
+        State updated = b.update(state, Map.of(hidden.key(), nextH, cell.key(), nextC));
         return new Result<>(b.restore(nextH), updated);
     }
 

@@ -13,8 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * outStats(y)                      (observes y)</pre>
  *
  * State keys: {@code .inStats.first}, {@code .inStats.second}, {@code .outStats.first},
- * {@code .outStats.second}. (The seed writes {@code x = self.relu()}; ReLU applies to
- * {@code x}.)
+ * {@code .outStats.second}. (inox's example writes {@code x = self.relu()}; ReLU applies
+ * to {@code x}.)
  *
  * @param inStats moments of the input
  * @param l1 first layer

@@ -17,7 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </ul>
  *
  * Implementations are records, so that {@link StateExport} and {@link Parameters} can walk
- * them; a module never mutates a parameter or a state array.
+ * them; a module never mutates a parameter or a state array. A module can be written in
+ * any package with public API alone ({@link Tensor#like} for the per-record path,
+ * {@link Batched} for the batched one): see "Writing a module" in the package documentation.
  */
 public interface Module {
 

@@ -5,13 +5,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Exponential moving moments of the input, one pair of rows per stream key (the example
- * module of inox's state documentation).
+ * module of inox's state documentation):
  *
  * <pre>first  ← m·first  + (1 − m)·x
  * second ← m·second + (1 − m)·x²</pre>
  *
- * with {@code first} starting at 0 and {@code second} at 1. The output is {@code x}
- * unchanged: like inox's, this module only observes.
+ * with {@code first} starting at 0 and {@code second} at 1, each rounded to its dtype. The
+ * output is {@code x} unchanged: like inox's, this module only observes.
  *
  * @param first the running first moment, {@code [features]}
  * @param second the running second moment, {@code [features]}
@@ -37,36 +37,32 @@ public record Moments(StateRef first, StateRef second, double momentum) implemen
         return new Result<>(x.clone(), update(x, state));
     }
 
-    /** The per-record state update alone, for containers that do not need the output copy. */
-    State update(double[] x, State state) {
-        StateKey fk = first.key();
-        StateKey sk = second.key();
-        Tensor f = state.get(fk);
-        Tensor s = state.get(sk);
+    @Override
+    public Result<INDArray> forward(INDArray x, State state) {
+        return new Result<>(x.dup(), update(Batched.of(x, state.get(first.key()), "Moments"), state));
+    }
+
+    /** The formula on one record: the state after it, without the output copy. */
+    public State update(double[] x, State state) {
+        Tensor f = state.get(first.key());
+        Tensor s = state.get(second.key());
         if (x.length != f.size()) {
             throw new IllegalArgumentException("Moments expects " + f.size() + " features, got " + x.length);
         }
-        DType dtype = f.dtype();
-        double m = momentum;
         double[] nf = new double[x.length];
         double[] ns = new double[x.length];
         for (int i = 0; i < x.length; i++) {
-            nf[i] = dtype.round(m * f.get(i) + (1 - m) * x[i]);
-            ns[i] = dtype.round(m * s.get(i) + (1 - m) * x[i] * x[i]);
+            nf[i] = f.dtype().round(momentum * f.get(i) + (1 - momentum) * x[i]);
+            ns[i] = s.dtype().round(momentum * s.get(i) + (1 - momentum) * x[i] * x[i]);
         }
-        return state.with(fk, f.withData(nf), sk, s.withData(ns));
+        return state.with(first.key(), f.like(nf), second.key(), s.like(ns));
     }
 
-    @Override
-    public Result<INDArray> forward(INDArray x, State state) {
-        StateKey fk = first.key();
-        StateKey sk = second.key();
-        DType dtype = state.get(fk).dtype();
-        Batched b = Batched.of(x, dtype, state.get(fk).dim(state.get(fk).rank() - 1), "Moments");
-        INDArray xs = b.matrix();
-        INDArray f = b.stateRows(state, fk).mul(momentum).add(xs.mul(1 - momentum));
-        INDArray s = b.stateRows(state, sk).mul(momentum).add(xs.mul(xs).mul(1 - momentum));
-        State next = state.updateTensors(Map.of(fk, b.stateValue(f, state, fk), sk, b.stateValue(s, state, sk)));
-        return new Result<>(x.dup(), next);
+    /** The formula on a batch, one row of state per row of {@code b}: the state after it. */
+    public State update(Batched b, State state) {
+        INDArray x = b.matrix();
+        INDArray f = b.stateRows(state, first.key()).mul(momentum).add(x.mul(1 - momentum));
+        INDArray s = b.stateRows(state, second.key()).mul(momentum).add(x.mul(x).mul(1 - momentum));
+        return b.update(state, Map.of(first.key(), f, second.key(), s));
     }
 }

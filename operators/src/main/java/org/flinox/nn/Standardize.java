@@ -24,7 +24,15 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
         CUMULATIVE,
         EMA;
 
+        /**
+         * The mode a model spec names, in any case: {@code cumulative} or {@code ema}.
+         *
+         * @throws IllegalArgumentException naming the value and the modes there are
+         */
         public static Mode parse(String name) {
+            if (name == null) {
+                throw new IllegalArgumentException("a standardize mode is needed: cumulative or ema");
+            }
             try {
                 return valueOf(name.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
@@ -58,8 +66,6 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
         };
     }
 
-    Mode mode();
-
     /**
      * Welford's running mean and population variance (Welford 1962; Knuth, TAOCP vol. 2,
      * 4.2.2):
@@ -77,11 +83,6 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
 
         /** The largest count a float64 holds exactly. */
         private static final double MAX_COUNT = 0x1p53;
-
-        @Override
-        public Mode mode() {
-            return Mode.CUMULATIVE;
-        }
 
         /** {@code count} is a whole number in [0, 2^53]; {@code m2 >= 0}. */
         @Override
@@ -116,8 +117,8 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
                 newM2[i] = s;
                 z[i] = s > 0 ? (x[i] - m) / Math.sqrt(s / n) : 0.0;
             }
-            State next = state.with(ck, state.get(ck).withData(new double[] {n}),
-                    mk, mu.withData(newMean), sk, ss.withData(newM2));
+            State next = state.with(ck, state.get(ck).like(new double[] {n}),
+                    mk, mu.like(newMean), sk, ss.like(newM2));
             return new Result<>(z, next);
         }
 
@@ -127,7 +128,7 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
             StateKey mk = mean.key();
             StateKey sk = m2.key();
             Tensor mu = state.get(mk);
-            Batched b = Batched.of(x, DType.FLOAT64, mu.dim(mu.rank() - 1), "Standardize");
+            Batched b = Batched.of(x, mu, "Standardize");
             INDArray xs = b.matrix();
             INDArray n = b.stateRows(state, ck).add(1.0); // [B, 1]
             INDArray delta = xs.sub(b.stateRows(state, mk));
@@ -137,16 +138,14 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
             INDArray positive = newM2.gt(0.0).castTo(newM2.dataType());
             INDArray std = Transforms.sqrt(newM2.divColumnVector(n), true).add(positive.rsub(1.0));
             INDArray z = diff.mul(positive).div(std);
-            State next = state.updateTensors(Map.of(
-                    ck, b.stateValue(n, state, ck),
-                    mk, b.stateValue(newMean, state, mk),
-                    sk, b.stateValue(newM2, state, sk)));
+            State next = b.update(state, Map.of(ck, n, mk, newMean, sk, newM2));
             return new Result<>(b.restore(z), next);
         }
     }
 
     /**
-     * Exponential moving moments, then a z-score:
+     * Exponential moving moments, kept and updated exactly as {@link Moments} does, then a
+     * z-score:
      *
      * <pre>first  ← m·first  + (1 − m)·x
      * second ← m·second + (1 − m)·x²
@@ -159,11 +158,6 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
      */
     record Ema(StateRef first, StateRef second, double momentum, double eps) implements Standardize, StateInvariants {
 
-        @Override
-        public Mode mode() {
-            return Mode.EMA;
-        }
-
         /** {@code second}, a moving mean of squares, is never negative. */
         @Override
         public String violation(StateKey key, Tensor value) {
@@ -172,39 +166,34 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
 
         @Override
         public Result<double[]> forward(double[] x, State state) {
-            StateKey fk = first.key();
-            StateKey sk = second.key();
-            Tensor f = state.get(fk);
-            Tensor s = state.get(sk);
-            if (x.length != f.size()) {
-                throw new IllegalArgumentException("Standardize expects " + f.size() + " features, got " + x.length);
+            int features = state.get(first.key()).size();
+            if (x.length != features) {
+                throw new IllegalArgumentException("Standardize expects " + features + " features, got " + x.length);
             }
-            double m = momentum;
-            double[] nf = new double[x.length];
-            double[] ns = new double[x.length];
+            State next = moments().update(x, state);
+            Tensor f = next.get(first.key());
+            Tensor s = next.get(second.key());
             double[] z = new double[x.length];
             for (int i = 0; i < x.length; i++) {
-                nf[i] = m * f.get(i) + (1 - m) * x[i];
-                ns[i] = m * s.get(i) + (1 - m) * x[i] * x[i];
-                z[i] = (x[i] - nf[i]) / Math.sqrt(Math.max(ns[i] - nf[i] * nf[i], 0.0) + eps);
+                z[i] = (x[i] - f.get(i)) / Math.sqrt(Math.max(s.get(i) - f.get(i) * f.get(i), 0.0) + eps);
             }
-            State next = state.with(fk, f.withData(nf), sk, s.withData(ns));
             return new Result<>(z, next);
         }
 
         @Override
         public Result<INDArray> forward(INDArray x, State state) {
-            StateKey fk = first.key();
-            StateKey sk = second.key();
-            Tensor f0 = state.get(fk);
-            Batched b = Batched.of(x, DType.FLOAT64, f0.dim(f0.rank() - 1), "Standardize");
-            INDArray xs = b.matrix();
-            INDArray f = b.stateRows(state, fk).mul(momentum).add(xs.mul(1 - momentum));
-            INDArray s = b.stateRows(state, sk).mul(momentum).add(xs.mul(xs).mul(1 - momentum));
+            Batched b = Batched.of(x, state.get(first.key()), "Standardize");
+            State next = moments().update(b, state);
+            INDArray f = b.stateRows(next, first.key());
+            INDArray s = b.stateRows(next, second.key());
             INDArray var = Transforms.max(s.sub(f.mul(f)), 0.0, true).add(eps);
-            INDArray z = xs.sub(f).div(Transforms.sqrt(var, true));
-            State next = state.updateTensors(Map.of(fk, b.stateValue(f, state, fk), sk, b.stateValue(s, state, sk)));
+            INDArray z = b.matrix().sub(f).div(Transforms.sqrt(var, true));
             return new Result<>(b.restore(z), next);
+        }
+
+        /** The moments this mode keeps: the same entries, updated by the same formula. */
+        private Moments moments() {
+            return new Moments(first, second, momentum);
         }
     }
 }

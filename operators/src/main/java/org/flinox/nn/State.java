@@ -12,8 +12,9 @@ import java.util.TreeMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The state of a module tree: an immutable map from {@link StateKey} to array, iterated in
- * sorted key order (inox's state dictionary).
+ * The state of a module tree: an immutable map from {@link StateKey} to {@link Tensor},
+ * iterated in sorted key order (inox's state dictionary). {@link #get} returns the tensor
+ * itself (the per-record path's type), {@link #copyAsINDArray} an ND4J copy.
  *
  * <p>{@link #update} returns a new {@code State} and leaves this one as it was. It refuses
  * keys this state does not hold and values whose shape or dtype differ from the current

@@ -61,24 +61,18 @@ public final class Tensor {
 
     /**
      * A tensor of this one's dtype and shape holding {@code data}, adopted without a copy or
-     * a check: for this package's per-record paths, which round to the dtype themselves.
-     * The shape array is shared, which is safe because no tensor ever writes to it.
+     * a dtype check: the caller must not touch the array afterwards, and its values must
+     * already be of the dtype (exact floats for float32, e.g. through {@link DType#round}), as a
+     * state deserializer's or a module's per-record path guarantees. The shape is shared,
+     * never copied. This is how a module's per-record path returns a new state value.
+     *
+     * @throws IllegalArgumentException when {@code data} does not hold this tensor's size
      */
-    Tensor withData(double[] data) {
+    public Tensor like(double[] data) {
         if (data.length != this.data.length) {
             throw new IllegalArgumentException(layout() + " holds " + this.data.length + " values, got " + data.length);
         }
         return new Tensor(dtype, shape, data);
-    }
-
-    /**
-     * A tensor of this one's dtype and shape holding {@code data}, adopted without a copy or
-     * a check: the caller must not touch the array afterwards, and its values must already
-     * be of the dtype (exact floats for float32), as a state deserializer's or a module's
-     * per-record path guarantees. The shape is shared, never copied.
-     */
-    public Tensor like(double[] data) {
-        return withData(data);
     }
 
     /** All zeros. */

@@ -50,6 +50,83 @@
  * SortedMap<String, Tensor> params = Parameters.of(exported.module()); // ['a'].bias, ['a'].weight
  * }</pre>
  *
+ * <h2>Writing a module</h2>
+ *
+ * <p>A module of your own, in your own package, needs only this package's public API. It is
+ * a record implementing {@link org.flinox.nn.Module} (records are what
+ * {@link org.flinox.nn.StateExport} and {@link org.flinox.nn.Parameters} walk): its
+ * parameters are {@link org.flinox.nn.Tensor} components, its state entries
+ * {@link org.flinox.nn.StateRef} components, built as {@link org.flinox.nn.StateEntry}s that
+ * hold their initial values. The per-record path reads an entry with
+ * {@link org.flinox.nn.State#get State.get} and returns the new one with
+ * {@link org.flinox.nn.Tensor#like Tensor.like} and {@link org.flinox.nn.State#with
+ * State.with}; the batched path
+ * goes through {@link org.flinox.nn.Batched}, which takes {@code [features]} or
+ * {@code [B, features]} with the state stacked one row per stream key. Both paths compute the
+ * same function. Exponential smoothing, complete:
+ *
+ * <pre>{@code
+ * import java.util.Map;
+ * import org.flinox.nn.Batched;
+ * import org.flinox.nn.DType;
+ * import org.flinox.nn.Module;
+ * import org.flinox.nn.Result;
+ * import org.flinox.nn.State;
+ * import org.flinox.nn.StateEntry;
+ * import org.flinox.nn.StateRef;
+ * import org.flinox.nn.Tensor;
+ * import org.nd4j.linalg.api.ndarray.INDArray;
+ *
+ * // Exponential smoothing of each feature, one row of state per stream key:
+ * //
+ * //     level ← a·x + (1 − a)·level,   y = level
+ * //
+ * // level: the smoothed input, [features], starting at 0; alpha: a, the weight on the record.
+ * public record Smooth(StateRef level, double alpha) implements Module {
+ *
+ *     // The state is declared as a StateEntry holding its initial value.
+ *     public static Smooth create(int features, double alpha) {
+ *         return new Smooth(new StateEntry(Tensor.zeros(DType.FLOAT64, features)), alpha);
+ *     }
+ *
+ *     // One record in plain Java: what the Flink operator calls.
+ *     public Result<double[]> forward(double[] x, State state) {
+ *         Tensor old = state.get(level.key());
+ *         if (x.length != old.size()) {
+ *             throw new IllegalArgumentException("Smooth expects " + old.size() + " features, got " + x.length);
+ *         }
+ *         double[] y = new double[x.length];
+ *         for (int i = 0; i < x.length; i++) {
+ *             y[i] = alpha * x[i] + (1 - alpha) * old.get(i);
+ *         }
+ *         // like(...) adopts the array: hand the state its own copy, the caller may change y
+ *         return new Result<>(y, state.with(level.key(), old.like(y.clone())));
+ *     }
+ *
+ *     // [features], or a batch [B, features] with the state stacked one row per stream key.
+ *     public Result<INDArray> forward(INDArray x, State state) {
+ *         Batched b = Batched.of(x, state.get(level.key()), "Smooth");
+ *         INDArray y = b.matrix().mul(alpha).add(b.stateRows(state, level.key()).mul(1 - alpha));
+ *         return new Result<>(b.restore(y), b.update(state, Map.of(level.key(), y)));
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>It is then used as any built-in module is:
+ *
+ * <pre>{@code
+ * var exported = StateExport.exportState(Smooth.create(2, 0.25));
+ * Smooth smooth = exported.module();   // level is now the StateKey .level
+ * Result<double[]> r = smooth.forward(new double[] {4, -8}, exported.state());
+ * // r.output() is [1, -2], and so is r.state().get(new StateKey(".level"))
+ * }</pre>
+ *
+ * <p>{@link org.flinox.nn.Moments} is the same shape with two entries, and its
+ * {@code update} methods are the state update alone, for a container such as
+ * {@link org.flinox.nn.MLP} that does not need the output. A module whose state has rules
+ * beyond its shape (a count is a whole number) also implements
+ * {@link org.flinox.nn.StateInvariants}, so that state loaded from outside is checked.
+ *
  * <p>Parameters come from a seeded {@link org.flinox.nn.Rng} or from a numpy {@code .npz}
  * file whose array names are the parameter paths ({@link org.flinox.nn.Parameters#load},
  * {@link org.flinox.nn.Npz}).

@@ -1,6 +1,7 @@
 package org.flinox.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
@@ -178,5 +179,39 @@ class StandardizeTest {
         exported.module().forward(new double[] {4, 5}, before);
         assertThat(before.get(new StateKey(".mean"))).isSameAs(meanBefore);
         assertThat(meanBefore.toArray()).containsExactly(0.0, 0.0);
+    }
+
+    @Test
+    void emaKeepsExactlyTheStateThatFloat64MomentsKeeps() {
+        var ema = StateExport.exportState(Standardize.create(3, Standardize.Mode.EMA, 0.7, 1e-5));
+        var moments = StateExport.exportState(Moments.create(3, 0.7, DType.FLOAT64));
+        State e = ema.state();
+        State m = moments.state();
+        assertThat(e).isEqualTo(m); // the same keys .first, .second and initial values
+        for (double[] x : randomRows(20, 3, 5)) {
+            e = ema.module().forward(x, e).state();
+            m = moments.module().forward(x, m).state();
+            assertThat(e).isEqualTo(m);
+        }
+        INDArray batch = Nd4j.create(randomRows(4, 3, 6).toArray(new double[0][])).castTo(DataType.DOUBLE);
+        State stacked = State.stack(List.of(e, e, e, e));
+        assertThat(ema.module().forward(batch, stacked).state())
+                .isEqualTo(moments.module().forward(batch, stacked).state());
+    }
+
+    @Test
+    void modeParseTakesEitherModeInAnyCase() {
+        assertThat(Standardize.Mode.parse("cumulative")).isEqualTo(Standardize.Mode.CUMULATIVE);
+        assertThat(Standardize.Mode.parse(" EMA ")).isEqualTo(Standardize.Mode.EMA);
+    }
+
+    @Test
+    void modeParseRefusesAnUnknownModeNamingTheModesThereAre() {
+        assertThatThrownBy(() -> Standardize.Mode.parse("ewma"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown standardize mode 'ewma': expected cumulative or ema");
+        assertThatThrownBy(() -> Standardize.Mode.parse(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cumulative or ema");
     }
 }
