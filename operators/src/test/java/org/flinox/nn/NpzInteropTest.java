@@ -180,6 +180,39 @@ class NpzInteropTest {
     }
 
     @Test
+    void readsRank3FortranOrderAndFortranOrderWithAZeroLengthAxis() throws IOException {
+        // x[i][j][k] = 100i + 10j + k, shape (2, 3, 4); numpy's Fortran order runs i fastest, then j, then k
+        double[] columnMajor = new double[24];
+        double[] rowMajor = new double[24];
+        int n = 0;
+        for (int k = 0; k < 4; k++) {
+            for (int j = 0; j < 3; j++) {
+                for (int i = 0; i < 2; i++) {
+                    columnMajor[n++] = 100 * i + 10 * j + k;
+                }
+            }
+        }
+        n = 0;
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < 4; k++) {
+                    rowMajor[n++] = 100 * i + 10 * j + k;
+                }
+            }
+        }
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("x.npy", npy("<f4", true, "(2, 3, 4)", columnMajor));
+        entries.put("e.npy", npy("<f8", true, "(0, 3)"));
+
+        Map<String, Tensor> arrays = Npz.read(savez(entries));
+        assertThat(arrays.get("x").dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(arrays.get("x").shape()).containsExactly(2, 3, 4);
+        assertThat(arrays.get("x").toArray()).containsExactly(rowMajor);
+        assertThat(arrays.get("e").shape()).containsExactly(0, 3);
+        assertThat(arrays.get("e").size()).isZero();
+    }
+
+    @Test
     void readsBigEndianData() throws IOException {
         Tensor t = Npz.read(savez(Map.of("w.npy", npy(">f8", false, "(2,)", 0.1, -2)))).get("w");
 
