@@ -321,26 +321,6 @@ public final class Npz {
         return b.array();
     }
 
-    /** One {@code .npy} array from its bytes; an {@link IllegalArgumentException} says what is wrong. */
-    static Tensor parseNpy(byte[] bytes) {
-        try {
-            java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(bytes);
-            Header header = readHeader(in);
-            long needed = header.dataBytes();
-            byte[] data = in.readNBytes((int) Math.min(needed, Integer.MAX_VALUE));
-            if (data.length < needed) {
-                throw new IllegalArgumentException("truncated data: " + header.layout() + " needs " + needed
-                        + " bytes, the entry has " + data.length);
-            }
-            if (in.available() > 0) {
-                throw new IllegalArgumentException("holds more data than its header declares (" + header.layout() + ")");
-            }
-            return toTensor(header, data);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
-
     /**
      * Reads the magic, the version and the header dict, leaving {@code in} at the first data
      * byte. The dict is parsed as the Python literal it is, and checked as numpy checks it:
