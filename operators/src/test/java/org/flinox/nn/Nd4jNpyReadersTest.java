@@ -23,8 +23,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code Nd4j.createFromNpzFile}, Java that walks the zip's local headers by hand, and
  * {@code Nd4j.createNpyFromByteArray}, libnd4j's native {@code cnpy} parser, given here the
  * entry as {@code java.util.zip} inflates it ({@code Nd4j.createFromNpyFile} is the same
- * parser). Each test asserts what ND4J actually does, so a newer ND4J that fixes a case fails
- * here and says the hand-written part can shrink.
+ * parser, and behaved the same on every case when tried by hand). Each test asserts what ND4J
+ * actually does, so a newer ND4J that fixes a case fails here and says the hand-written part
+ * can shrink.
  *
  * <p>Not run: a big-endian array through the native reader ({@code cnpy.cpp:281:
  * Assertion `littleEndian' failed} aborts the JVM), and a negative or huge declared shape
