@@ -19,6 +19,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * numpy's {@code .npz} files: a zip archive with one {@code .npy} array per entry, the
@@ -26,15 +27,17 @@ import java.util.zip.ZipOutputStream;
  * ({@code .l1.weight.npy}), so {@code np.savez("w.npz", **{".l1.weight": W, ...})} writes a
  * file {@link Parameters#load(Object, Path, boolean)} reads.
  *
- * <p>Why not ND4J's {@code Nd4j.createFromNpzFile}: checked against ND4J 1.0.0-M2.1, it
- * reads entries without decompressing them and fails on every file written by
- * {@code np.savez_compressed} ("Unsupported data type: "). Its single-array reader
- * {@code Nd4j.createNpyFromByteArray} ignores {@code fortran_order} (a {@code W.T} saved from
- * numpy comes back with its values scrambled, without an error) and returns a garbage scalar
- * for a zero-length array. So the archive is read with {@code java.util.zip} (stored and
- * deflated entries alike) and the {@code .npy} header, a short Python dict literal, is parsed
- * here; that is also what lets every error name the file, the entry and what was wrong.
- * Reading and writing need no ND4J native code.
+ * <p>Why mostly hand-written: ND4J 1.0.0-M2.1's own readers were run on every case the tests
+ * pin ({@code Nd4jNpyReadersTest}), and they hold only for a well-formed little-endian array.
+ * {@code Nd4j.createFromNpzFile} walks the zip's local headers by hand: it fails on every
+ * deflated entry ({@code np.savez_compressed}), on big-endian data and on scalars. The native
+ * {@code Nd4j.createNpyFromByteArray} ignores {@code fortran_order} (values scrambled, no
+ * error), refuses format versions 2.0 and 3.0, returns a garbage scalar for a zero-length
+ * array, and aborts the JVM on big-endian data. Neither checks the header as numpy does,
+ * refuses truncated or over-long data, weighs a declared size before allocating it, or names the
+ * file and entry at fault. So the archive is read with {@code java.util.zip} (stored and
+ * deflated entries alike), the header is parsed here ({@link NpyHeaderDict}), and ND4J does
+ * the part its {@code .npz} reader gets right: laying out Fortran-order data row-major.
  *
  * <p>Supported arrays: {@code float32} and {@code float64} ({@code <f4}, {@code <f8}, and the
  * big-endian {@code >f4}, {@code >f8}), any shape including scalars and zero-length axes, C
@@ -318,26 +321,6 @@ public final class Npz {
         return b.array();
     }
 
-    /** One {@code .npy} array from its bytes; an {@link IllegalArgumentException} says what is wrong. */
-    static Tensor parseNpy(byte[] bytes) {
-        try {
-            java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(bytes);
-            Header header = readHeader(in);
-            long needed = header.dataBytes();
-            byte[] data = in.readNBytes((int) Math.min(needed, Integer.MAX_VALUE));
-            if (data.length < needed) {
-                throw new IllegalArgumentException("truncated data: " + header.layout() + " needs " + needed
-                        + " bytes, the entry has " + data.length);
-            }
-            if (in.available() > 0) {
-                throw new IllegalArgumentException("holds more data than its header declares (" + header.layout() + ")");
-            }
-            return toTensor(header, data);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
-
     /**
      * Reads the magic, the version and the header dict, leaving {@code in} at the first data
      * byte. The dict is parsed as the Python literal it is, and checked as numpy checks it:
@@ -406,36 +389,10 @@ public final class Npz {
             values[i] = f4 ? data.getFloat(i * 4) : data.getDouble(i * 8);
         }
         int[] shape = header.shape();
-        if (header.fortranOrder() && shape.length > 1) {
-            values = fortranToC(values, shape);
+        if (header.fortranOrder() && shape.length > 1 && count > 0) {
+            // column-major data: ND4J's 'f' layout, copied row-major (as Nd4j.createFromNpzFile does)
+            values = Nd4j.create(values, shape, 'f').dup('c').reshape(count).toDoubleVector();
         }
         return Tensor.adopt(header.dtype(), shape, values);
-    }
-
-    /** Column-major values of {@code shape} in row-major order. */
-    private static double[] fortranToC(double[] f, int[] shape) {
-        int rank = shape.length;
-        int[] fStride = new int[rank];
-        int s = 1;
-        for (int d = 0; d < rank; d++) {
-            fStride[d] = s;
-            s *= shape[d];
-        }
-        double[] c = new double[f.length];
-        int[] index = new int[rank];
-        for (int i = 0; i < c.length; i++) {
-            int offset = 0;
-            for (int d = 0; d < rank; d++) {
-                offset += index[d] * fStride[d];
-            }
-            c[i] = f[offset];
-            for (int d = rank - 1; d >= 0; d--) { // advance the row-major index
-                if (++index[d] < shape[d]) {
-                    break;
-                }
-                index[d] = 0;
-            }
-        }
-        return c;
     }
 }

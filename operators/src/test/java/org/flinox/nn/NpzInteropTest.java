@@ -59,9 +59,31 @@ class NpzInteropTest {
         return b.array();
     }
 
+    /**
+     * The .npy of {@link #npy} in format version 2.0 or 3.0 (numpy's choice for headers over
+     * 64 KiB, or with non-Latin-1 field names): a uint32 header length, the dict re-padded to 64.
+     */
+    static byte[] npyVersion(int major, byte[] v1) {
+        int v1HeaderLength = (v1[8] & 0xFF) | (v1[9] & 0xFF) << 8;
+        String dict = new String(v1, 10, v1HeaderLength, StandardCharsets.ISO_8859_1).stripTrailing();
+        int preamble = 6 + 2 + 4;
+        int padding = (64 - (preamble + dict.length() + 1) % 64) % 64;
+        String header = dict + " ".repeat(padding) + "\n";
+        byte[] data = java.util.Arrays.copyOfRange(v1, 10 + v1HeaderLength, v1.length);
+        ByteBuffer b = ByteBuffer.allocate(preamble + header.length() + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) major).put((byte) 0);
+        b.putInt(header.length()).put(header.getBytes(StandardCharsets.ISO_8859_1)).put(data);
+        assertThat((preamble + header.length()) % 64).isZero();
+        return b.array();
+    }
+
     /** A zip of the given entries, stored (np.savez) or deflated (np.savez_compressed). */
     Path npz(String fileName, boolean compressed, Map<String, byte[]> entries) throws IOException {
-        Path file = dir.resolve(fileName);
+        return zip(dir.resolve(fileName), compressed, entries);
+    }
+
+    /** {@link #npz} into {@code file}. */
+    static Path zip(Path file, boolean compressed, Map<String, byte[]> entries) throws IOException {
         try (OutputStream out = Files.newOutputStream(file);
                 ZipOutputStream zip = new ZipOutputStream(out)) {
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
@@ -158,10 +180,63 @@ class NpzInteropTest {
     }
 
     @Test
+    void readsRank3FortranOrderAndFortranOrderWithAZeroLengthAxis() throws IOException {
+        // x[i][j][k] = 100i + 10j + k, shape (2, 3, 4); numpy's Fortran order runs i fastest, then j, then k
+        double[] columnMajor = new double[24];
+        double[] rowMajor = new double[24];
+        int n = 0;
+        for (int k = 0; k < 4; k++) {
+            for (int j = 0; j < 3; j++) {
+                for (int i = 0; i < 2; i++) {
+                    columnMajor[n++] = 100 * i + 10 * j + k;
+                }
+            }
+        }
+        n = 0;
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < 4; k++) {
+                    rowMajor[n++] = 100 * i + 10 * j + k;
+                }
+            }
+        }
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("x.npy", npy("<f4", true, "(2, 3, 4)", columnMajor));
+        entries.put("e.npy", npy("<f8", true, "(0, 3)"));
+
+        Map<String, Tensor> arrays = Npz.read(savez(entries));
+        assertThat(arrays.get("x").dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(arrays.get("x").shape()).containsExactly(2, 3, 4);
+        assertThat(arrays.get("x").toArray()).containsExactly(rowMajor);
+        assertThat(arrays.get("e").shape()).containsExactly(0, 3);
+        assertThat(arrays.get("e").size()).isZero();
+    }
+
+    @Test
     void readsBigEndianData() throws IOException {
         Tensor t = Npz.read(savez(Map.of("w.npy", npy(">f8", false, "(2,)", 0.1, -2)))).get("w");
 
         assertThat(t.toArray()).containsExactly(0.1, -2);
+    }
+
+    @Test
+    void readsFormatVersions2And3() throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("v2.npy", npyVersion(2, npy("<f8", false, "(2,)", 0.1, -2)));
+        entries.put("v3.npy", npyVersion(3, npy("<f4", true, "(2, 2)", 1, 3, 2, 4)));
+
+        Map<String, Tensor> arrays = Npz.read(npz("versions.npz", true, entries));
+        assertThat(arrays.get("v2").toArray()).containsExactly(0.1, -2);
+        assertThat(arrays.get("v3").shape()).containsExactly(2, 2);
+        assertThat(arrays.get("v3").toArray()).containsExactly(1, 2, 3, 4);
+    }
+
+    @Test
+    void readsBigEndianFloat32() throws IOException {
+        Tensor t = Npz.read(savez(Map.of("w.npy", npy(">f4", false, "(3,)", 0.5, -0.1, 3)))).get("w");
+
+        assertThat(t.dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(t.toArray()).containsExactly(0.5, f32(-0.1), 3);
     }
 
     @Test
