@@ -1,11 +1,14 @@
 package org.flinox.job;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * The jar's entry point. Under {@code flink run} Flink is on the class path and the CLI
@@ -19,22 +22,8 @@ import java.util.List;
 public final class Launcher {
     private static final String CLI = "org.flinox.job.FlinoxCli";
     private static final String FLINK_PROBE = "org.apache.flink.streaming.api.environment.StreamExecutionEnvironment";
-    private static final List<String> JAVA_17_OPENS = List.of(
-            "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-            "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.text=ALL-UNNAMED",
-            "--add-opens=java.base/java.time=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+    /** The Java 17 module openings' one copy, shared with the pom and deploy/java-opens.sh. */
+    private static final String JAVA_OPENS = "/flinox/java-opens.properties";
 
     private Launcher() {}
 
@@ -55,6 +44,18 @@ public final class Launcher {
         }
     }
 
+    /** The openings Flink's own scripts pass to every JVM (its {@code env.java.opts.all}). */
+    static List<String> javaOpens() throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Launcher.class.getResourceAsStream(JAVA_OPENS)) {
+            if (in == null) {
+                throw new IllegalStateException(JAVA_OPENS + " is missing from the jar; rebuild it with mvn package");
+            }
+            p.load(in);
+        }
+        return List.of(p.getProperty("flink.jvm.opens").trim().split("\\s+"));
+    }
+
     private static int runWithEmbeddedFlink(String[] args) throws Exception {
         Path jar = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path flinkLib = jar.resolveSibling("flink-lib");
@@ -67,7 +68,7 @@ public final class Launcher {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // -Xmx, -D... as given
-        command.addAll(JAVA_17_OPENS);
+        command.addAll(javaOpens());
         command.add("-D" + FlinoxCli.STANDALONE + "=true");
         command.add("-cp");
         command.add(jar + File.pathSeparator + flinkLib.resolve("*"));
