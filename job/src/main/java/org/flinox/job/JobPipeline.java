@@ -16,6 +16,7 @@ import org.apache.flink.streaming.api.functions.sink.PrintSink;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
+import org.apache.flink.util.function.SerializableFunction;
 import org.flinox.job.input.InputSources;
 import org.flinox.job.input.ParseFunction;
 import org.flinox.job.input.RawLine;
@@ -74,36 +75,12 @@ public final class JobPipeline {
         DataStream<DeadLetter> deadLetters = uncounted.map(new Tally.DeadLetters()).returns(uncounted.getType())
                 .uid("flinox-tally-dead-letters").name("count dead letters");
 
-        DataStreamSink<?> out;
-        if (KafkaAddress.isKafka(s.output())) {
-            out = outputs.sinkTo(KafkaConnectors.sink(KafkaAddress.parse(s.output()), s.kafka(), "output",
-                            ModelOutput::key, JsonLines::output))
-                    .uid("flinox-output-kafka").name("output");
-        } else {
-            out = outputs.map(JsonLines::output).returns(Types.STRING).uid("flinox-output-json").name("output json")
-                    .sinkTo(sink(s.output(), false)).uid("flinox-output").name("output");
-        }
-        DataStreamSink<?> dead;
-        if (KafkaAddress.isKafka(s.deadLetters())) {
-            dead = deadLetters.sinkTo(KafkaConnectors.sink(KafkaAddress.parse(s.deadLetters()), s.kafka(), "dead-letters",
-                            DeadLetter::key, JsonLines::deadLetter))
-                    .uid("flinox-dead-letters-kafka").name("dead letters");
-        } else {
-            dead = deadLetters.map(JsonLines::deadLetter).returns(Types.STRING).uid("flinox-dead-letter-json")
-                    .name("dead letter json")
-                    .sinkTo(sink(s.deadLetters(), true)).uid("flinox-dead-letters").name("dead letters");
-        }
+        writeJsonLines(outputs, s.output(), s, JsonLinesSink.OUTPUT, ModelOutput::key, JsonLines::output);
+        writeJsonLines(deadLetters, s.deadLetters(), s, JsonLinesSink.DEAD_LETTERS, DeadLetter::key, JsonLines::deadLetter);
         if (s.finalState() != null) {
             model.getSideOutput(FinalState.TAG).map(row -> StateRowJson.write(row.toStateRow())).returns(Types.STRING)
                     .uid("flinox-final-state-json").name("final state json")
                     .sinkTo(sink(s.finalState(), false)).uid("flinox-final-state").name("final state");
-        }
-        // one printer, so standard output carries bare JSON lines (no "subtask> " prefixes)
-        if (s.output() == null) {
-            out.setParallelism(1);
-        }
-        if (s.deadLetters() == null) {
-            dead.setParallelism(1);
         }
     }
 
@@ -171,6 +148,37 @@ public final class JobPipeline {
             records.setParallelism(parallelism);
         }
         return records;
+    }
+
+    /**
+     * A JSON-lines sink's operator names and uids. The uids stay as they were (savepoints map
+     * state to operators by uid); the Kafka sink's are {@code uid + "-kafka"} and its
+     * transactional role {@code uid} without {@code flinox-}.
+     */
+    private record JsonLinesSink(String name, String uid, String jsonName, String jsonUid, boolean stdErr) {
+        static final JsonLinesSink OUTPUT =
+                new JsonLinesSink("output", "flinox-output", "output json", "flinox-output-json", false);
+        static final JsonLinesSink DEAD_LETTERS =
+                new JsonLinesSink("dead letters", "flinox-dead-letters", "dead letter json", "flinox-dead-letter-json", true);
+    }
+
+    /**
+     * {@code stream} as JSON lines where {@code location} says: a {@code kafka://} topic
+     * (keyed by {@code key}), a directory, or standard output (error for dead letters) when null.
+     */
+    private static <T> void writeJsonLines(DataStream<T> stream, String location, JobSettings s, JsonLinesSink ids,
+            SerializableFunction<T, String> key, SerializableFunction<T, String> json) {
+        if (KafkaAddress.isKafka(location)) {
+            stream.sinkTo(KafkaConnectors.sink(KafkaAddress.parse(location), s.kafka(), ids.uid().substring("flinox-".length()),
+                            key, json))
+                    .uid(ids.uid() + "-kafka").name(ids.name());
+            return;
+        }
+        DataStreamSink<String> sink = stream.map(json::apply).returns(Types.STRING).uid(ids.jsonUid()).name(ids.jsonName())
+                .sinkTo(sink(location, ids.stdErr())).uid(ids.uid()).name(ids.name());
+        if (location == null) {
+            sink.setParallelism(1); // one printer, so the stream carries bare JSON lines (no "subtask> " prefixes)
+        }
     }
 
     /**

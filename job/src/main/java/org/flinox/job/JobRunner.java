@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.time.Duration;
@@ -23,6 +22,7 @@ import org.flinox.job.input.InputFormat;
 import org.flinox.job.kafka.KafkaAddress;
 import org.flinox.job.kafka.KafkaSettings;
 import org.flinox.job.spec.SpecModelFactory;
+import org.flinox.job.state.StateBackendOption;
 import org.flinox.job.state.StateSavepointWriter;
 import org.flinox.operators.KeyBundles;
 import org.flinox.job.OutputLocations.Location;
@@ -209,7 +209,7 @@ public final class JobRunner {
     /** The Flink configuration of the flags, by documented keys. */
     static Map<String, String> flinkConfig(RunOptions o) {
         Map<String, String> c = new LinkedHashMap<>();
-        String backend = o.stateBackend.toLowerCase(Locale.ROOT);
+        String backend = StateBackendOption.name(o.stateBackend);
         c.put("state.backend.type", backend);
         c.put("execution.checkpointing.incremental", Boolean.toString(backend.equals("rocksdb")));
         if (backend.equals("rocksdb")) {

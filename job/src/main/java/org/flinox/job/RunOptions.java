@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.util.TimeUtils;
+import org.flinox.job.state.StateBackendOption;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
@@ -207,10 +208,7 @@ final class RunOptions {
         if (watchInterval.isZero() || watchInterval.isNegative()) {
             throw new IllegalArgumentException("--watch-interval must be positive, got " + TimeUtils.formatWithHighestUnit(watchInterval));
         }
-        String backend = stateBackend.toLowerCase(java.util.Locale.ROOT);
-        if (!backend.equals("rocksdb") && !backend.equals("hashmap")) {
-            throw new IllegalArgumentException("--state-backend must be rocksdb or hashmap, got " + stateBackend);
-        }
+        StateBackendOption.name(stateBackend);
         if (progressInterval.isNegative()) {
             throw new IllegalArgumentException("--progress-interval must not be negative, got " + TimeUtils.formatWithHighestUnit(progressInterval));
         }

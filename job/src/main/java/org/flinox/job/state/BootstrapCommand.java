@@ -35,16 +35,14 @@ public final class BootstrapCommand implements Callable<Integer> {
             description = "Key groups; must equal the job's --max-parallelism (default: ${DEFAULT-VALUE}).")
     int maxParallelism;
 
-    @Option(names = "--state-backend", paramLabel = "rocksdb|hashmap", defaultValue = "rocksdb",
-            description = "The backend that writes the savepoint; its canonical format restores on either "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String stateBackend;
+    @Mixin
+    StateBackendOption stateBackend = new StateBackendOption();
 
     @Override
     public Integer call() throws Exception {
         SpecModelFactory factory = modelOptions.factory();
         StateSavepointWriter.Summary summary = StateSavepointWriter.write(factory, state, output, maxParallelism,
-                stateBackend);
+                stateBackend.name());
         System.out.println("wrote " + summary.rows() + " state rows of " + summary.keys() + " keys for operator "
                 + OperatorIds.model(factory.name()) + " to " + output);
         return 0;

@@ -46,10 +46,8 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--key", paramLabel = "K", description = "Print only this stream key's state.")
     String key;
 
-    @Option(names = "--state-backend", paramLabel = "rocksdb|hashmap", defaultValue = "rocksdb",
-            description = "The backend the state was written with; an incremental RocksDB checkpoint "
-                    + "needs rocksdb (default: ${DEFAULT-VALUE}).")
-    String stateBackend;
+    @Mixin
+    StateBackendOption stateBackend = new StateBackendOption();
 
     @Option(names = "--output", paramLabel = "FILE", description = "Write the lines here; default: standard output.")
     Path output;
@@ -57,7 +55,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SpecModelFactory factory = modelOptions.factory();
-        List<String> lines = read(factory, from, key, stateBackend);
+        List<String> lines = read(factory, from, key, stateBackend.name());
         if (key != null && lines.isEmpty()) {
             System.err.println("flinox-job: key '" + key + "' has no state in " + from);
             return 1;
@@ -81,7 +79,7 @@ public final class InspectCommand implements Callable<Integer> {
     static List<String> read(SpecModelFactory factory, String path, String onlyKey, String backend) throws Exception {
         StreamExecutionEnvironment env = StateCommands.readerEnvironment(backend);
         String uid = OperatorIds.model(factory.name());
-        SavepointReader savepoint = SavepointReader.read(env, StateCommands.uri(path), StateCommands.backend(backend));
+        SavepointReader savepoint = SavepointReader.read(env, StateCommands.uri(path), StateBackendOption.backend(backend));
         DataStream<Tuple3<String, String, String>> rows;
         try {
             rows = savepoint.readKeyedState(OperatorIdentifier.forUid(uid), new StateRowReader(factory, onlyKey),

@@ -2,12 +2,8 @@ package org.flinox.job.state;
 
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.state.StateBackend;
-import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.flinox.job.spec.SpecModelFactory;
 import org.flinox.nn.Module;
@@ -16,8 +12,7 @@ import org.flinox.nn.StateExport;
 import org.flinox.nn.StateKey;
 
 /**
- * What {@code inspect} and {@code bootstrap} share: the model's state layout, the state
- * backend by name and the Flink environment they run their State Processor API job on.
+ * What {@code inspect} and {@code bootstrap} share: the model's state layout and the Flink environment they run their State Processor API job on.
  */
 final class StateCommands {
 
@@ -34,15 +29,6 @@ final class StateCommands {
         return initial.keys().stream().map(StateKey::name).toList();
     }
 
-    /** {@code rocksdb} or {@code hashmap}; the names {@code --state-backend} takes. */
-    static String backendName(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        if (!n.equals("rocksdb") && !n.equals("hashmap")) {
-            throw new IllegalArgumentException("--state-backend must be rocksdb or hashmap, got " + name);
-        }
-        return n;
-    }
-
     /**
      * A path as Flink's file systems take it: a URI as given ({@code s3://}, {@code file:}),
      * a local path made absolute.
@@ -52,11 +38,6 @@ final class StateCommands {
             return path;
         }
         return java.nio.file.Path.of(path).toAbsolutePath().normalize().toUri().toString();
-    }
-
-    /** The state backend a savepoint is read or written with. */
-    static StateBackend backend(String name) {
-        return backendName(name).equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend();
     }
 
     /**
@@ -75,7 +56,7 @@ final class StateCommands {
      * generic types disabled. Those are a handful of objects per subtask in a bounded job,
      * never stored in that form (the savepoint's {@code _metadata} has its own format).
      * Flinox's own records and state still never use Kryo: {@link StateSavepointWriter} checks
-     * that its stream's type is not generic, and the state goes through {@code TensorSerializer}.
+     * that its stream's type is not generic, and the state goes through {@code StateSerializer}.
      */
     static StreamExecutionEnvironment writerEnvironment(String backend) {
         return environment(backend, true);
@@ -83,7 +64,7 @@ final class StateCommands {
 
     private static StreamExecutionEnvironment environment(String backend, boolean genericTypes) {
         Map<String, String> c = new LinkedHashMap<>();
-        c.put("state.backend.type", backendName(backend));
+        c.put("state.backend.type", StateBackendOption.name(backend));
         c.put("pipeline.generic-types", Boolean.toString(genericTypes));
         return StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(c));
     }

@@ -76,7 +76,7 @@ public final class StateSavepointWriter {
         StateBootstrapTransformation<Tuple2<String, String>> model = OperatorTransformation.bootstrapWith(rows)
                 .keyBy(row -> row.f0, Types.STRING)
                 .transform(new StateRowWriter(factory));
-        SavepointWriter.newSavepoint(env, StateCommands.backend(backend), maxParallelism)
+        SavepointWriter.newSavepoint(env, StateBackendOption.backend(backend), maxParallelism)
                 .withOperator(OperatorIdentifier.forUid(OperatorIds.model(factory.name())), model)
                 .write(out.toString());
         env.execute("flinox bootstrap " + factory.name());
