@@ -1,18 +1,20 @@
 package org.flinox.job;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -78,7 +80,7 @@ public final class RecordParser implements Serializable {
     private final String keyField;
     private final List<String> features;
 
-    private transient ObjectReader csvRows;
+    private transient CsvFactory csvFactory;
     private transient ObjectMapper json;
     // CSV headers resolved to column indices, once per header: rows of one file share one
     // header object, so the last one is found by identity; a few others are kept by text
@@ -222,22 +224,31 @@ public final class RecordParser implements Serializable {
         return new Columns(null, duplicate(names), names.size(), listed, key, at);
     }
 
-    /** One CSV line as its cells; throws when it is not valid CSV. */
+    /**
+     * One CSV line as its cells; throws when it is not valid CSV. Read token by token from
+     * Jackson's CSV parser (a row is an array of strings), without a data-binding iterator per row.
+     */
     String[] csvRow(String text) throws IOException {
-        if (csvRows == null) {
-            csvRows = new CsvMapper()
-                    .enable(CsvParser.Feature.WRAP_AS_ARRAY)
-                    .readerFor(String[].class);
+        if (csvFactory == null) {
+            csvFactory = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY).getFactory();
         }
-        try (MappingIterator<String[]> rows = csvRows.readValues(text)) {
-            if (!rows.hasNextValue()) {
-                return new String[] {""};
+        try (JsonParser p = csvFactory.createParser(text)) {
+            JsonToken t = p.nextToken(); // the array WRAP_AS_ARRAY puts around all records
+            if (t == JsonToken.START_ARRAY) {
+                t = p.nextToken();
             }
-            String[] row = rows.nextValue();
-            if (rows.hasNextValue()) {
+            if (t != JsonToken.START_ARRAY) {
+                return new String[] {""}; // no record at all
+            }
+            List<String> cells = new ArrayList<>();
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+                cells.add(p.getText());
+            }
+            t = p.nextToken();
+            if (t != null && t != JsonToken.END_ARRAY) {
                 throw new IOException("more than one CSV record on one line");
             }
-            return row;
+            return cells.toArray(new String[0]);
         }
     }
 
@@ -425,7 +436,7 @@ public final class RecordParser implements Serializable {
     }
 
     /** Jackson's message without its source excerpt, with the column where it stopped. */
-    private static String problem(IOException e) {
+    static String problem(IOException e) {
         String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
         if (m == null) {
             return e.getClass().getSimpleName();

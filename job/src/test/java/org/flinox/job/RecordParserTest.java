@@ -457,4 +457,68 @@ class RecordParserTest {
         assertThat(RecordParser.numeral("1e")).isNull();
         assertThat(RecordParser.numeral("٣")).isNull();
     }
+
+    // ------------------------------------------------------------ CSV cells
+
+    /**
+     * Jackson's data binding of one CSV line to String[], the reference for the parser's token
+     * loop; a line without a record is one empty cell.
+     */
+    private static String reference(String text) {
+        try (com.fasterxml.jackson.databind.MappingIterator<String[]> rows =
+                new com.fasterxml.jackson.dataformat.csv.CsvMapper()
+                        .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.WRAP_AS_ARRAY)
+                        .readerFor(String[].class).readValues(text)) {
+            if (!rows.hasNextValue()) {
+                return shown(new String[] {""});
+            }
+            String[] row = rows.nextValue();
+            return rows.hasNextValue() ? "two records" : shown(row);
+        } catch (java.io.IOException e) {
+            return "error: " + RecordParser.problem(e); // what a dead letter says
+        }
+    }
+
+    private static String cells(RecordParser parser, String text) {
+        try {
+            return shown(parser.csvRow(text));
+        } catch (java.io.IOException e) {
+            return "error: " + RecordParser.problem(e);
+        }
+    }
+
+    /** The cells, each quoted, so that no cells, one empty cell and two are told apart. */
+    private static String shown(String[] row) {
+        return row.length + java.util.Arrays.stream(row).map(c -> "<" + c + ">").toList().toString();
+    }
+
+    @Test
+    void csvCellsAreWhatJacksonsDataBindingReadsOnEveryShortLine() {
+        String[] pieces = {"a", ",", "\"", " ", "1.5", "\t", "é", "\uFEFF", ";", "\"\"", "#"};
+        int errors = 0;
+        int checked = 0;
+        for (int length = 0; length <= 5; length++) {
+            int[] at = new int[length];
+            while (true) {
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < length; i++) {
+                    b.append(pieces[at[i]]);
+                }
+                String text = b.toString();
+                String expected = reference(text);
+                assertThat(cells(csv, text)).as("'%s'", text).isEqualTo(expected);
+                errors += expected.startsWith("error") ? 1 : 0;
+                checked++;
+                int i = length - 1;
+                while (i >= 0 && ++at[i] == pieces.length) {
+                    at[i--] = 0;
+                }
+                if (i < 0) {
+                    break;
+                }
+            }
+        }
+        assertThat(checked).isEqualTo(1 + 11 + 121 + 1331 + 14641 + 161051);
+        assertThat(errors).isGreaterThan(1000); // broken quotes are among them, not only valid lines
+    }
 }
