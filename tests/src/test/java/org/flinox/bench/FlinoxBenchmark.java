@@ -15,7 +15,8 @@ import java.util.List;
  *   <li>B2 inox's example MLP through the operator vs the same math hand-written, and vs B1;
  *   <li>B5 Standardize as the Flink SQL function vs the DataStream job's function (only on request);
  *   <li>B3 incremental RocksDB checkpoints at 1M keys: duration, size, restore time;
- *   <li>B4 micro: forward passes vs plain loops, the state serializer.
+ *   <li>B4 micro: forward passes vs plain loops, the state serializer;
+ *   <li>B6 the parse stage in-process: the job's parser vs a hand-written split/parse (only on request).
  * </ul>
  *
  * System properties: {@code bench.only} (e.g. {@code B1,B4}), {@code bench.repeats} (3),
@@ -38,6 +39,9 @@ public final class FlinoxBenchmark {
 
         if (only.contains("B4")) {
             new MicroBench(out).run();
+        }
+        if (only.contains("B6")) {
+            new ParseBench(out, repeats, scale).run();
         }
         if (only.contains("B1") || only.contains("B2") || only.contains("B3") || only.contains("B5")) {
             try (BenchCluster cluster = new BenchCluster()) {

@@ -1,21 +1,25 @@
 package org.flinox.job.input;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.flinox.operators.DeadLetter;
@@ -57,11 +61,10 @@ public final class RecordParser implements Serializable {
     /** The key of every record when no key field is given. */
     public static final String GLOBAL_KEY = "global";
 
-    private static final Pattern DECIMAL =
-            Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern NOT_FINITE =
             Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
     private static final int MAX_VALUE_IN_DETAIL = 60;
+    private static final int MAX_HEADERS_KEPT = 64;
 
     /** What {@link #parse} made of a line. */
     public sealed interface Parsed permits Accepted, Rejected {}
@@ -76,11 +79,13 @@ public final class RecordParser implements Serializable {
     private final String keyField;
     private final List<String> features;
 
-    private transient ObjectReader csvRows;
+    private transient CsvFactory csvFactory;
     private transient ObjectMapper json;
-    // the last header seen and its columns: rows of one file share one header
+    // CSV headers resolved to column indices, once per header: rows of one file share one
+    // header object, so the last one is found by identity; a few others are kept by text
     private transient String lastHeader;
-    private transient List<String> lastColumns;
+    private transient Columns lastColumns;
+    private transient Map<String, Columns> headers;
 
     /**
      * @param format how lines are written
@@ -121,17 +126,14 @@ public final class RecordParser implements Serializable {
             return reject(line, null, DeadLetterReason.UNPARSEABLE,
                     "no CSV header is known for " + line.source());
         }
-        List<String> columns;
-        try {
-            columns = headerColumns(line.header());
-        } catch (IOException e) {
+        Columns columns = columns(line.header());
+        if (columns.invalid() != null) {
             return reject(line, null, DeadLetterReason.UNPARSEABLE,
-                    "the CSV header of " + line.source() + " is not valid CSV: " + problem(e));
+                    "the CSV header of " + line.source() + " is not valid CSV: " + columns.invalid());
         }
-        String twice = duplicate(columns);
-        if (twice != null) {
+        if (columns.twice() != null) {
             return reject(line, null, DeadLetterReason.DUPLICATE_FIELD, "the CSV header of " + line.source()
-                    + " names column '" + twice + "' more than once (" + String.join(",", columns) + ")");
+                    + " names column '" + columns.twice() + "' more than once (" + columns.listed() + ")");
         }
         String[] row;
         try {
@@ -139,18 +141,16 @@ public final class RecordParser implements Serializable {
         } catch (IOException e) {
             return reject(line, null, DeadLetterReason.UNPARSEABLE, "not valid CSV: " + problem(e));
         }
-        if (row.length != columns.size()) {
+        if (row.length != columns.count()) {
             return reject(line, null, DeadLetterReason.WRONG_COLUMN_COUNT,
-                    "expected " + columns.size() + " columns (" + String.join(",", columns)
-                            + "), got " + row.length);
+                    "expected " + columns.count() + " columns (" + columns.listed() + "), got " + row.length);
         }
         String key = GLOBAL_KEY;
         if (keyField != null) {
-            int k = columns.indexOf(keyField);
+            int k = columns.key();
             if (k < 0) {
                 return reject(line, null, DeadLetterReason.MISSING_FIELD,
-                        "key field '" + keyField + "' is not in the header ("
-                                + String.join(",", columns) + ")");
+                        "key field '" + keyField + "' is not in the header (" + columns.listed() + ")");
             }
             if (row[k].isEmpty()) {
                 return reject(line, null, DeadLetterReason.MISSING_FIELD,
@@ -158,20 +158,19 @@ public final class RecordParser implements Serializable {
             }
             key = row[k];
         }
-        double[] values = new double[features.size()];
+        int[] at = columns.features();
+        double[] values = new double[at.length];
         for (int i = 0; i < values.length; i++) {
-            String name = features.get(i);
-            int c = columns.indexOf(name);
+            int c = at[i];
             if (c < 0) {
                 return reject(line, key, DeadLetterReason.MISSING_FIELD,
-                        "field '" + name + "' is not in the header (" + String.join(",", columns)
-                                + ")");
+                        "field '" + features.get(i) + "' is not in the header (" + columns.listed() + ")");
             }
             if (row[c].isEmpty()) {
                 return reject(line, key, DeadLetterReason.MISSING_FIELD,
-                        "field '" + name + "' is empty");
+                        "field '" + features.get(i) + "' is empty");
             }
-            Parsed bad = number(line, key, name, row[c], values, i);
+            Parsed bad = number(line, key, features.get(i), row[c], values, i);
             if (bad != null) {
                 return bad;
             }
@@ -179,31 +178,76 @@ public final class RecordParser implements Serializable {
         return new Accepted(new FeatureRecord(key, line.source(), line.seq(), line.text(), values));
     }
 
-    private List<String> headerColumns(String header) throws IOException {
-        if (!header.equals(lastHeader)) {
-            List<String> columns = Arrays.asList(csvRow(header));
-            lastColumns = columns;
-            lastHeader = header;
+    /**
+     * A CSV header, parsed and resolved once: its column count and names (joined, for messages),
+     * where the key and each feature are (-1: not in the header), or why its rows cannot be read.
+     *
+     * @param invalid why the header is not valid CSV, or null
+     * @param twice a column the header names more than once, or null
+     */
+    private record Columns(String invalid, String twice, int count, String listed, int key, int[] features) {}
+
+    private Columns columns(String header) {
+        if (header == lastHeader) {
+            return lastColumns;
         }
-        return lastColumns;
+        if (headers == null) {
+            headers = new HashMap<>();
+        }
+        Columns columns = headers.get(header);
+        if (columns == null) {
+            columns = resolve(header);
+            if (headers.size() == MAX_HEADERS_KEPT) {
+                headers.clear(); // more headers than files read at once: start over
+            }
+            headers.put(header, columns);
+        }
+        lastHeader = header;
+        lastColumns = columns;
+        return columns;
     }
 
-    /** One CSV line as its cells; throws when it is not valid CSV. */
-    String[] csvRow(String text) throws IOException {
-        if (csvRows == null) {
-            csvRows = new CsvMapper()
-                    .enable(CsvParser.Feature.WRAP_AS_ARRAY)
-                    .readerFor(String[].class);
+    private Columns resolve(String header) {
+        List<String> names;
+        try {
+            names = Arrays.asList(csvRow(header));
+        } catch (IOException e) {
+            return new Columns(problem(e), null, 0, "", -1, null);
         }
-        try (MappingIterator<String[]> rows = csvRows.readValues(text)) {
-            if (!rows.hasNextValue()) {
-                return new String[] {""};
+        String listed = String.join(",", names);
+        int[] at = new int[features.size()];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = names.indexOf(features.get(i));
+        }
+        int key = keyField == null ? -1 : names.indexOf(keyField);
+        return new Columns(null, duplicate(names), names.size(), listed, key, at);
+    }
+
+    /**
+     * One CSV line as its cells; throws when it is not valid CSV. Read token by token from
+     * Jackson's CSV parser (a row is an array of strings), without a data-binding iterator per row.
+     */
+    String[] csvRow(String text) throws IOException {
+        if (csvFactory == null) {
+            csvFactory = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY).getFactory();
+        }
+        try (JsonParser p = csvFactory.createParser(text)) {
+            JsonToken t = p.nextToken(); // the array WRAP_AS_ARRAY puts around all records
+            if (t == JsonToken.START_ARRAY) {
+                t = p.nextToken();
             }
-            String[] row = rows.nextValue();
-            if (rows.hasNextValue()) {
+            if (t != JsonToken.START_ARRAY) {
+                return new String[] {""}; // no record at all
+            }
+            List<String> cells = new ArrayList<>();
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+                cells.add(p.getText());
+            }
+            t = p.nextToken();
+            if (t != null && t != JsonToken.END_ARRAY) {
                 throw new IOException("more than one CSV record on one line");
             }
-            return row;
+            return cells.toArray(new String[0]);
         }
     }
 
@@ -298,13 +342,12 @@ public final class RecordParser implements Serializable {
     /** Parses {@code text} into {@code values[i]}; returns the rejection, or null when it is fine. */
     private Parsed number(RawLine line, String key, String name, String text, double[] values, int i) {
         String t = text.strip();
-        if (NOT_FINITE.matcher(t).matches()) {
-            return reject(line, key, DeadLetterReason.NOT_FINITE,
-                    "field '" + name + "' is not finite: '" + shorten(text) + "'");
-        }
-        if (!DECIMAL.matcher(t).matches()) {
-            return reject(line, key, DeadLetterReason.NON_NUMERIC,
-                    "field '" + name + "' is not a number: '" + shorten(text) + "'");
+        if (!isDecimal(t)) {
+            return NOT_FINITE.matcher(t).matches()
+                    ? reject(line, key, DeadLetterReason.NOT_FINITE,
+                            "field '" + name + "' is not finite: '" + shorten(text) + "'")
+                    : reject(line, key, DeadLetterReason.NON_NUMERIC,
+                            "field '" + name + "' is not a number: '" + shorten(text) + "'");
         }
         double v = Double.parseDouble(t);
         if (!Double.isFinite(v)) {
@@ -326,7 +369,52 @@ public final class RecordParser implements Serializable {
             return t.contains("nan") ? Double.NaN
                     : negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         }
-        return DECIMAL.matcher(t).matches() ? Double.parseDouble(t) : null;
+        return isDecimal(t) ? Double.parseDouble(t) : null;
+    }
+
+    /**
+     * Whether {@code t} is a decimal numeral, {@code [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?}
+     * with ASCII digits: written out rather than a regular expression because it runs for every
+     * value of every row. (No numeral is also a not-finite word, so the order of the checks in
+     * {@link #number} does not matter.)
+     */
+    static boolean isDecimal(String t) {
+        int n = t.length();
+        int i = 0;
+        if (i < n && (t.charAt(i) == '+' || t.charAt(i) == '-')) {
+            i++;
+        }
+        int start = i;
+        i = digits(t, i);
+        int mantissaDigits = i - start;
+        if (i < n && t.charAt(i) == '.') {
+            int fraction = ++i;
+            i = digits(t, i);
+            mantissaDigits += i - fraction;
+        }
+        if (mantissaDigits == 0) {
+            return false;
+        }
+        if (i < n && (t.charAt(i) == 'e' || t.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (t.charAt(i) == '+' || t.charAt(i) == '-')) {
+                i++;
+            }
+            int exponent = i;
+            i = digits(t, i);
+            if (i == exponent) {
+                return false;
+            }
+        }
+        return i == n;
+    }
+
+    /** The index after the ASCII digits of {@code t} from {@code i}. */
+    private static int digits(String t, int i) {
+        while (i < t.length() && t.charAt(i) >= '0' && t.charAt(i) <= '9') {
+            i++;
+        }
+        return i;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -347,7 +435,7 @@ public final class RecordParser implements Serializable {
     }
 
     /** Jackson's message without its source excerpt, with the column where it stopped. */
-    private static String problem(IOException e) {
+    static String problem(IOException e) {
         String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
         if (m == null) {
             return e.getClass().getSimpleName();

@@ -1,13 +1,12 @@
 package org.flinox.job.input;
 
 import java.io.IOException;
-import java.io.InputStream;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
-import org.apache.flink.connector.file.src.compression.StandardDeCompressors;
 import org.apache.flink.connector.file.src.impl.StreamFormatAdapter;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
+import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
 import org.apache.flink.connector.file.src.util.CheckpointedPosition;
 import org.apache.flink.connector.file.src.util.MutableRecordAndPosition;
 import org.apache.flink.connector.file.src.util.RecordAndPosition;
@@ -42,9 +41,10 @@ import org.flinox.operators.DeadLetterReason;
  * "no byte offset, N lines read" and on restore re-reads the file skipping those N lines. The
  * N of a record is its {@link RecordAndPosition#getRecordSkipCount()} (lines read
  * <em>including</em> it), so the record's line index is {@code N - 1}; that is what makes
- * {@code seq} continue after a restore. The header is read from the file's first line when a
- * reader is created or restored, so a reader restored mid-file still knows it. Files are never
- * split: one reader reads one file whole, in order.
+ * {@code seq} continue after a restore. The header is the first line of the same stream
+ * ({@link FirstLineKeeping}): a restored reader re-reads the lines it skips, the header among
+ * them, so it still knows the header without opening the file again. Files are never split: one
+ * reader reads one file whole, in order.
  */
 public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSplit> {
 
@@ -54,8 +54,7 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
 
     private final InputFormat format;
     private final String root;
-    private final StreamFormatAdapter<Utf8LineFormat.Line> lines =
-            new StreamFormatAdapter<>(new Utf8LineFormat());
+    private final StreamFormatAdapter<InFile> lines = new StreamFormatAdapter<>(new FirstLineKeeping());
 
     /**
      * @param format the format of every file read, or null to take each file's format from its
@@ -103,7 +102,7 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
         } catch (IllegalArgumentException e) {
             return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.UNPARSEABLE, e.getMessage()), emitted);
         }
-        BulkFormat.Reader<Utf8LineFormat.Line> in;
+        BulkFormat.Reader<InFile> in;
         try {
             in = restore ? lines.restoreReader(config, split) : lines.createReader(config, split);
         } catch (IOException e) {
@@ -113,7 +112,7 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
             return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.DAMAGED_FILE,
                     "the file cannot be opened: " + Utf8LineFormat.cause(e)), emitted);
         }
-        return wrap(split, in, fileFormat);
+        return new Reader(in, source, fileFormat == InputFormat.CSV);
     }
 
     /** The file's path relative to the input directory, or its name. */
@@ -138,39 +137,63 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
         return TypeInformation.of(RawLine.class);
     }
 
-    private BulkFormat.Reader<RawLine> wrap(
-            FileSourceSplit split, BulkFormat.Reader<Utf8LineFormat.Line> in, InputFormat fileFormat) {
-        Path path = split.path();
-        String header = null;
-        Utf8LineFormat.Line headerProblem = null;
-        if (fileFormat == InputFormat.CSV) {
-            Utf8LineFormat.Line first = firstLine(path);
-            if (first != null && first.problem() != null && first.problem() != DeadLetterReason.DAMAGED_FILE) {
-                headerProblem = first; // every row of the file is rejected for it
-            } else if (first != null) {
-                header = withoutByteOrderMark(first.text()); // null when damaged: that line says so
-            }
-        }
-        return new Reader(in, sourceName(path), fileFormat == InputFormat.CSV, header, headerProblem);
-    }
-
-    /** The file's first line, or null for an empty or unopenable file (the line reader reports it). */
-    private static Utf8LineFormat.Line firstLine(Path path) {
-        try (FSDataInputStream raw = path.getFileSystem().open(path)) {
-            var decompressor = StandardDeCompressors.getDecompressorForFileName(path.getPath());
-            try (InputStream in = decompressor == null ? raw : decompressor.create(raw);
-                    Utf8LineFormat.Reader lines = new Utf8LineFormat.Reader(in)) {
-                return lines.read();
-            }
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     private static String withoutByteOrderMark(String line) {
         return line != null && !line.isEmpty() && line.charAt(0) == BYTE_ORDER_MARK
                 ? line.substring(1)
                 : line;
+    }
+
+    /**
+     * A line of a file, with what the file's first line makes of the CSV header: its text
+     * without a byte-order mark, or the problem that keeps it from being read (then every row is
+     * rejected for it). A damaged first line is neither: that line itself says so.
+     */
+    record InFile(Utf8LineFormat.Line line, String header, Utf8LineFormat.Line headerProblem) {}
+
+    /**
+     * {@link Utf8LineFormat}'s lines, each with the file's first line kept from the same stream;
+     * the adapter's restore skips lines by reading them through this reader, so the first line is
+     * always seen.
+     */
+    static final class FirstLineKeeping extends SimpleStreamFormat<InFile> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public SimpleStreamFormat.Reader<InFile> createReader(Configuration config, FSDataInputStream stream) {
+            Utf8LineFormat.Reader in = new Utf8LineFormat.Reader(stream);
+            return new SimpleStreamFormat.Reader<>() {
+                private boolean first = true;
+                private String header;
+                private Utf8LineFormat.Line headerProblem;
+
+                @Override
+                public InFile read() throws IOException {
+                    Utf8LineFormat.Line line = in.read();
+                    if (line == null) {
+                        return null;
+                    }
+                    if (first) {
+                        first = false;
+                        if (line.problem() != null && line.problem() != DeadLetterReason.DAMAGED_FILE) {
+                            headerProblem = line;
+                        } else {
+                            header = withoutByteOrderMark(line.text()); // null when damaged
+                        }
+                    }
+                    return new InFile(line, header, headerProblem);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    in.close();
+                }
+            };
+        }
+
+        @Override
+        public TypeInformation<InFile> getProducedType() {
+            return TypeInformation.of(InFile.class);
+        }
     }
 
     /** The reader of a file that cannot be read at all: its one line, once. */
@@ -197,24 +220,19 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
     }
 
     private static final class Reader implements BulkFormat.Reader<RawLine> {
-        private final BulkFormat.Reader<Utf8LineFormat.Line> in;
+        private final BulkFormat.Reader<InFile> in;
         private final String source;
         private final boolean csv;
-        private final String header;
-        private final Utf8LineFormat.Line headerProblem;
 
-        Reader(BulkFormat.Reader<Utf8LineFormat.Line> in, String source, boolean csv, String header,
-                Utf8LineFormat.Line headerProblem) {
+        Reader(BulkFormat.Reader<InFile> in, String source, boolean csv) {
             this.in = in;
             this.source = source;
             this.csv = csv;
-            this.header = header;
-            this.headerProblem = headerProblem;
         }
 
         @Override
         public RecordIterator<RawLine> readBatch() throws IOException {
-            RecordIterator<Utf8LineFormat.Line> batch = in.readBatch();
+            RecordIterator<InFile> batch = in.readBatch();
             return batch == null ? null : new Tagged(batch);
         }
 
@@ -224,16 +242,16 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
         }
 
         private final class Tagged implements RecordIterator<RawLine> {
-            private final RecordIterator<Utf8LineFormat.Line> batch;
+            private final RecordIterator<InFile> batch;
             private final MutableRecordAndPosition<RawLine> out = new MutableRecordAndPosition<>();
 
-            Tagged(RecordIterator<Utf8LineFormat.Line> batch) {
+            Tagged(RecordIterator<InFile> batch) {
                 this.batch = batch;
             }
 
             @Override
             public RecordAndPosition<RawLine> next() {
-                RecordAndPosition<Utf8LineFormat.Line> read;
+                RecordAndPosition<InFile> read;
                 while ((read = batch.next()) != null) {
                     if (read.getOffset() != CheckpointedPosition.NO_OFFSET) {
                         // the line reader never reports a byte offset; if it ever does, the
@@ -242,7 +260,9 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
                                 "line reader of " + source + " reported a byte offset ("
                                         + read.getOffset() + "); line numbers would be wrong");
                     }
-                    Utf8LineFormat.Line line = read.getRecord();
+                    Utf8LineFormat.Line line = read.getRecord().line();
+                    String header = csv ? read.getRecord().header() : null;
+                    Utf8LineFormat.Line headerProblem = csv ? read.getRecord().headerProblem() : null;
                     long lineIndex = read.getRecordSkipCount() - 1;
                     boolean damaged = line.problem() == DeadLetterReason.DAMAGED_FILE;
                     if (csv && lineIndex == 0 && !damaged) {

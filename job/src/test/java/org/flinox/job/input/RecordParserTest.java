@@ -339,4 +339,185 @@ class RecordParserTest {
         FeatureRecord r = accepted(jsonl.parse(jsonLine("{\"k\":\"\\ud800\",\"a\":1,\"b\":2}")));
         assertThat(r.key()).isEqualTo("\ud800");
     }
+
+    // ------------------------------------------------------------ headers resolved once
+
+    @Test
+    void rowsOfFilesWithDifferentColumnOrdersInterleavedEachUseTheirOwnHeader() {
+        RawLine a = new RawLine("a.csv", 0, "u1,1,2,x", "k,a,b,c");
+        RawLine b = new RawLine("b.csv", 0, "9,x,u2,8", "b,c,k,a");
+        RawLine c = new RawLine("c.csv", 0, "7,u3", "a,k"); // no column b
+        for (int round = 0; round < 3; round++) {
+            FeatureRecord ra = accepted(csv.parse(a));
+            assertThat(ra.key()).isEqualTo("u1");
+            assertThat(ra.features()).containsExactly(1.0, 2.0);
+            FeatureRecord rb = accepted(csv.parse(b));
+            assertThat(rb.key()).isEqualTo("u2");
+            assertThat(rb.features()).containsExactly(8.0, 9.0);
+            DeadLetter dc = rejected(csv.parse(c));
+            assertThat(dc.reason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
+            assertThat(dc.key()).isEqualTo("u3");
+            assertThat(dc.detail()).isEqualTo("field 'b' is not in the header (a,k)");
+        }
+    }
+
+    @Test
+    void aHeaderEqualInTextButAnotherObjectReadsTheSame() {
+        FeatureRecord first = accepted(csv.parse(new RawLine("a.csv", 0, "u1,1,2,x", new String("k,a,b,c"))));
+        FeatureRecord second = accepted(csv.parse(new RawLine("b.csv", 0, "u1,1,2,x", new String("k,a,b,c"))));
+        assertThat(first.features()).containsExactly(1.0, 2.0);
+        assertThat(second.features()).containsExactly(1.0, 2.0);
+    }
+
+    @Test
+    void moreHeadersThanAreKeptAreStillEachReadRight() {
+        // 100 headers, each with the key and features at other columns, cycled twice
+        for (int round = 0; round < 2; round++) {
+            for (int h = 0; h < 100; h++) {
+                int width = 3 + h % 5;
+                int keyAt = h % width;
+                int aAt = (keyAt + 1 + h % (width - 1)) % width;
+                int bAt = aAt;
+                while (bAt == aAt || bAt == keyAt) {
+                    bAt = (bAt + 1) % width;
+                }
+                String[] header = new String[width];
+                String[] row = new String[width];
+                for (int c = 0; c < width; c++) {
+                    header[c] = "z" + c;
+                    row[c] = "0";
+                }
+                header[keyAt] = "k";
+                header[aAt] = "a";
+                header[bAt] = "b";
+                row[keyAt] = "u" + h;
+                row[aAt] = String.valueOf(h);
+                row[bAt] = String.valueOf(-h);
+                FeatureRecord r = accepted(csv.parse(
+                        new RawLine("f" + h + ".csv", 0, String.join(",", row), String.join(",", header))));
+                assertThat(r.key()).isEqualTo("u" + h);
+                assertThat(r.features()).containsExactly(h, -h);
+            }
+        }
+    }
+
+    @Test
+    void aHeaderThatIsNotValidCsvRejectsEachRowNamingItsSource() {
+        for (String source : List.of("a.csv", "b.csv")) {
+            DeadLetter d = rejected(csv.parse(new RawLine(source, 0, "u,1,2", "k,\"a,b")));
+            assertThat(d.reason()).isEqualTo(DeadLetterReason.UNPARSEABLE);
+            assertThat(d.detail()).startsWith("the CSV header of " + source + " is not valid CSV: ");
+        }
+    }
+
+    // ------------------------------------------------------------ numerals
+
+    /** The rule the parser documents, as a regular expression: the reference for its hand-written check. */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    @Test
+    void theDecimalCheckAgreesWithTheDocumentedPatternOnEveryShortString() {
+        char[] alphabet = {'+', '-', '.', 'e', 'E', '0', '7', '9', 'a', ' ', '\u0663'}; // U+0663: an Arabic-Indic 3
+        int checked = 0;
+        int decimals = 0;
+        for (int length = 0; length <= 5; length++) {
+            int[] at = new int[length];
+            while (true) {
+                char[] cs = new char[length];
+                for (int i = 0; i < length; i++) {
+                    cs[i] = alphabet[at[i]];
+                }
+                String s = new String(cs);
+                boolean expected = DECIMAL.matcher(s).matches();
+                assertThat(RecordParser.isDecimal(s)).as("'%s'", s).isEqualTo(expected);
+                checked++;
+                decimals += expected ? 1 : 0;
+                int i = length - 1;
+                while (i >= 0 && ++at[i] == alphabet.length) {
+                    at[i--] = 0;
+                }
+                if (i < 0) {
+                    break;
+                }
+            }
+        }
+        assertThat(checked).isEqualTo(1 + 11 + 121 + 1331 + 14641 + 161051);
+        assertThat(decimals).isGreaterThan(1000); // the alphabet makes many numerals, not only rejections
+    }
+
+    @Test
+    void numeralsKeepTheirValues() {
+        assertThat(RecordParser.numeral(" -1.5e2 ")).isEqualTo(-150.0);
+        assertThat(RecordParser.numeral(".5")).isEqualTo(0.5);
+        assertThat(RecordParser.numeral("7.")).isEqualTo(7.0);
+        assertThat(RecordParser.numeral("-Inf")).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(RecordParser.numeral("NaN")).isNaN();
+        assertThat(RecordParser.numeral("1e")).isNull();
+        assertThat(RecordParser.numeral("٣")).isNull();
+    }
+
+    // ------------------------------------------------------------ CSV cells
+
+    /**
+     * Jackson's data binding of one CSV line to String[], the reference for the parser's token
+     * loop; a line without a record is one empty cell.
+     */
+    private static String reference(String text) {
+        try (com.fasterxml.jackson.databind.MappingIterator<String[]> rows =
+                new com.fasterxml.jackson.dataformat.csv.CsvMapper()
+                        .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.WRAP_AS_ARRAY)
+                        .readerFor(String[].class).readValues(text)) {
+            if (!rows.hasNextValue()) {
+                return shown(new String[] {""});
+            }
+            String[] row = rows.nextValue();
+            return rows.hasNextValue() ? "two records" : shown(row);
+        } catch (java.io.IOException e) {
+            return "error: " + RecordParser.problem(e); // what a dead letter says
+        }
+    }
+
+    private static String cells(RecordParser parser, String text) {
+        try {
+            return shown(parser.csvRow(text));
+        } catch (java.io.IOException e) {
+            return "error: " + RecordParser.problem(e);
+        }
+    }
+
+    /** The cells, each quoted, so that no cells, one empty cell and two are told apart. */
+    private static String shown(String[] row) {
+        return row.length + java.util.Arrays.stream(row).map(c -> "<" + c + ">").toList().toString();
+    }
+
+    @Test
+    void csvCellsAreWhatJacksonsDataBindingReadsOnEveryShortLine() {
+        String[] pieces = {"a", ",", "\"", " ", "1.5", "\t", "é", "\uFEFF", ";", "\"\"", "#"};
+        int errors = 0;
+        int checked = 0;
+        for (int length = 0; length <= 5; length++) {
+            int[] at = new int[length];
+            while (true) {
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < length; i++) {
+                    b.append(pieces[at[i]]);
+                }
+                String text = b.toString();
+                String expected = reference(text);
+                assertThat(cells(csv, text)).as("'%s'", text).isEqualTo(expected);
+                errors += expected.startsWith("error") ? 1 : 0;
+                checked++;
+                int i = length - 1;
+                while (i >= 0 && ++at[i] == pieces.length) {
+                    at[i--] = 0;
+                }
+                if (i < 0) {
+                    break;
+                }
+            }
+        }
+        assertThat(checked).isEqualTo(1 + 11 + 121 + 1331 + 14641 + 161051);
+        assertThat(errors).isGreaterThan(1000); // broken quotes are among them, not only valid lines
+    }
 }

@@ -331,4 +331,102 @@ class TaggedLineFormatTest {
             });
         }
     }
+
+    // ------------------------------------------------------------ the header comes from the stream read
+
+    @Test
+    void aRestoredReaderUnderACsvHeaderThatIsNotUtf8StillRejectsEveryRowForIt() throws Exception {
+        java.nio.file.Path file = dir.resolve("h.csv");
+        Files.write(file, new byte[] {'k', (byte) 0xff, ',', 'v', '\n', 'a', ',', '1', '\n', 'b', ',', '2', '\n',
+                'c', ',', '3', '\n'});
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        FileSourceSplit split = splitOf(file);
+        Read before;
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(tinyBatches(), split)) {
+            before = read(reader, 1);
+        }
+        try (BulkFormat.Reader<RawLine> restored = format.restoreReader(
+                tinyBatches(), split.updateWithCheckpointedPosition(before.lastPosition()))) {
+            List<RawLine> lines = read(restored, Integer.MAX_VALUE).lines();
+            assertThat(lines).extracting(RawLine::seq).containsExactly(1L, 2L);
+            assertThat(lines).allSatisfy(l -> {
+                assertThat(l.header()).isNull();
+                assertThat(l.problem()).isEqualTo(org.flinox.operators.DeadLetterReason.INVALID_UTF8);
+                assertThat(l.problemDetail()).startsWith("the CSV header: ").contains("0xff");
+            });
+        }
+    }
+
+    @Test
+    void aRestoredReaderOfAGzippedCsvWithAByteOrderMarkKnowsTheHeader() throws Exception {
+        java.nio.file.Path file = dir.resolve("z.csv.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write("\uFEFFk,v\nu,0\nu,1\nu,2\n".getBytes(StandardCharsets.UTF_8));
+        }
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        FileSourceSplit split = splitOf(file);
+        Read before;
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(tinyBatches(), split)) {
+            before = read(reader, 1);
+        }
+        assertThat(before.lines()).containsExactly(new RawLine("z.csv.gz", 0, "u,0", "k,v"));
+        try (BulkFormat.Reader<RawLine> restored = format.restoreReader(
+                tinyBatches(), split.updateWithCheckpointedPosition(before.lastPosition()))) {
+            assertThat(read(restored, Integer.MAX_VALUE).lines()).containsExactly(
+                    new RawLine("z.csv.gz", 1, "u,1", "k,v"),
+                    new RawLine("z.csv.gz", 2, "u,2", "k,v"));
+        }
+    }
+
+    @Test
+    void everyLineComesWithTheFirstLineOfTheSameStreamReadFrontToBack() throws Exception {
+        byte[] content = "\uFEFFk,v\nu,0\n\nu,1".getBytes(StandardCharsets.UTF_8);
+        OnePass stream = new OnePass(content);
+        List<TaggedLineFormat.InFile> lines = new ArrayList<>();
+        try (var reader = new TaggedLineFormat.FirstLineKeeping().createReader(new Configuration(), stream)) {
+            TaggedLineFormat.InFile line;
+            while ((line = reader.read()) != null) {
+                lines.add(line);
+            }
+        }
+        assertThat(lines).extracting(l -> l.line().text()).containsExactly("\uFEFFk,v", "u,0", "", "u,1");
+        assertThat(lines).allSatisfy(l -> {
+            assertThat(l.header()).isEqualTo("k,v");
+            assertThat(l.headerProblem()).isNull();
+        });
+    }
+
+    /** A stream that can be read once, front to back: the header cannot come from a second pass. */
+    private static final class OnePass extends org.apache.flink.core.fs.FSDataInputStream {
+        private final java.io.ByteArrayInputStream in;
+        private long bytesRead;
+
+        OnePass(byte[] content) {
+            in = new java.io.ByteArrayInputStream(content);
+        }
+
+        @Override
+        public void seek(long desired) {
+            throw new UnsupportedOperationException("one pass only");
+        }
+
+        @Override
+        public long getPos() {
+            return bytesRead;
+        }
+
+        @Override
+        public int read() {
+            int b = in.read();
+            bytesRead += b < 0 ? 0 : 1;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            int n = in.read(b, off, len);
+            bytesRead += Math.max(n, 0);
+            return n;
+        }
+    }
 }
