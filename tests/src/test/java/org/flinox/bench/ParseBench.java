@@ -16,11 +16,11 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
 import org.apache.flink.connector.file.src.util.RecordAndPosition;
-import org.flinox.job.InputFormat;
-import org.flinox.job.RecordParser;
-import org.flinox.job.TaggedLineFormat;
+import org.flinox.job.input.InputFormat;
+import org.flinox.job.input.RawLine;
+import org.flinox.job.input.RecordParser;
+import org.flinox.job.input.TaggedLineFormat;
 import org.flinox.operators.FeatureRecord;
-import org.flinox.operators.RawLine;
 
 /**
  * B6: the parse stage alone, in this JVM (no Flink job): records/s of the job's {@link
