@@ -10,9 +10,7 @@ import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.flinox.job.spec.SpecModelFactory;
-import org.flinox.nn.Module;
 import org.flinox.nn.State;
-import org.flinox.nn.StateExport;
 import org.flinox.nn.StateKey;
 
 /**
@@ -25,8 +23,7 @@ final class StateCommands {
 
     /** The model's initial state: its keys are the state descriptors' names, in sorted order. */
     static State initialState(SpecModelFactory factory) {
-        StateExport.Exported<Module> exported = StateExport.exportState(factory.create());
-        return exported.state();
+        return factory.createExported().state();
     }
 
     /** The names of the model's state keys, in sorted order. */
