@@ -35,6 +35,21 @@ final class ModelFootprint {
             }
             return new Size(total, largest);
         }
+
+        /**
+         * A recurrent cell of {@code gates} gates and {@code states} per-key vectors: linH
+         * H×gH, linX in×gH, their biases gH each (with {@code bias}), each state H.
+         */
+        static Size recurrent(long in, long hidden, int gates, int states, boolean bias) {
+            long gated = mul(gates, hidden);
+            long[] arrays = new long[2 + (bias ? 2 : 0) + states];
+            arrays[0] = mul(in, gated);
+            arrays[1] = mul(hidden, gated);
+            for (int i = 2; i < arrays.length; i++) {
+                arrays[i] = bias && i < 4 ? gated : hidden;
+            }
+            return of(arrays);
+        }
     }
 
     private long total;

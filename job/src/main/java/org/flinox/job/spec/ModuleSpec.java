@@ -176,15 +176,12 @@ public sealed interface ModuleSpec {
             return new Gru(f.size("in"), f.size("hidden"), f.bool("bias", true));
         }
 
-        /** linH H×3H, linX in×3H, their biases 3H each, the hidden state H; output width H. */
+        /** Three gates, the hidden state; output width H. */
         @Override
         public ModelSpec.Built build(TreeBuilder tree, String path, Width width) {
             int n = TreeBuilder.inWidth(in, width, path + ".in");
             int h = hidden == null ? n : hidden;
-            long three = mul(3, h);
-            Size size = bias ? Size.of(mul(n, three), mul(h, three), three, three, h)
-                    : Size.of(mul(n, three), mul(h, three), h);
-            return tree.node(path, size, h,
+            return tree.node(path, Size.recurrent(n, h, 3, 1, bias), h,
                     () -> org.flinox.nn.GRUCell.create(n, h, bias, DType.FLOAT32, tree.rng(path)));
         }
     }
@@ -197,15 +194,12 @@ public sealed interface ModuleSpec {
             return new Lstm(f.size("in"), f.size("hidden"), f.bool("bias", true));
         }
 
-        /** linH H×4H, linX in×4H, their biases 4H each, the hidden and cell states H each; output width H. */
+        /** Four gates, the hidden and cell states; output width H. */
         @Override
         public ModelSpec.Built build(TreeBuilder tree, String path, Width width) {
             int n = TreeBuilder.inWidth(in, width, path + ".in");
             int h = hidden == null ? n : hidden;
-            long four = mul(4, h);
-            Size size = bias ? Size.of(mul(n, four), mul(h, four), four, four, h, h)
-                    : Size.of(mul(n, four), mul(h, four), h, h);
-            return tree.node(path, size, h,
+            return tree.node(path, Size.recurrent(n, h, 4, 2, bias), h,
                     () -> org.flinox.nn.LSTMCell.create(n, h, bias, DType.FLOAT32, tree.rng(path)));
         }
     }
