@@ -123,7 +123,7 @@ public final class DescribeCommand implements Callable<Integer> {
 
             @Override
             public Object map(String path, Map<?, ?> map, Map<Object, Object> entries) {
-                return map;
+                return map; // no module holds a map; printed as Jackson prints it
             }
         });
     }
