@@ -15,8 +15,6 @@ import org.apache.flink.table.types.logical.RowType;
 import org.flinox.job.spec.ModelSpecException;
 import org.flinox.job.spec.ModuleSpec;
 import org.flinox.job.spec.SpecModelFactory;
-import org.flinox.nn.Module;
-import org.flinox.nn.StateExport;
 
 /**
  * One call of {@link ModelFunction}, resolved from its literal arguments and the input table's
@@ -114,8 +112,7 @@ record ModelCall(
             }
         }
 
-        Module tree = factory.create();
-        StateRowType state = StateRowType.of(StateExport.exportState(tree).state());
+        StateRowType state = StateRowType.of(factory.createExported().state());
         return new ModelCall(List.copyOf(features), featurePositions,
                 passThrough.stream().mapToInt(Integer::intValue).toArray(),
                 DataTypes.ROW(out).notNull(), state, factory, standardize);

@@ -21,7 +21,6 @@ import org.apache.flink.util.TimeUtils;
 import org.flinox.nn.Module;
 import org.flinox.nn.Result;
 import org.flinox.nn.State;
-import org.flinox.nn.StateExport;
 import org.flinox.operators.DeadLetterReason;
 
 /**
@@ -165,7 +164,7 @@ public class ModelFunction extends ProcessTableFunction<Row> {
     private void resolveOnce(Context ctx, ColumnList features, String model, String weights) {
         TableSemantics input = ctx.tableSemanticsFor(INPUT);
         call = ModelCall.resolve(input.dataType(), input.partitionByColumns(), features.getNames(), model, weights);
-        module = StateExport.exportState(call.factory().create()).module();
+        module = call.factory().createExported().module();
     }
 
     private void emit(Row input, double[] y, DeadLetterReason problem) {

@@ -47,6 +47,32 @@ public sealed interface Activation extends Layer
         };
     }
 
+    /**
+     * The spellings a model spec may give an activation's one parameter, inox's first:
+     * {@code alpha} or {@code slope} for {@code leakyrelu}, {@code alpha} for {@code elu};
+     * none for the others.
+     */
+    static List<String> parameterNames(String name) {
+        return switch (name) {
+            case "leakyrelu" -> List.of("alpha", "slope");
+            case "elu" -> List.of("alpha");
+            default -> List.of();
+        };
+    }
+
+    /**
+     * The activation of this name with its parameter ({@link LeakyReLU#slope}, {@link ELU#alpha}).
+     *
+     * @throws IllegalArgumentException for an activation without {@link #parameterNames}
+     */
+    static Activation byName(String name, double parameter) {
+        return switch (name) {
+            case "leakyrelu" -> new LeakyReLU(parameter);
+            case "elu" -> new ELU(parameter);
+            default -> throw new IllegalArgumentException("activation '" + name + "' takes no parameter");
+        };
+    }
+
     /** <pre>y = x</pre> The per-record path returns a copy. */
     record Identity() implements Activation {
         @Override

@@ -53,7 +53,7 @@ public final class KeyedModel {
 
     /** Builds and exports the factory's model. */
     public static KeyedModel build(ModelFactory factory) {
-        StateExport.Exported<Module> exported = StateExport.exportState(factory.create());
+        StateExport.Exported<Module> exported = factory.createExported();
         return new KeyedModel(factory.name(), factory.inputWidth(), exported.module(), exported.state());
     }
 

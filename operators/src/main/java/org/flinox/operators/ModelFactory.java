@@ -2,6 +2,7 @@ package org.flinox.operators;
 
 import java.io.Serializable;
 import org.flinox.nn.Module;
+import org.flinox.nn.StateExport;
 
 /**
  * Builds the module tree inside each parallel instance of the operator. Modules hold
@@ -18,4 +19,12 @@ public interface ModelFactory extends Serializable {
 
     /** A fresh, not yet exported module tree; equal on every call and every machine. */
     Module create();
+
+    /**
+     * A fresh tree, exported: the module with its state keys, and the initial state a key
+     * seen for the first time starts from (its keys name the operator's state entries).
+     */
+    default StateExport.Exported<Module> createExported() {
+        return StateExport.exportState(create());
+    }
 }

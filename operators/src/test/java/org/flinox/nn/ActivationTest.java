@@ -247,6 +247,19 @@ class ActivationTest {
     }
 
     @Test
+    void onlyLeakyReluAndEluTakeAParameterUnderInoxsNameFirst() {
+        assertThat(Activation.parameterNames("leakyrelu")).containsExactly("alpha", "slope");
+        assertThat(Activation.parameterNames("elu")).containsExactly("alpha");
+        assertThat(Activation.NAMES.stream().filter(n -> !Activation.parameterNames(n).isEmpty()))
+                .containsExactly("leakyrelu", "elu");
+        assertThat(Activation.byName("leakyrelu", 0.2)).isEqualTo(new Activation.LeakyReLU(0.2));
+        assertThat(Activation.byName("elu", 0.5)).isEqualTo(new Activation.ELU(0.5));
+        assertThatThrownBy(() -> Activation.byName("relu", 0.5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("activation 'relu' takes no parameter");
+    }
+
+    @Test
     void activationsPassStateThroughUntouched() {
         State state = State.empty();
         Result<double[]> r = new Activation.ReLU().forward(new double[] {-1, 1}, state);

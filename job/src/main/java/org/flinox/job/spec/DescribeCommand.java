@@ -3,16 +3,16 @@ package org.flinox.job.spec;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.lang.reflect.RecordComponent;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.flinox.nn.Module;
 import org.flinox.nn.Parameters;
 import org.flinox.nn.State;
 import org.flinox.nn.StateExport;
-import org.flinox.nn.StateKey;
 import org.flinox.nn.Tensor;
+import org.flinox.nn.TreeWalk;
 import org.flinox.operators.OperatorIds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,7 +38,7 @@ public final class DescribeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SpecModelFactory factory = modelOptions.factory();
-        StateExport.Exported<Module> exported = StateExport.exportState(factory.create());
+        StateExport.Exported<Module> exported = factory.createExported();
         ObjectNode root = MAPPER.createObjectNode();
         root.put("name", factory.name());
         root.put("uid", OperatorIds.model(factory.name()));
@@ -96,32 +96,35 @@ public final class DescribeCommand implements Callable<Integer> {
     }
 
     /** A record tree as JSON: its type, its settings, its children; arrays by layout only. */
-    private static Object tree(Object node) {
-        if (node instanceof Record r) {
-            ObjectNode out = MAPPER.createObjectNode();
-            out.put("type", r.getClass().getSimpleName());
-            for (RecordComponent c : r.getClass().getRecordComponents()) {
-                Object value;
-                try {
-                    value = c.getAccessor().invoke(r);
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
+    private static Object tree(Module module) {
+        return TreeWalk.fold(module, new TreeWalk.Fold<Object>() {
+            @Override
+            public Object leaf(String path, Object leaf) {
+                if (leaf instanceof Tensor t) {
+                    return t.layout();
                 }
-                out.putPOJO(c.getName(), tree(value));
+                return leaf instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : leaf;
             }
-            return out;
-        }
-        if (node instanceof List<?> list) {
-            ArrayNode out = MAPPER.createArrayNode();
-            list.forEach(x -> out.addPOJO(tree(x)));
-            return out;
-        }
-        if (node instanceof Tensor t) {
-            return t.layout();
-        }
-        if (node instanceof StateKey k) {
-            return "state " + k.name();
-        }
-        return node instanceof Enum<?> e ? e.name().toLowerCase(java.util.Locale.ROOT) : node;
+
+            @Override
+            public Object record(String path, Record record, Map<String, Object> components) {
+                ObjectNode out = MAPPER.createObjectNode();
+                out.put("type", record.getClass().getSimpleName());
+                components.forEach(out::putPOJO);
+                return out;
+            }
+
+            @Override
+            public Object list(String path, List<?> list, List<Object> items) {
+                ArrayNode out = MAPPER.createArrayNode();
+                items.forEach(out::addPOJO);
+                return out;
+            }
+
+            @Override
+            public Object map(String path, Map<?, ?> map, Map<Object, Object> entries) {
+                return map; // no module holds a map; printed as Jackson prints it
+            }
+        });
     }
 }

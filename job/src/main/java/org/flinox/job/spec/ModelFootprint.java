@@ -1,17 +1,15 @@
 package org.flinox.job.spec;
 
-import org.flinox.nn.Standardize;
-
 /**
  * How much memory a model spec's module tree takes, worked out from its sizes before anything
  * is allocated, so {@code {"type":"mlp","hidden":30000}} is refused with the node, the size
  * and the memory available instead of an {@code OutOfMemoryError} (or, from 1e7 on, an
  * integer overflow without a path).
  *
- * <p>Each module's count mirrors its {@code create} in {@code org.flinox.nn} (parameters
- * plus initial state; every value is held as a Java {@code double}, 8 bytes, whatever its
- * dtype). Building draws each parameter into a temporary array before the tensor copies it,
- * so the peak is the tree plus its largest array. All arithmetic is in {@code long} and
+ * <p>Each {@link ModuleSpec#build} counts what its module's {@code create} in
+ * {@code org.flinox.nn} allocates (parameters plus initial state; every value is held as a
+ * Java {@code double}, 8 bytes, whatever its dtype). Building draws each parameter into a
+ * temporary array before the tensor copies it, so the peak is the tree plus its largest array. All arithmetic is in {@code long} and
  * saturates, so no size overflows on the way to the check.
  */
 final class ModelFootprint {
@@ -37,46 +35,21 @@ final class ModelFootprint {
             }
             return new Size(total, largest);
         }
-    }
 
-    static Size standardize(long n, Standardize.Mode mode) {
-        return mode == Standardize.Mode.CUMULATIVE ? Size.of(1, n, n) : Size.of(n, n);
-    }
-
-    static Size moments(long n) {
-        return Size.of(n, n);
-    }
-
-    static Size linear(long in, long out, boolean bias) {
-        return bias ? Size.of(mul(in, out), out) : Size.of(mul(in, out));
-    }
-
-    /** Running mean and variance. */
-    static Size batchNorm(long n) {
-        return Size.of(n, n);
-    }
-
-    static Size layerNorm(long n, boolean affine) {
-        return affine ? Size.of(n, n) : Size.NONE;
-    }
-
-    /** inStats, l1 in→hidden, l2 hidden→hidden, l3 hidden→out, outStats. */
-    static Size mlp(long in, long out, long hidden) {
-        return Size.of(in, in, mul(in, hidden), hidden, mul(hidden, hidden), hidden, mul(hidden, out), out, out, out);
-    }
-
-    /** linH H×3H, linX in×3H, their biases 3H each, the hidden state H. */
-    static Size gru(long in, long hidden, boolean bias) {
-        long three = mul(3, hidden);
-        return bias ? Size.of(mul(in, three), mul(hidden, three), three, three, hidden)
-                : Size.of(mul(in, three), mul(hidden, three), hidden);
-    }
-
-    /** linH H×4H, linX in×4H, their biases 4H each, the hidden and cell states H each. */
-    static Size lstm(long in, long hidden, boolean bias) {
-        long four = mul(4, hidden);
-        return bias ? Size.of(mul(in, four), mul(hidden, four), four, four, hidden, hidden)
-                : Size.of(mul(in, four), mul(hidden, four), hidden, hidden);
+        /**
+         * A recurrent cell of {@code gates} gates and {@code states} per-key vectors: linH
+         * H×gH, linX in×gH, their biases gH each (with {@code bias}), each state H.
+         */
+        static Size recurrent(long in, long hidden, int gates, int states, boolean bias) {
+            long gated = mul(gates, hidden);
+            long[] arrays = new long[2 + (bias ? 2 : 0) + states];
+            arrays[0] = mul(in, gated);
+            arrays[1] = mul(hidden, gated);
+            for (int i = 2; i < arrays.length; i++) {
+                arrays[i] = bias && i < 4 ? gated : hidden;
+            }
+            return of(arrays);
+        }
     }
 
     private long total;
@@ -140,7 +113,8 @@ final class ModelFootprint {
         return ((a ^ s) & (b ^ s)) < 0 ? Long.MAX_VALUE : s;
     }
 
-    private static long mul(long a, long b) {
+    /** {@code a·b}, saturating at {@link Long#MAX_VALUE}. */
+    static long mul(long a, long b) {
         long hi = Math.multiplyHigh(a, b);
         long lo = a * b;
         return (hi == 0 && lo >= 0) ? lo : Long.MAX_VALUE; // sizes are never negative

@@ -2,7 +2,6 @@ package org.flinox.job.spec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,7 +63,7 @@ public final class SpecModelFactory implements ModelFactory {
      * @param weightsFile an {@code .npz} file, or null
      */
     public static SpecModelFactory of(Path specFile, int features, Path weightsFile) {
-        String json = specFile == null ? ModelSpec.DEFAULT_JSON : readText(specFile);
+        String json = specFile == null ? ModelSpec.DEFAULT_JSON : ModelSpec.readText(specFile);
         byte[] weights = weightsFile == null ? null : readBytes(weightsFile);
         try {
             return new SpecModelFactory(json, features, weights, weightsFile == null ? null : weightsFile.toString());
@@ -141,14 +140,6 @@ public final class SpecModelFactory implements ModelFactory {
                     + "dot: '" + undotted.get(0) + "' should be '." + undotted.get(0) + "'"
                     + (undotted.size() > 1 ? " (and " + (undotted.size() - 1) + " more)" : "")
                     + "; `describe` lists the paths");
-        }
-    }
-
-    private static String readText(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read model spec " + file + ": " + e.getMessage(), e);
         }
     }
 

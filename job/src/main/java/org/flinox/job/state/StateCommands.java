@@ -6,9 +6,7 @@ import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.flinox.job.spec.SpecModelFactory;
-import org.flinox.nn.Module;
 import org.flinox.nn.State;
-import org.flinox.nn.StateExport;
 import org.flinox.nn.StateKey;
 
 /**
@@ -20,8 +18,7 @@ final class StateCommands {
 
     /** The model's initial state: its keys are the state descriptors' names, in sorted order. */
     static State initialState(SpecModelFactory factory) {
-        StateExport.Exported<Module> exported = StateExport.exportState(factory.create());
-        return exported.state();
+        return factory.createExported().state();
     }
 
     /** The names of the model's state keys, in sorted order. */

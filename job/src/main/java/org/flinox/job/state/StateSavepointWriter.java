@@ -52,7 +52,7 @@ public final class StateSavepointWriter {
     /** Validates {@code stateFile} against the model, then writes the savepoint {@code outputDir}. */
     public static Summary write(SpecModelFactory factory, String stateFile, String outputDir, int maxParallelism,
             String backend) throws Exception {
-        StateExport.Exported<Module> exported = StateExport.exportState(factory.create());
+        StateExport.Exported<Module> exported = factory.createExported();
         State initial = exported.state();
         org.apache.flink.core.fs.Path input = new org.apache.flink.core.fs.Path(StateCommands.uri(stateFile));
         Summary summary = validate(stateFile, readLines(input), initial, exported.module());
