@@ -25,19 +25,18 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
         EMA;
 
         /**
-         * The mode a model spec names, in any case: {@code cumulative} or {@code ema}.
+         * The mode a model spec names, as it is written there (every spec name is lower case):
+         * {@code cumulative} or {@code ema}.
          *
          * @throws IllegalArgumentException naming the value and the modes there are
          */
         public static Mode parse(String name) {
-            if (name == null) {
-                throw new IllegalArgumentException("a standardize mode is needed: cumulative or ema");
+            for (Mode mode : values()) {
+                if (mode.name().toLowerCase(Locale.ROOT).equals(name)) {
+                    return mode;
+                }
             }
-            try {
-                return valueOf(name.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown standardize mode '" + name + "': expected cumulative or ema");
-            }
+            throw new IllegalArgumentException("unknown standardize mode '" + name + "': expected cumulative or ema");
         }
     }
 

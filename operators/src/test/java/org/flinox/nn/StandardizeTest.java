@@ -200,9 +200,15 @@ class StandardizeTest {
     }
 
     @Test
-    void modeParseTakesEitherModeInAnyCase() {
+    void modeParseTakesTheModesAsASpecWritesThem() {
         assertThat(Standardize.Mode.parse("cumulative")).isEqualTo(Standardize.Mode.CUMULATIVE);
-        assertThat(Standardize.Mode.parse(" EMA ")).isEqualTo(Standardize.Mode.EMA);
+        assertThat(Standardize.Mode.parse("ema")).isEqualTo(Standardize.Mode.EMA);
+        // lower case, like every name in a spec (the types too)
+        assertThatThrownBy(() -> Standardize.Mode.parse("EMA"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown standardize mode 'EMA': expected cumulative or ema");
+        assertThatThrownBy(() -> Standardize.Mode.parse(" ema"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
