@@ -45,8 +45,27 @@ assemble_client
 mkdir -p "$CLUSTER/log"
 
 source "$DEPLOY/java-opens.sh" # JAVA_OPENS
-exec "$JAVA" "${JAVA_OPENS[@]}" \
+client=("$JAVA" "${JAVA_OPENS[@]}" \
   ${FLINK_CLI_JAVA_OPTS:-} \
   "-Dlog.file=$CLUSTER/log/sql-client.log" \
   "-Dlog4j.configurationFile=file:$FLINK_CONF_DIR/log4j-cli.properties" \
-  -cp "$LIB/*:$SQL_LIB/*" org.apache.flink.table.client.SqlClient --jar "$JAR" "$@"
+  -cp "$LIB/*:$SQL_LIB/*" org.apache.flink.table.client.SqlClient --jar "$JAR" "$@")
+
+script=false
+for arg in "$@"; do
+  [[ "$arg" == -f || "$arg" == --file || "$arg" == --file=* ]] && script=true
+done
+if ! $script; then
+  exec "${client[@]}"
+fi
+# Flink's client stops a -f script at the first failed statement, prints [ERROR], and still
+# exits 0; a script run from a pipeline has to fail, so its output is read for that line.
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
+status=0
+"${client[@]}" | tee "$out" || status=$?
+if (( status == 0 )) && grep -q '\[ERROR\]' "$out"; then
+  echo "sql-client: a statement of the script failed (its [ERROR] is above); the statements after it did not run" >&2
+  status=1
+fi
+exit "$status"

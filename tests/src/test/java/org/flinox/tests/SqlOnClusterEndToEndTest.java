@@ -67,6 +67,28 @@ class SqlOnClusterEndToEndTest {
     }
 
     @Test
+    void aScriptWithAFailingStatementFailsAndStopsThere() throws Exception {
+        // Flink's own client prints [ERROR] and exits 0; the script's caller must see a failure.
+        Path later = work.resolve("never-created");
+        String script = String.join("\n",
+                "CREATE FUNCTION flinox AS 'org.flinox.sql.ModelFunction';",
+                "SELECT * FROM no_such_table;",
+                "CREATE TABLE after_the_error (x INT) WITH ('connector' = 'filesystem', 'path' = '" + later
+                        + "', 'format' = 'csv');",
+                "INSERT INTO after_the_error VALUES (1);",
+                "");
+        Path file = work.resolve("failing.sql");
+        Files.writeString(file, script);
+
+        LocalCluster.Shell run = cluster.sh(Duration.ofMinutes(2), "deploy/sql-client.sh", "-f", file.toString());
+
+        assertThat(run.exitCode()).as("sql-client.sh -f:\n%s", run.output()).isEqualTo(1);
+        assertThat(run.output()).contains("[ERROR]", "no_such_table",
+                "sql-client: a statement of the script failed");
+        assertThat(later).doesNotExist();
+    }
+
+    @Test
     void aSqlScriptThroughTheSqlClientStandardizesCsvAndKafkaTablesPerKey() throws Exception {
         // CSV: one file, read in order; row 7 has no temperature (NULL), row 19 a NaN pressure.
         List<Reading> csv = readings(0, 48);
@@ -119,7 +141,6 @@ class SqlOnClusterEndToEndTest {
 
         LocalCluster.Shell run = cluster.sh(Duration.ofMinutes(4), "deploy/sql-client.sh", "-f", file.toString());
         assertThat(run.exitCode()).as("sql-client.sh -f:\n%s", run.output()).isZero();
-        // The SQL client exits with 0 even when a statement fails; it says so with [ERROR].
         assertThat(run.output()).as("sql-client.sh -f").doesNotContain("[ERROR]");
         assertThat(run.output().split("Complete execution of the SQL update statement", -1))
                 .as("both INSERTs ran to completion:\n%s", run.output()).hasSize(3);
