@@ -65,7 +65,9 @@ class LocalClusterEndToEndTest {
 
     @AfterAll
     void stopCluster() throws Exception {
-        cluster.stop();
+        if (cluster != null) { // null when the cluster failed to start: report that, not a NullPointerException
+            cluster.stop();
+        }
     }
 
     /**
