@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -70,7 +69,7 @@ final class LegacyEntries {
         for (Map.Entry<String, List<String>> e : keysByEntry.entrySet()) {
             String name = e.getKey();
             ValueState<Tensor> old = backend.getPartitionedState(VoidNamespace.INSTANCE,
-                    VoidNamespaceSerializer.INSTANCE, new ValueStateDescriptor<>(name, new TensorSerializer()));
+                    VoidNamespaceSerializer.INSTANCE, ModelState.legacyEntryDescriptor(name));
             int index = indexOf(initial, name);
             if (index < 0) {
                 LOG.info("model {}: dropping state entry {}, which the model no longer has", model.name(), name);

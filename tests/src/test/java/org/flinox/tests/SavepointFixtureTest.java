@@ -79,6 +79,22 @@ class SavepointFixtureTest {
         assertThat(after).hasSize(204);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"rocksdb", "hashmap"})
+    void inspectPrintsThePerEntryMlpSavepointAsItsWritingBuildDid(String backend) throws Exception {
+        Path spec = Files.writeString(dir.resolve("seedmlp.json"), SavepointFixtures.MLP_SPEC);
+        Path printed = dir.resolve("inspected.jsonl");
+
+        CliRun r = CliRun.of("inspect", "--from", SavepointFixtures.MLP_PER_ENTRY.toString(), "--model", spec.toString(),
+                "--features", "x,y", "--state-backend", backend, "--output", printed.toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        // state.jsonl is what the per-entry build's own inspect printed from this savepoint
+        assertThat(Files.readAllLines(printed))
+                .hasSize(200)
+                .isEqualTo(Files.readAllLines(SavepointFixtures.MLP_PER_ENTRY.resolve("state.jsonl")));
+    }
+
     /** dtype, shape and the raw bits of every value. */
     private static String bits(JsonNode row) {
         StringBuilder s = new StringBuilder(row.get("dtype").asText()).append(row.get("shape"));

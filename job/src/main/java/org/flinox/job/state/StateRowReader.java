@@ -1,11 +1,16 @@
 package org.flinox.job.state;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
 import org.apache.flink.util.Collector;
 import org.flinox.nn.State;
+import org.flinox.nn.Tensor;
 import org.flinox.operators.KeyedModel;
 import org.flinox.operators.ModelFactory;
 import org.flinox.operators.ModelState;
@@ -14,7 +19,8 @@ import org.flinox.operators.StateRow;
 /**
  * Reads one stream key's state out of the model operator's keyed state, with the descriptor
  * the job registers ({@link ModelState}), and emits {@code (key, stateKey, JSON line)} for
- * each of its entries.
+ * each of its entries. A savepoint of the first, per-entry layout has no packed state: its
+ * keys' entries are read from their own states ({@link ModelState#legacyEntryDescriptor}).
  */
 final class StateRowReader extends KeyedStateReaderFunction<String, Tuple3<String, String, String>> {
     private static final long serialVersionUID = 1L;
@@ -25,6 +31,7 @@ final class StateRowReader extends KeyedStateReaderFunction<String, Tuple3<Strin
     private final ModelFactory factory;
     private final String onlyKey;
     private transient ValueState<State> state;
+    private transient Map<String, ValueState<Tensor>> legacy;
 
     /**
      * @param factory the model whose state to read
@@ -39,21 +46,45 @@ final class StateRowReader extends KeyedStateReaderFunction<String, Tuple3<Strin
     public void open(OpenContext openContext) {
         KeyedModel model = KeyedModel.build(factory);
         state = getRuntimeContext().getState(ModelState.descriptor(model.name(), model.initial(), java.util.Set.of(), null));
+        // registered so that their keys are read too; empty unless the savepoint is that old
+        legacy = new LinkedHashMap<>();
+        for (int i = 0; i < model.initial().size(); i++) {
+            String name = model.initial().keyAt(i).name();
+            legacy.put(name, getRuntimeContext().getState(ModelState.legacyEntryDescriptor(name)));
+        }
     }
 
     @Override
     public void readKey(String key, Context ctx, Collector<Tuple3<String, String, String>> out) throws Exception {
-        State value = onlyKey == null || onlyKey.equals(key) ? state.value() : null;
-        if (value == null) {
+        List<StateRow> rows = onlyKey == null || onlyKey.equals(key) ? rows(key) : List.of();
+        if (rows.isEmpty()) {
             // Flink 2.3's KeyedStateInputFormat hands the source a null record for a key that
             // emits nothing (an NPE in the serializer); emit a placeholder instead
             out.collect(Tuple3.of(key, NOTHING, NOTHING));
             return;
         }
-        for (int i = 0; i < value.size(); i++) {
-            String stateKey = value.keyAt(i).name();
-            out.collect(Tuple3.of(key, stateKey, StateRowJson.write(new StateRow(key, stateKey, value.valueAt(i)))));
+        for (StateRow row : rows) {
+            out.collect(Tuple3.of(key, row.stateKey(), StateRowJson.write(row)));
         }
+    }
+
+    /** The key's stored entries: its packed state's, or else those the per-entry layout stored. */
+    private List<StateRow> rows(String key) throws Exception {
+        List<StateRow> rows = new ArrayList<>();
+        State value = state.value();
+        if (value != null) {
+            for (int i = 0; i < value.size(); i++) {
+                rows.add(new StateRow(key, value.keyAt(i).name(), value.valueAt(i)));
+            }
+            return rows;
+        }
+        for (Map.Entry<String, ValueState<Tensor>> e : legacy.entrySet()) {
+            Tensor entry = e.getValue().value();
+            if (entry != null) {
+                rows.add(new StateRow(key, e.getKey(), entry));
+            }
+        }
+        return rows;
     }
 
     /** True for a real row, false for the placeholder of a key with nothing to print. */
