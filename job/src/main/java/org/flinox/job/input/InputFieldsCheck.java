@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * Checks, before a job starts, that {@code --key} and {@code --features} name fields the input
@@ -89,33 +90,13 @@ public final class InputFieldsCheck {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String f : fields) {
-            int d = distance(name.toLowerCase(Locale.ROOT), f.toLowerCase(Locale.ROOT));
+            int d = LevenshteinDistance.getDefaultInstance().apply(name.toLowerCase(Locale.ROOT), f.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 best = f;
                 bestDistance = d;
             }
         }
         return best != null && bestDistance <= Math.max(1, name.length() / 3) ? best : null;
-    }
-
-    /** Levenshtein distance. */
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] t = previous;
-            previous = current;
-            current = t;
-        }
-        return previous[b.length()];
     }
 
     /** The columns of a CSV file's header, or null when it has none (the parser reports that). */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /** Reading a spec's JSON strictly, with the path of every error. */
 final class Json {
@@ -163,30 +164,10 @@ final class Json {
             if (c.equalsIgnoreCase(given)) {
                 return " (did you mean '" + c + "'?)";
             }
-            if (distance(c, given.toLowerCase(java.util.Locale.ROOT)) <= 2) {
+            if (LevenshteinDistance.getDefaultInstance().apply(c, given.toLowerCase(java.util.Locale.ROOT)) <= 2) {
                 close.add(c);
             }
         }
         return close.size() == 1 ? " (did you mean '" + close.get(0) + "'?)" : "";
-    }
-
-    /** Levenshtein distance. */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }
