@@ -60,7 +60,8 @@ public final class JobPipeline {
         SingleOutputStreamOperator<ModelOutput> model = beforeKey.apply(records)
                 .keyBy(FeatureRecord::key, Types.STRING)
                 .transform("model " + s.model().name(), TypeInformation.of(ModelOutput.class),
-                        new ModelOperator(s.model(), s.stateTtl(), s.resetState(), s.finalState() != null, s.bundles()))
+                        new ModelOperator(s.model(), s.stateTtl(), s.resetState(), s.finalState() != null, s.bundles(),
+                                s.stateCacheBytes()))
                 .uid(OperatorIds.model(s.model().name()));
         // counted chained to the model (same parallelism, forward), where each key has one subtask
         SingleOutputStreamOperator<ModelOutput> outputs = model.map(new Tally.Outputs(s.bounded()))

@@ -96,7 +96,7 @@ public final class JobRunner {
         return new JobSettings(o.input, format, o.key, features, o.features == null && !kafkaInput, model, o.output,
                 deadLetters, o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flink, o.stateTtl,
                 java.util.Set.copyOf(o.resetState), finalState, o.savepointDir, o.finalSavepoint, kafka,
-                KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward),
+                KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward), o.stateCacheBytes(),
                 o.checkpointDir == null && embedded() ? flink.get("execution.checkpointing.dir") : null, o.verbose);
     }
 

@@ -31,6 +31,7 @@ import org.flinox.operators.KeyBundles;
  * @param finalSavepoint where a bounded run leaves a savepoint of its final state, or null
  * @param kafka the Kafka settings when the input or an output is {@code kafka://}, or null
  * @param bundles key bundles, or {@link KeyBundles#OFF}
+ * @param stateCacheBytes the model operator's state cache per subtask, in bytes; 0: off
  * @param temporaryCheckpointDir the checkpoint directory this run created for itself (deleted
  *     when it succeeds), or null when the user or the cluster named one
  * @param verbose whether Flink logs every checkpoint
@@ -55,6 +56,7 @@ public record JobSettings(
         String finalSavepoint,
         KafkaSettings kafka,
         KeyBundles bundles,
+        long stateCacheBytes,
         String temporaryCheckpointDir,
         boolean verbose) {
 

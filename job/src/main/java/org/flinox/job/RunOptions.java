@@ -110,6 +110,14 @@ final class RunOptions {
                     + "batched where it was measured to pay (about 65k parameters and 256 keys up) (default: ${DEFAULT-VALUE}).")
     org.flinox.operators.KeyBundles.Forward bundleForward;
 
+    @Option(names = "--state-cache", paramLabel = "SIZE", converter = MemorySizeConverter.class,
+            description = "Keep hot keys' state in memory per subtask, up to SIZE (e.g. 64mb), written back before "
+                    + "every checkpoint; 0: off (default: " + DEFAULT_STATE_CACHE + ", off with --state-ttl).")
+    Long stateCache;
+
+    /** The default --state-cache (chosen by the B1 and B1-skew measurements, BENCHMARKS.md). */
+    static final String DEFAULT_STATE_CACHE = "64mb";
+
     @Option(names = "--final-state", paramLabel = "DIR",
             description = "When the (bounded) input ends, write every key's state as JSON lines "
                     + "(key, stateKey, shape, dtype, values) to DIR, the format `bootstrap` reads.")
@@ -175,6 +183,27 @@ final class RunOptions {
         }
     }
 
+    /** Memory sizes as Flink spells them: 64mb, 512kb, 1gb; a bare number is bytes. */
+    static final class MemorySizeConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return org.apache.flink.configuration.MemorySize.parse(value).getBytes();
+            } catch (RuntimeException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a memory size "
+                        + "(e.g. 64mb, 512kb, 1gb, or 0 for off)");
+            }
+        }
+    }
+
+    /** The state cache's bound in bytes: the default unless given, and none under --state-ttl (checked in validate). */
+    long stateCacheBytes() {
+        if (stateCache != null) {
+            return stateCache;
+        }
+        return stateTtl != null ? 0 : org.apache.flink.configuration.MemorySize.parse(DEFAULT_STATE_CACHE).getBytes();
+    }
+
     /** The longest --state-ttl taken: a century (longer means "never", which is no --state-ttl at all). */
     static final Duration MAX_STATE_TTL = Duration.ofDays(36_500);
 
@@ -215,6 +244,14 @@ final class RunOptions {
         if (stateTtl != null && (stateTtl.toMillis() < 1 || stateTtl.compareTo(MAX_STATE_TTL) > 0)) {
             throw new IllegalArgumentException("--state-ttl must be between 1ms and " + MAX_STATE_TTL.toDays()
                     + "d, got " + TimeUtils.formatWithHighestUnit(stateTtl) + (stateTtl.toMillis() < 1 ? "" : "; to keep state forever, leave --state-ttl out"));
+        }
+        validateStateCache();
+    }
+
+    private void validateStateCache() {
+        if (stateCache != null && stateCache > 0 && stateTtl != null) {
+            throw new IllegalArgumentException("--state-cache cannot be used with --state-ttl: a cached state would "
+                    + "not see its expiry; leave --state-cache out (it is off under --state-ttl) or give --state-cache 0");
         }
     }
 

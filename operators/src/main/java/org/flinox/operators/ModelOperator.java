@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
  *       ({@link LegacyEntries}).
  *   <li><b>Final state.</b> When a bounded input ends, every key's entries go to
  *       {@link FinalState#TAG}, so a backfill can warm a streaming run.
+ *   <li><b>State cache</b> ({@link StateCache}): hot keys' states stay in memory across
+ *       records and bundles, written back before every barrier, when evicted and when the
+ *       input ends. Off under a state TTL: a cached read would not see an expiry, and the
+ *       delayed write would move the TTL's clock.
  * </ul>
  */
 public final class ModelOperator extends KeyedProcessOperator<String, FeatureRecord, ModelOutput>
@@ -56,11 +60,13 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
     private final Set<String> resetState;
     private final boolean emitFinalState;
     private final KeyBundles bundles;
+    private final long stateCacheBytes;
 
     private transient KeyedModel model;
     private transient ValueState<State> state;
     private transient KeyBundle bundle;
     private transient boolean flushTimerPending;
+    private transient StateCache cache; // null: off
 
     /**
      * @param factory the model
@@ -71,7 +77,21 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
      */
     public ModelOperator(ModelFactory factory, Duration stateTtl, Set<String> resetState, boolean emitFinalState,
             KeyBundles bundles) {
+        this(factory, stateTtl, resetState, emitFinalState, bundles, 0);
+    }
+
+    /**
+     * @param stateCacheBytes the memory bound of the per-subtask {@link StateCache}; 0: no cache
+     * @throws IllegalArgumentException for a cache under a state TTL (see the class comment)
+     */
+    public ModelOperator(ModelFactory factory, Duration stateTtl, Set<String> resetState, boolean emitFinalState,
+            KeyBundles bundles, long stateCacheBytes) {
         super(new ModuleFunction(factory, stateTtl));
+        if (stateCacheBytes < 0 || (stateCacheBytes > 0 && stateTtl != null)) {
+            throw new IllegalArgumentException("a state cache must be 0 (off) or positive, and off under a state TTL; "
+                    + "got " + stateCacheBytes + " bytes with TTL " + stateTtl);
+        }
+        this.stateCacheBytes = stateCacheBytes;
         this.factory = factory;
         this.stateTtl = stateTtl;
         this.resetState = Set.copyOf(resetState);
@@ -98,6 +118,17 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
         writerJob.update(List.of(thisJob));
         function().bind(model, state);
         bundle = new KeyBundle(stateBytes(model.initial()));
+        if (stateCacheBytes > 0 && model.initial().size() > 0) {
+            cache = new StateCache(stateCacheBytes, stateBytes(model.initial()), (key, value) -> {
+                setCurrentKey(key);
+                state.update(value);
+            });
+        }
+    }
+
+    /** The state cache, or null when off; for tests. */
+    StateCache stateCache() {
+        return cache;
     }
 
     private ModuleFunction function() {
@@ -117,7 +148,11 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
     @Override
     public void processElement(StreamRecord<FeatureRecord> element) throws Exception {
         if (!bundles.enabled()) {
-            super.processElement(element);
+            if (cache == null) {
+                super.processElement(element);
+            } else {
+                processCached(element);
+            }
             return;
         }
         if (bundle.isEmpty() && !flushTimerPending) {
@@ -132,6 +167,16 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
         if (bundle.records() >= bundles.maxRecords() || bundle.bytes() >= bundles.maxBytes()) {
             flushBundle();
         }
+    }
+
+    /** One record without bundles, through the cache (Flink has set the record's key). */
+    private void processCached(StreamRecord<FeatureRecord> element) throws Exception {
+        String key = (String) getCurrentKey();
+        State stored = read(key);
+        State next = function().apply(model.current(stored), element.getValue(),
+                new BundleOutput(element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE),
+                d -> output.collect(DeadLetters.TAG, new StreamRecord<>(d)));
+        write(key, stored, next);
     }
 
     /** Runs every buffered record: per key, one state read, its records in arrival order, one write. */
@@ -150,12 +195,12 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
         if (!batched) {
             for (Map.Entry<String, List<KeyBundle.Buffered>> e : keys) {
                 setCurrentKey(e.getKey());
-                State stored = state.value();
+                State stored = read(e.getKey());
                 State current = model.current(stored);
                 for (KeyBundle.Buffered b : e.getValue()) {
                     current = function.apply(current, b.record(), new BundleOutput(b.timestamp()), deadLetter);
                 }
-                write(stored, current);
+                write(e.getKey(), stored, current);
             }
             return;
         }
@@ -164,7 +209,7 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
         int rounds = 0;
         for (int k = 0; k < keys.size(); k++) {
             setCurrentKey(keys.get(k).getKey());
-            stored[k] = state.value();
+            stored[k] = read(keys.get(k).getKey());
             current[k] = model.current(stored[k]);
             rounds = Math.max(rounds, keys.get(k).getValue().size());
         }
@@ -173,7 +218,7 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
         }
         for (int k = 0; k < keys.size(); k++) {
             setCurrentKey(keys.get(k).getKey());
-            write(stored[k], current[k]);
+            write(keys.get(k).getKey(), stored[k], current[k]);
         }
     }
 
@@ -213,10 +258,27 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
         }
     }
 
-    /** Writes a key's state once, if its bundle changed it. */
-    private void write(State stored, State current) throws Exception {
-        if (current != stored && current.size() > 0 && (stored != null || current != model.initial())) {
+    /** The current key's state as last written: the cached one, else the keyed state's (null: none). */
+    private State read(String key) throws Exception {
+        State cached = cache == null ? null : cache.get(key);
+        return cached != null ? cached : state.value();
+    }
+
+    /** Writes the current key's state once, if its records changed it; to the cache when there is one. */
+    private void write(String key, State stored, State current) throws Exception {
+        boolean changed = current != stored && current.size() > 0 && (stored != null || current != model.initial());
+        if (cache != null) {
+            cache.put(key, current, changed);
+        } else if (changed) {
             state.update(current);
+        }
+    }
+
+    /** Flushes the bundle and writes the cache's dirty states back: the keyed state is then complete. */
+    private void flushAll() throws Exception {
+        flushBundle();
+        if (cache != null) {
+            cache.writeBackAll();
         }
     }
 
@@ -239,7 +301,7 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        flushBundle(); // the checkpoint's state must include every record before its barrier
+        flushAll(); // the checkpoint's state must include every record before its barrier
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
@@ -251,7 +313,7 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
 
     @Override
     public void finish() throws Exception {
-        flushBundle();
+        flushAll();
         super.finish();
     }
 
@@ -308,7 +370,7 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
 
     @Override
     public void endInput() throws Exception {
-        flushBundle();
+        flushAll(); // the final state below reads the keyed state
         if (!emitFinalState) {
             return;
         }

@@ -9,6 +9,9 @@ import org.flinox.operators.ModelOperator;
 /** B1 and B2: records per second through the keyed operator on RocksDB, parallelism 1. */
 final class ThroughputBench {
     private static final int BUNDLE = 1000;
+    /** The state cache measured: {@code -Dbench.cache} (given through {@code -Dbench.jvm}), the job's default 64mb. */
+    private static final String CACHE_SIZE = System.getProperty("bench.cache", "64mb");
+    private static final long CACHE = org.apache.flink.configuration.MemorySize.parse(CACHE_SIZE).getBytes();
 
     private final BenchCluster cluster;
     private final Report out;
@@ -31,6 +34,11 @@ final class ThroughputBench {
         return new ModelOperator(model, null, Set.of(), false, bundles);
     }
 
+    /** The job's own operator with a state cache of {@code cacheBytes}. */
+    private static ModelOperator flinox(ModelFactory model, KeyBundles bundles, long cacheBytes) {
+        return new ModelOperator(model, null, Set.of(), false, bundles, cacheBytes);
+    }
+
     private static KeyBundles bundles(KeyBundles.Forward forward) {
         return KeyBundles.of(BUNDLE, Duration.ofMillis(100), forward);
     }
@@ -49,8 +57,9 @@ final class ThroughputBench {
         out.line("## B1 Standardize (16 features, cumulative), RocksDB, parallelism 1");
         out.line("");
         out.row("keys", "records", "hand-written ValueState<double[]> (rec/s)", "Flinox ModelOperator (rec/s)",
-                "ratio (target ≥ 1.0)", "Flinox, key bundles of " + BUNDLE + " (rec/s)", "ratio");
-        out.row("---", "---", "---", "---", "---", "---", "---");
+                "ratio (target ≥ 1.0)", "Flinox, key bundles of " + BUNDLE + " (rec/s)", "ratio",
+                "Flinox + state cache " + CACHE_SIZE + " (rec/s)", "ratio", "Flinox, bundles + state cache (rec/s)", "ratio");
+        out.row("---", "---", "---", "---", "---", "---", "---", "---", "---", "---", "---");
         for (int keys : java.util.Arrays.stream(System.getProperty("bench.keys", "10000,1000000").split(","))
                 .mapToInt(Integer::parseInt).toArray()) {
             long n = records(keys == 10_000 ? 2_000_000 : 3_000_000);
@@ -60,11 +69,17 @@ final class ThroughputBench {
                     .add("flinox", () -> cluster.throughput(flinox(new BenchModels.StandardizeModel(), KeyBundles.OFF), w, n))
                     .add("bundled", () -> cluster.throughput(
                             flinox(new BenchModels.StandardizeModel(), bundles(KeyBundles.Forward.AUTO)), w, n))
+                    .add("cached", () -> cluster.throughput(
+                            flinox(new BenchModels.StandardizeModel(), KeyBundles.OFF, CACHE), w, n))
+                    .add("bundled+cached", () -> cluster.throughput(
+                            flinox(new BenchModels.StandardizeModel(), bundles(KeyBundles.Forward.AUTO), CACHE), w, n))
                     .run(repeats);
             double hw = a.median("hand-written");
             out.row(String.format("%,d", keys), String.format("%,d", n), Report.rate(hw),
                     Report.rate(a.median("flinox")), Report.ratio(a.median("flinox") / hw),
-                    Report.rate(a.median("bundled")), Report.ratio(a.median("bundled") / hw));
+                    Report.rate(a.median("bundled")), Report.ratio(a.median("bundled") / hw),
+                    Report.rate(a.median("cached")), Report.ratio(a.median("cached") / hw),
+                    Report.rate(a.median("bundled+cached")), Report.ratio(a.median("bundled+cached") / hw));
         }
         out.line("");
     }
@@ -90,6 +105,10 @@ final class ThroughputBench {
                 .add("Flinox, key bundles of " + 10 * BUNDLE, () -> cluster.throughput(
                         flinox(new BenchModels.StandardizeModel(),
                                 KeyBundles.of(10 * BUNDLE, Duration.ofMillis(100), KeyBundles.Forward.AUTO)), w, n))
+                .add("Flinox, per record + state cache " + CACHE_SIZE, () -> cluster.throughput(
+                        flinox(new BenchModels.StandardizeModel(), KeyBundles.OFF, CACHE), w, n))
+                .add("Flinox, key bundles of " + BUNDLE + " + state cache " + CACHE_SIZE, () -> cluster.throughput(
+                        flinox(new BenchModels.StandardizeModel(), bundles(KeyBundles.Forward.AUTO), CACHE), w, n))
                 .run(repeats);
         double hw = a.median("hand-written ValueState<double[]>, per record");
         out.row("variant", "rec/s (median)", "ratio to hand-written (bundles: target ≥ 2.0)");

@@ -52,7 +52,7 @@ class ExactlyOnceUnderFailuresTest {
             csv.append("key").append(k).append(',').append(x[0]).append(',').append(x[1]).append(',').append(x[2]).append('\n');
         }
         input = Files.writeString(dir.resolve("events.csv"), csv);
-        Result clean = run("clean", "hashmap", true, 0);
+        Result clean = run("clean", "hashmap", true, 0, "--state-cache", "0");
         cleanOutputs = clean.outputs();
         cleanFinalState = clean.finalState();
 
@@ -162,6 +162,23 @@ class ExactlyOnceUnderFailuresTest {
     @Test
     void twoFailuresWithKeyBundlesOnIncrementalRocksDbChangeNothing() throws Exception {
         assertSameAsClean(run("bundled-two-rocksdb", "rocksdb", true, 2, "--bundle-size", "1000"));
+    }
+
+    /*
+     * The clean run has no state cache; the runs above use the default one (64 MiB: all 300
+     * keys stay cached, written back only before barriers and at the end).
+     */
+
+    /** A state cache of 20 kB holds about 55 of the 300 keys (~370 bytes each): evictions write back all the time. */
+    @ParameterizedTest(name = "{0}, incremental={1}, small state cache")
+    @MethodSource("backends")
+    void oneFailureWithASmallStateCacheChangesNothing(String backend, boolean incremental) throws Exception {
+        assertSameAsClean(run("cached-" + backend + incremental, backend, incremental, 1, "--state-cache", "20kb"));
+    }
+
+    @Test
+    void twoFailuresWithoutTheStateCacheOnIncrementalRocksDbChangeNothing() throws Exception {
+        assertSameAsClean(run("uncached-two-rocksdb", "rocksdb", true, 2, "--state-cache", "0"));
     }
 
     @Test

@@ -77,6 +77,25 @@ class JobDefaultsTest {
     }
 
     @Test
+    void theStateCacheIs64MiBByDefaultTakesFlinkSizesAndIsOffUnderAStateTtl() throws Exception {
+        String input = smallCsv().toString();
+        assertThat(JobRunner.settings("--input", input).stateCacheBytes()).isEqualTo(64L << 20);
+        assertThat(JobRunner.settings("--input", input, "--state-cache", "8mb").stateCacheBytes()).isEqualTo(8L << 20);
+        assertThat(JobRunner.settings("--input", input, "--state-cache", "0").stateCacheBytes()).isZero();
+        assertThat(JobRunner.settings("--input", input, "--state-ttl", "7d").stateCacheBytes())
+                .as("off under --state-ttl unless asked").isZero();
+        assertThat(JobRunner.settings("--input", input, "--state-ttl", "7d", "--state-cache", "0").stateCacheBytes()).isZero();
+
+        CliRun both = CliRun.of("--input", input, "--state-ttl", "7d", "--state-cache", "64mb");
+        assertThat(both.code()).isNotZero();
+        assertThat(both.err()).contains("--state-cache cannot be used with --state-ttl");
+        CliRun bad = CliRun.of("--input", input, "--state-cache", "lots");
+        assertThat(bad.code()).isNotZero();
+        assertThat(bad.err()).contains("--state-cache").contains("'lots' is not a memory size");
+        assertThat(dir.resolve("small-out")).doesNotExist();
+    }
+
+    @Test
     void emaDefaultsToMomentum09AndEps1e5WithOutputsOnStdoutAndDeadLettersOnStderr() throws Exception {
         SplittableRandom random = new SplittableRandom(5);
         List<Reference.Row> rows = new ArrayList<>();
