@@ -29,7 +29,7 @@ final class ThroughputBench {
         return Math.max(10_000, Math.round(n * scale));
     }
 
-    /** The job's own operator, as JobPipeline builds it. */
+    /** The job's own operator without a state cache (as the job runs with {@code --state-cache 0}). */
     private static ModelOperator flinox(ModelFactory model, KeyBundles bundles) {
         return new ModelOperator(model, null, Set.of(), false, bundles);
     }
@@ -131,6 +131,8 @@ final class ThroughputBench {
                         flinox(new BenchModels.StandardizeModel(), KeyBundles.OFF), w, n))
                 .add("hand-written MLP", () -> cluster.throughput(new HandWrittenMlp(64), keys, n))
                 .add("Flinox MLP", () -> cluster.throughput(flinox(new BenchModels.MlpModel(64), KeyBundles.OFF), w, n))
+                .add("Flinox MLP + state cache " + CACHE_SIZE, () -> cluster.throughput(
+                        flinox(new BenchModels.MlpModel(64), KeyBundles.OFF, CACHE), w, n))
                 .run(repeats);
         double b1 = a.median("B1 Flinox Standardize");
         out.row("variant", "rec/s (median)", "ratio to B1", "ratio to hand-written MLP (target ≥ 0.95)");
