@@ -10,6 +10,8 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -123,6 +125,10 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
                 setCurrentKey(key);
                 state.update(value);
             });
+            // beside ModuleFunction's metrics: how often a key's state was served from memory
+            MetricGroup metrics = getMetricGroup().addGroup("flinox");
+            metrics.gauge("stateCacheHits", (Gauge<Long>) cache::hits);
+            metrics.gauge("stateCacheMisses", (Gauge<Long>) cache::misses);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.jobgraph.OperatorID;
@@ -62,6 +63,25 @@ class ModuleFunctionMetricsTest {
         // records 32 and 64 were timed too
         assertThat(((Histogram) metrics.operator.get("forwardNanos")).getCount()).isEqualTo(3);
         assertThat(((Counter) metrics.operator.get("recordsIn")).getCount()).isEqualTo(68);
+        h.close();
+    }
+
+    @Test
+    void theStateCacheReportsItsHitsAndMisses() throws Exception {
+        CapturingTaskMetricGroup metrics = new CapturingTaskMetricGroup();
+        MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(metrics).build();
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new ModelOperator(new StandardizeFactory(2), null, java.util.Set.of(), false, KeyBundles.OFF, 1L << 20),
+                FeatureRecord::key, Types.STRING, env);
+        h.setup();
+        h.open();
+        for (String key : new String[] {"a", "a", "b", "a", "b", "c"}) {
+            h.processElement(new FeatureRecord(key, "f", 0, "", new double[] {1, 2}), 0);
+        }
+
+        // a, b and c were read from the keyed state once each; the other three came from memory
+        assertThat(((Gauge<?>) metrics.operator.get("stateCacheMisses")).getValue()).isEqualTo(3L);
+        assertThat(((Gauge<?>) metrics.operator.get("stateCacheHits")).getValue()).isEqualTo(3L);
         h.close();
     }
 }
