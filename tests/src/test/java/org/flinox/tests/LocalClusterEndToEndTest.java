@@ -219,29 +219,18 @@ class LocalClusterEndToEndTest {
      * variance is 0.
      */
     private static void assertEqualsUninterruptedRun(List<String> lines, List<List<String>> files) throws IOException {
-        Map<String, double[]> expected = new LinkedHashMap<>();
-        Map<String, List<double[]>> history = new HashMap<>();
+        List<Reference.Row> rows = new ArrayList<>();
         for (int f = 0; f < files.size(); f++) {
             for (int seq = 0; seq < files.get(f).size(); seq++) {
                 String[] cols = files.get(f).get(seq).split(",");
-                List<double[]> seen = history.computeIfAbsent(cols[0], k -> new ArrayList<>());
-                seen.add(new double[] {Double.parseDouble(cols[1]), Double.parseDouble(cols[2])});
-                double[] z = new double[2];
-                for (int j = 0; j < 2; j++) {
-                    double mean = 0;
-                    for (double[] x : seen) {
-                        mean += x[j];
-                    }
-                    mean /= seen.size();
-                    double var = 0;
-                    for (double[] x : seen) {
-                        var += (x[j] - mean) * (x[j] - mean);
-                    }
-                    var /= seen.size();
-                    z[j] = var == 0 ? 0 : (seen.get(seen.size() - 1)[j] - mean) / Math.sqrt(var);
-                }
-                expected.put(id(fileName(f), cols[0], seq), z);
+                rows.add(new Reference.Row(cols[0], fileName(f), seq,
+                        new double[] {Double.parseDouble(cols[1]), Double.parseDouble(cols[2])}));
             }
+        }
+        Map<String, double[]> z = Reference.cumulative(rows);
+        Map<String, double[]> expected = new LinkedHashMap<>();
+        for (Reference.Row r : rows) {
+            expected.put(id(r.source(), r.key(), (int) r.seq()), z.get(Reference.id(r.source(), r.seq())));
         }
         Map<String, double[]> actual = new HashMap<>();
         List<String> duplicates = new ArrayList<>();

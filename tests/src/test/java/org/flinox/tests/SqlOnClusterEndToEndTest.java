@@ -183,31 +183,16 @@ class SqlOnClusterEndToEndTest {
         }
     }
 
-    /** Cumulative z-scores by two passes over each sensor's good readings so far. */
+    /** Cumulative z-scores of each sensor's good readings ({@link Reference#cumulative}), by reading id. */
     private static Map<Integer, double[]> reference(List<Reading> in) {
-        Map<String, List<double[]>> seen = new HashMap<>();
+        List<Reference.Row> good = in.stream()
+                .filter(r -> r.temperature() != null && !Double.isNaN(r.pressure()))
+                .map(r -> new Reference.Row(r.sensor(), "readings", r.id(), new double[] {r.temperature(), r.pressure()}))
+                .toList();
+        Map<String, double[]> z = Reference.cumulative(good);
         Map<Integer, double[]> out = new HashMap<>();
-        for (Reading r : in) {
-            if (r.temperature() == null || Double.isNaN(r.pressure())) {
-                continue;
-            }
-            List<double[]> prefix = seen.computeIfAbsent(r.sensor(), k -> new ArrayList<>());
-            prefix.add(new double[] {r.temperature(), r.pressure()});
-            double[] z = new double[2];
-            for (int j = 0; j < 2; j++) {
-                double mean = 0;
-                for (double[] x : prefix) {
-                    mean += x[j];
-                }
-                mean /= prefix.size();
-                double var = 0;
-                for (double[] x : prefix) {
-                    var += (x[j] - mean) * (x[j] - mean);
-                }
-                var /= prefix.size();
-                z[j] = var == 0 ? 0 : (prefix.get(prefix.size() - 1)[j] - mean) / Math.sqrt(var);
-            }
-            out.put(r.id(), z);
+        for (Reference.Row r : good) {
+            out.put((int) r.seq(), z.get(Reference.id(r.source(), r.seq())));
         }
         return out;
     }
