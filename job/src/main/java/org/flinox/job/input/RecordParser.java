@@ -101,8 +101,6 @@ public final class RecordParser implements Serializable {
         }
     }
 
-
-
     public List<String> features() {
         return features;
     }

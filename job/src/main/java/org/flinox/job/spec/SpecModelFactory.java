@@ -97,7 +97,6 @@ public final class SpecModelFactory implements ModelFactory {
         return s;
     }
 
-
     @Override
     public Module create() {
         Module tree = spec().build(features).module();
