@@ -12,9 +12,9 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.LogicalTypeFamily;
 import org.apache.flink.table.types.logical.RowType;
-import org.flinox.job.spec.ModelSpecException;
-import org.flinox.job.spec.ModuleSpec;
 import org.flinox.job.spec.SpecModelFactory;
+import org.flinox.spec.BuiltInTypes;
+import org.flinox.spec.ModelSpecException;
 
 /**
  * One call of {@link ModelFunction}, resolved from its literal arguments and the input table's
@@ -82,7 +82,7 @@ record ModelCall(
         }
 
         SpecModelFactory factory = factory(model, features.size(), weights);
-        boolean standardize = factory.spec().module() instanceof ModuleSpec.Standardize;
+        boolean standardize = factory.spec().module() instanceof BuiltInTypes.Standardize;
 
         List<Integer> passThrough = new ArrayList<>();
         List<DataTypes.Field> out = new ArrayList<>();
