@@ -23,7 +23,10 @@ import org.flinox.spec.ModelSpecException;
  * output and state types derived from them.
  *
  * <p>Resolved twice: by the planner, where a mistake becomes a {@link ValidationException} with
- * the job's message, and once per parallel instance at the first row, from the same arguments.
+ * the job's message, and once per parallel instance at the first row, from the same arguments. The
+ * spec's module types are looked up each time through the thread's context class loader, the
+ * session's (with the jars of {@code ADD JAR}) when planning and the job's user-code class
+ * loader on a TaskManager, so a user's own types resolve in both places.
  *
  * @param features the {@code features} columns, in their order
  * @param featurePositions the positions of the {@code features} columns, in their order
