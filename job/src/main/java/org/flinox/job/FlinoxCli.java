@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.flinox.job.kafka.KafkaProbe;
 import org.flinox.job.spec.DescribeCommand;
+import org.flinox.job.spec.ModuleJars;
 import org.flinox.job.state.BootstrapCommand;
 import org.flinox.job.state.InspectCommand;
 import picocli.CommandLine.Command;
@@ -116,6 +117,7 @@ public final class FlinoxCli {
 
         @Override
         public Integer call() throws Exception {
+            ModuleJars.check(options.moduleJars);
             if (options.input == null) {
                 return Demo.run(options);
             }

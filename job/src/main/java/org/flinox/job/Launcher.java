@@ -17,7 +17,8 @@ import java.util.Properties;
  * plus the Flink jars that the build copied to {@code flink-lib/} beside it, with the Java
  * 17 module openings Flink's own scripts pass, and waits for it. A class loader inside this
  * JVM would not do: Flink's local executor loads user classes through the system class
- * loader, which sees this jar but not Flink.
+ * loader, which sees this jar but not Flink. For the same reason the jars of
+ * {@code --module-jar} (the user's module types) go on that class path too.
  */
 public final class Launcher {
     private static final String CLI = "org.flinox.job.FlinoxCli";
@@ -56,6 +57,19 @@ public final class Launcher {
         return List.of(p.getProperty("flink.jvm.opens").trim().split("\\s+"));
     }
 
+    /** The values of {@code --module-jar JAR} and {@code --module-jar=JAR}, in order. */
+    static List<String> moduleJars(String[] args) {
+        List<String> jars = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--module-jar") && i + 1 < args.length) {
+                jars.add(args[++i]);
+            } else if (args[i].startsWith("--module-jar=")) {
+                jars.add(args[i].substring("--module-jar=".length()));
+            }
+        }
+        return jars;
+    }
+
     private static int runWithEmbeddedFlink(String[] args) throws Exception {
         Path jar = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path flinkLib = jar.resolveSibling("flink-lib");
@@ -71,7 +85,10 @@ public final class Launcher {
         command.addAll(javaOpens());
         command.add("-D" + FlinoxCli.STANDALONE + "=true");
         command.add("-cp");
-        command.add(jar + File.pathSeparator + flinkLib.resolve("*"));
+        List<String> classPath = new ArrayList<>(List.of(jar.toString()));
+        moduleJars(args).forEach(j -> classPath.add(Path.of(j).toAbsolutePath().toString())); // checked by the CLI
+        classPath.add(flinkLib.resolve("*").toString());
+        command.add(String.join(File.pathSeparator, classPath));
         command.add(CLI);
         command.addAll(List.of(args));
         Process child = new ProcessBuilder(command).inheritIO().start();

@@ -37,6 +37,11 @@ final class RunOptions {
     @Option(names = "--weights", paramLabel = "FILE.npz", description = "Parameters by path (.l1.weight, ...).")
     Path weights;
 
+    @Option(names = "--module-jar", paramLabel = "JAR",
+            description = "A jar of your own module types, found through ServiceLoader (under flink run: -C "
+                    + "file:///.../JAR). Repeatable.")
+    List<Path> moduleJars;
+
     @Option(names = "--output", paramLabel = "DIR",
             description = "Where JSON-lines outputs go, committed on checkpoints (exactly once): a directory, or a "
                     + "Kafka topic kafka://HOST:PORT/TOPIC (transactional, keyed by the stream key); "

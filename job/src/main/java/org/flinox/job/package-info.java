@@ -11,7 +11,7 @@
  * {@code java -jar}, where {@link org.flinox.job.Launcher} starts an embedded Flink from the
  * jars the build copies to {@code job/target/flink-lib/}.
  *
- * <p>Subpackages, each importing none of this package: {@link org.flinox.job.spec} (the model
+ * <p>Subpackages, each importing none of this package: {@link org.flinox.job.spec} (the job's side of the model
  * spec, {@code describe}), {@link org.flinox.job.input} (formats, sources, parsing),
  * {@link org.flinox.job.kafka} (Kafka sources, sinks, probe), {@link org.flinox.job.state}
  * ({@code inspect}, {@code bootstrap}, savepoint writing).

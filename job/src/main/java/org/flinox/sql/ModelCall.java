@@ -12,9 +12,9 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.LogicalTypeFamily;
 import org.apache.flink.table.types.logical.RowType;
-import org.flinox.job.spec.ModelSpecException;
-import org.flinox.job.spec.ModuleSpec;
 import org.flinox.job.spec.SpecModelFactory;
+import org.flinox.spec.BuiltInTypes;
+import org.flinox.spec.ModelSpecException;
 
 /**
  * One call of {@link ModelFunction}, resolved from its literal arguments and the input table's
@@ -23,7 +23,10 @@ import org.flinox.job.spec.SpecModelFactory;
  * output and state types derived from them.
  *
  * <p>Resolved twice: by the planner, where a mistake becomes a {@link ValidationException} with
- * the job's message, and once per parallel instance at the first row, from the same arguments.
+ * the job's message, and once per parallel instance at the first row, from the same arguments. The
+ * spec's module types are looked up each time through the thread's context class loader, the
+ * session's (with the jars of {@code ADD JAR}) when planning and the job's user-code class
+ * loader on a TaskManager, so a user's own types resolve in both places.
  *
  * @param features the {@code features} columns, in their order
  * @param featurePositions the positions of the {@code features} columns, in their order
@@ -82,7 +85,7 @@ record ModelCall(
         }
 
         SpecModelFactory factory = factory(model, features.size(), weights);
-        boolean standardize = factory.spec().module() instanceof ModuleSpec.Standardize;
+        boolean standardize = factory.spec().module() instanceof BuiltInTypes.Standardize;
 
         List<Integer> passThrough = new ArrayList<>();
         List<DataTypes.Field> out = new ArrayList<>();

@@ -30,6 +30,12 @@ final class StateRows {
 
     /** Every key has exactly the expected entries, each value within a relative 1e-9. */
     static void assertClose(Map<String, Map<String, double[]>> got, Map<String, Map<String, double[]>> expected) {
+        assertClose(got, expected, 1e-9);
+    }
+
+    /** Every key has exactly the expected entries, each value within {@code relative}. */
+    static void assertClose(Map<String, Map<String, double[]>> got, Map<String, Map<String, double[]>> expected,
+            double relative) {
         assertThat(got.keySet()).isEqualTo(expected.keySet());
         expected.forEach((key, entries) -> {
             assertThat(got.get(key).keySet()).as(key).isEqualTo(entries.keySet());
@@ -38,7 +44,7 @@ final class StateRows {
                 assertThat(actual).as("%s %s", key, entry).hasSameSizeAs(values);
                 for (int j = 0; j < values.length; j++) {
                     assertThat(actual[j]).as("%s %s[%d]", key, entry, j)
-                            .isCloseTo(values[j], within(1e-9 * Math.max(1, Math.abs(values[j]))));
+                            .isCloseTo(values[j], within(relative * Math.max(1, Math.abs(values[j]))));
                 }
             });
         });

@@ -3,8 +3,6 @@ package org.flinox.job.spec;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.flinox.nn.Module;
@@ -12,15 +10,15 @@ import org.flinox.nn.Parameters;
 import org.flinox.nn.State;
 import org.flinox.nn.StateExport;
 import org.flinox.nn.Tensor;
-import org.flinox.nn.TreeWalk;
 import org.flinox.operators.OperatorIds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code describe}: the module tree, its parameters and its state keys with their initial
- * values (what a key starts from; after {@code --weights}, when the file sets them), as JSON.
+ * {@code describe}: the module tree (each node as its {@link org.flinox.spec.ModuleType}
+ * describes it), its parameters and its state keys with their initial values (what a key
+ * starts from; after {@code --weights}, when the file sets them), as JSON.
  */
 @Command(name = "describe", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Print the module tree, its parameters (path, shape, dtype) and its state keys "
@@ -45,7 +43,7 @@ public final class DescribeCommand implements Callable<Integer> {
         ArrayNode f = root.putArray("features");
         modelOptions.features.forEach(f::add);
         root.put("outputWidth", factory.outputWidth());
-        root.putPOJO("module", tree(exported.module()));
+        root.putPOJO("module", factory.spec().describe(exported.module()));
         ArrayNode params = root.putArray("parameters");
         for (Map.Entry<String, Tensor> e : Parameters.of(exported.module()).entrySet()) {
             params.add(layout(MAPPER.createObjectNode().put("path", e.getKey()), e.getValue()));
@@ -93,38 +91,5 @@ public final class DescribeCommand implements Callable<Integer> {
             return summary.put("all", min);
         }
         return summary.put("min", min).put("max", max).put("mean", sum / v.length);
-    }
-
-    /** A record tree as JSON: its type, its settings, its children; arrays by layout only. */
-    private static Object tree(Module module) {
-        return TreeWalk.fold(module, new TreeWalk.Fold<Object>() {
-            @Override
-            public Object leaf(String path, Object leaf) {
-                if (leaf instanceof Tensor t) {
-                    return t.layout();
-                }
-                return leaf instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : leaf;
-            }
-
-            @Override
-            public Object record(String path, Record record, Map<String, Object> components) {
-                ObjectNode out = MAPPER.createObjectNode();
-                out.put("type", record.getClass().getSimpleName());
-                components.forEach(out::putPOJO);
-                return out;
-            }
-
-            @Override
-            public Object list(String path, List<?> list, List<Object> items) {
-                ArrayNode out = MAPPER.createArrayNode();
-                items.forEach(out::addPOJO);
-                return out;
-            }
-
-            @Override
-            public Object map(String path, Map<?, ?> map, Map<Object, Object> entries) {
-                return map; // no module holds a map; printed as Jackson prints it
-            }
-        });
     }
 }

@@ -22,8 +22,13 @@ public final class ModelOptions {
     @Option(names = "--weights", paramLabel = "FILE.npz", description = "Parameters by path, as the job has them.")
     Path weights;
 
-    /** The model these flags name. */
+    @Option(names = "--module-jar", paramLabel = "JAR",
+            description = "A jar of your own module types (found through ServiceLoader), as the job has it. Repeatable.")
+    List<Path> moduleJars;
+
+    /** The model these flags name (after checking {@code --module-jar}). */
     public SpecModelFactory factory() {
+        ModuleJars.check(moduleJars);
         return SpecModelFactory.of(model, features.size(), weights);
     }
 }

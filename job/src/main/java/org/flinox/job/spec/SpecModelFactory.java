@@ -9,6 +9,8 @@ import org.flinox.nn.Module;
 import org.flinox.nn.Npz;
 import org.flinox.nn.Parameters;
 import org.flinox.operators.ModelFactory;
+import org.flinox.spec.ModelSpec;
+import org.flinox.spec.ModelSpecException;
 
 /**
  * The job's {@link ModelFactory}: ships the model spec's JSON text, the feature count and

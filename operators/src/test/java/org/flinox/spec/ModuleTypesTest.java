@@ -1,4 +1,4 @@
-package org.flinox.job.spec;
+package org.flinox.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,7 +23,7 @@ class ModuleTypesTest {
         List<String> expected = new ArrayList<>(STRUCTURAL);
         expected.addAll(Activation.NAMES);
 
-        assertThat(ModuleTypes.types()).containsExactlyElementsOf(new TreeSet<>(expected));
+        assertThat(ModuleTypes.load().names()).containsExactlyElementsOf(new TreeSet<>(expected));
     }
 
     @Test
@@ -60,7 +60,7 @@ class ModuleTypesTest {
         String table = readme.substring(readme.indexOf("| type | fields | state keys |"));
         table = table.substring(0, table.indexOf("\n\n"));
 
-        for (String type : ModuleTypes.types()) {
+        for (String type : ModuleTypes.load().names()) {
             assertThat(table).as("README's spec table names %s", type).contains("`" + type + "`");
         }
     }

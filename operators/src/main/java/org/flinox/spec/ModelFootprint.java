@@ -1,4 +1,6 @@
-package org.flinox.job.spec;
+package org.flinox.spec;
+
+import static org.flinox.spec.Size.mul;
 
 /**
  * How much memory a model spec's module tree takes, worked out from its sizes before anything
@@ -6,51 +8,16 @@ package org.flinox.job.spec;
  * and the memory available instead of an {@code OutOfMemoryError} (or, from 1e7 on, an
  * integer overflow without a path).
  *
- * <p>Each {@link ModuleSpec#build} counts what its module's {@code create} in
- * {@code org.flinox.nn} allocates (parameters plus initial state; every value is held as a
- * Java {@code double}, 8 bytes, whatever its dtype). Building draws each parameter into a
- * temporary array before the tensor copies it, so the peak is the tree plus its largest array. All arithmetic is in {@code long} and
+ * <p>Each {@link ModuleSpec#build} counts what its module allocates ({@link Size}: parameters
+ * plus initial state; every value is held as a Java {@code double}, 8 bytes, whatever its
+ * dtype). Building draws each parameter into a temporary array before the tensor copies it,
+ * so the peak is the tree plus its largest array. All arithmetic is in {@code long} and
  * saturates, so no size overflows on the way to the check.
  */
 final class ModelFootprint {
 
     /** The largest array the JVM allocates ({@code ArrayList}'s and {@code ArraysSupport}'s limit). */
     static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
-
-    /**
-     * A node's values.
-     *
-     * @param values parameters plus initial state, in values
-     * @param largestArray the values of its largest single array
-     */
-    record Size(long values, long largestArray) {
-        static final Size NONE = new Size(0, 0);
-
-        static Size of(long... arrays) {
-            long total = 0;
-            long largest = 0;
-            for (long a : arrays) {
-                total = add(total, a);
-                largest = Math.max(largest, a);
-            }
-            return new Size(total, largest);
-        }
-
-        /**
-         * A recurrent cell of {@code gates} gates and {@code states} per-key vectors: linH
-         * H×gH, linX in×gH, their biases gH each (with {@code bias}), each state H.
-         */
-        static Size recurrent(long in, long hidden, int gates, int states, boolean bias) {
-            long gated = mul(gates, hidden);
-            long[] arrays = new long[2 + (bias ? 2 : 0) + states];
-            arrays[0] = mul(in, gated);
-            arrays[1] = mul(hidden, gated);
-            for (int i = 2; i < arrays.length; i++) {
-                arrays[i] = bias && i < 4 ? gated : hidden;
-            }
-            return of(arrays);
-        }
-    }
 
     private long total;
     private long largestArray;
@@ -60,7 +27,7 @@ final class ModelFootprint {
 
     /** Counts the node at {@code path}. */
     void add(String path, Size size) {
-        total = add(total, size.values());
+        total = Size.add(total, size.values());
         if (size.largestArray() > largestArray) {
             largestArray = size.largestArray();
             largestArrayPath = path;
@@ -78,7 +45,7 @@ final class ModelFootprint {
 
     /** Bytes at the peak of building the tree: every value, plus the largest array drawn twice. */
     long peakBytes() {
-        return mul(add(total, largestArray), Double.BYTES);
+        return mul(Size.add(total, largestArray), Double.BYTES);
     }
 
     /**
@@ -106,17 +73,5 @@ final class ModelFootprint {
 
     private static String mib(long bytes) {
         return bytes == Long.MAX_VALUE ? "more than 8 EiB" : String.format("%,d MiB", (bytes + (1 << 20) - 1) >> 20);
-    }
-
-    private static long add(long a, long b) {
-        long s = a + b;
-        return ((a ^ s) & (b ^ s)) < 0 ? Long.MAX_VALUE : s;
-    }
-
-    /** {@code a·b}, saturating at {@link Long#MAX_VALUE}. */
-    static long mul(long a, long b) {
-        long hi = Math.multiplyHigh(a, b);
-        long lo = a * b;
-        return (hi == 0 && lo >= 0) ? lo : Long.MAX_VALUE; // sizes are never negative
     }
 }

@@ -1,4 +1,4 @@
-package org.flinox.job.spec;
+package org.flinox.spec;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -11,6 +11,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.flinox.nn.Module;
@@ -32,6 +34,10 @@ import org.flinox.nn.Module;
  * inside a {@code sequential}), and {@code out} of {@code linear}/{@code mlp} and
  * {@code hidden} of {@code gru} and {@code lstm} default to it too. An explicit size that contradicts the
  * width coming in is an error naming its path ({@code module.layers[2].in}).
+ *
+ * <p>Each node is read by the {@link ModuleType} its {@code type} names, from the types
+ * registered through {@link java.util.ServiceLoader} ({@link ModuleTypes}): the built-in ones
+ * and those of a user's jar.
  *
  * <p>Before anything is allocated, {@link #build} works out what the tree takes from its
  * sizes alone ({@link ModelFootprint}) and refuses a tree that does not fit the memory
@@ -80,7 +86,7 @@ public record ModelSpec(String name, long seed, ModuleSpec module) {
     }
 
     /** A spec file's text, or an error naming the file. */
-    static String readText(Path file) {
+    public static String readText(Path file) {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -103,12 +109,12 @@ public record ModelSpec(String name, long seed, ModuleSpec module) {
         }
         if (!root.isObject()) {
             throw new ModelSpecException("", "expected an object {\"name\": ..., \"seed\": ..., \"module\": {...}}, got "
-                    + Json.describe(root));
+                    + SpecNode.describe(root));
         }
-        Json.Fields f = new Json.Fields(root, "", "name", "seed", "module");
+        SpecNode f = new SpecNode(root, "", ModuleTypes.load(), List.of("name", "seed", "module"));
         String name = f.string("name", DEFAULT_NAME);
         long seed = f.integer("seed", 0);
-        ModuleSpec module = ModuleTypes.parse(f.required("module"), "module");
+        ModuleSpec module = f.module("module");
         return new ModelSpec(name, seed, module);
     }
 
@@ -121,13 +127,21 @@ public record ModelSpec(String name, long seed, ModuleSpec module) {
             throw new IllegalArgumentException("the feature count must be positive, got " + features);
         }
         footprint(features).requireFits(ModelFootprint.availableBytes());
-        return new TreeBuilder(seed, null).build(module, "module", new TreeBuilder.Width(features, "the feature count"));
+        return new SpecTree(seed, null).build(module, "module", new Width(features, "the feature count"));
+    }
+
+    /**
+     * What {@code describe} prints for the tree this spec built ({@code exported}: its state
+     * entries exported to their keys), each node as its type describes it.
+     */
+    public Map<String, Object> describe(Module exported) {
+        return module.describe(exported);
     }
 
     /** What the tree takes in memory, from its sizes alone (nothing is allocated). */
     ModelFootprint footprint(int features) {
         ModelFootprint footprint = new ModelFootprint();
-        new TreeBuilder(seed, footprint).build(module, "module", new TreeBuilder.Width(features, "the feature count"));
+        new SpecTree(seed, footprint).build(module, "module", new Width(features, "the feature count"));
         return footprint;
     }
 

@@ -1,4 +1,4 @@
-package org.flinox.job.spec;
+package org.flinox.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

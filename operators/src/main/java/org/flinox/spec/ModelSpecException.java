@@ -1,4 +1,4 @@
-package org.flinox.job.spec;
+package org.flinox.spec;
 
 /**
  * A model spec that cannot be used, with the place in the spec that is wrong: {@code path}
