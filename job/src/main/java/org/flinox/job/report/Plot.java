@@ -91,7 +91,7 @@ final class Plot {
         int w = WIDTH - LEFT - RIGHT;
         int h = HEIGHT - TOP - BOTTOM;
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "<svg class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+        b.append(String.format(Locale.ROOT, "<svg class=\"plot\" width=\"%d\" height=\"%d\" "
                 + "viewBox=\"0 0 %d %d\" data-x0=\"%s\" data-x1=\"%s\" data-y0=\"%s\" data-y1=\"%s\" role=\"img\" aria-label=\"%s\">",
                 WIDTH, HEIGHT, WIDTH, HEIGHT, num(x0), num(x1), num(y0), num(y1), Html.escape(title)));
         b.append("<title>").append(Html.escape(title)).append("</title>");

@@ -205,7 +205,7 @@ final class RunReport {
         int barHeight = 22;
         int height = counts.size() * barHeight + 10;
         StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
-                "<svg class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" width=\"560\" height=\"%d\" viewBox=\"0 0 560 %d\">",
+                "<svg class=\"bars\" width=\"560\" height=\"%d\" viewBox=\"0 0 560 %d\">",
                 height, height));
         int row = 0;
         for (Map.Entry<String, Integer> e : counts.entrySet()) {
