@@ -61,8 +61,8 @@ class ReportInBrowserTest {
             String key = i % 5 < 3 ? "boiler <1>" : "pump-7"; // a key that must be escaped in HTML
             lines.add("\"" + key + "\"," + (20 + (i * 7 % 11) * 0.5) + "," + (40 + i % 9));
         }
-        lines.set(1 + 10, "pump-7,warm,41");
-        lines.set(1 + 20, "pump-7,,40");
+        lines.set(1 + 13, "pump-7,warm,41");
+        lines.set(1 + 24, "pump-7,,40");
         Files.write(input, lines, StandardCharsets.UTF_8);
         Path out = work.resolve("run/out");
         Path page = work.resolve("run/report.html");

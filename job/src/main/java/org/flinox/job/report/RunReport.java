@@ -191,7 +191,7 @@ final class RunReport {
         double[] y = points.stream().mapToDouble(p -> p[1]).toArray();
         int[] shown = Downsample.minMax(y, maxPoints);
         page.append("<div class=\"plots\">").append(new Plot("records in per second", "seconds since the run started")
-                .line("records/s", "series", x, y, shown).note(points(shown.length, y.length)).svg()).append("</div>\n");
+                .line("records/s", "series rate", x, y, shown).note(points(shown.length, y.length)).svg()).append("</div>\n");
     }
 
     private static void deadLetterSection(StringBuilder page, List<RunFiles.DeadLetter> deadLetters) {
@@ -310,6 +310,9 @@ final class RunReport {
     }
 
     static String points(int shown, int all) {
+        if (all == 1) {
+            return "1 point";
+        }
         return shown == all ? String.format(Locale.ROOT, "all %,d points", all)
                 : String.format(Locale.ROOT, "%,d of %,d points (lowest and highest per stretch)", shown, all);
     }
@@ -361,6 +364,7 @@ final class RunReport {
             svg polyline{fill:none;stroke-width:1.4;stroke-linejoin:round}svg .series{stroke:#2563eb}
             svg .series.raw,svg .series.output{stroke-width:.7;stroke-opacity:.3;marker-start:url(#dot-raw);marker-mid:url(#dot-raw);marker-end:url(#dot-raw)}
             svg .series.output{stroke:#c2410c;marker-start:url(#dot-output);marker-mid:url(#dot-output);marker-end:url(#dot-output)}
+            svg .series.rate{marker-start:url(#dot-raw);marker-mid:url(#dot-raw);marker-end:url(#dot-raw)}
             svg .mean{stroke:#15803d;stroke-width:1.6}
             svg .band{fill:#16a34a;fill-opacity:.22;stroke:#15803d;stroke-opacity:.35;stroke-width:.6}svg .bar{fill:#c2410c}
             footer{margin-top:32px;color:#98a2b3;font-size:12px}
