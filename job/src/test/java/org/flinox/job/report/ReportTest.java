@@ -171,6 +171,32 @@ class ReportTest {
         assertThat(count(html, "100 of 500 points (lowest and highest per stretch)")).isEqualTo(2);
     }
 
+    @Test
+    void withoutItsLogAPageStillDrawsTheOutputsAndSaysWhatIsMissing() throws Exception {
+        Path out = writeRun("k", 12);
+        Files.delete(out.resolve(RunLog.FILE_NAME));
+        String html = RunReport.render(new RunFiles(out), null, 100).html();
+        assertThat(html).contains("none (" + RunLog.FILE_NAME + " is missing)")
+                .contains("Raw values are not shown: the output directory has no run log")
+                .contains("data-series=\"output[0]\"").contains("all 12 points")
+                .contains("data-reason=\"NON_NUMERIC\" data-count=\"1\""); // the default dead-letter directory
+    }
+
+    @Test
+    void theFinalStateOfAKeyIsShownWhenTheRunWroteOne() throws Exception {
+        Path out = writeRun("k", 4);
+        Path state = Files.createDirectories(dir.resolve("state"));
+        Files.writeString(state.resolve("part-0-0.jsonl"),
+                "{\"key\":\"k\",\"stateKey\":\".mean\",\"shape\":[1],\"dtype\":\"float64\",\"values\":[2.125]}\n"
+                + "{\"key\":\"other\",\"stateKey\":\".mean\",\"shape\":[1],\"dtype\":\"float64\",\"values\":[9.5]}\n");
+        Files.delete(out.resolve(RunLog.FILE_NAME));
+        RunLog.start(out, new RunLog.RunInfo(dir.resolve("in.csv").toString(), "csv", "k", List.of("a"),
+                "{\"name\":\"z\",\"module\":{\"type\":\"standardize\"}}", dir.resolve("out-dead-letters").toString(),
+                state.toString())).close();
+        String html = RunReport.render(new RunFiles(out), null, 100).html();
+        assertThat(html).contains("<code>.mean</code></td><td>float64[1]</td><td>2.125</td>").doesNotContain("9.5");
+    }
+
     private static int count(String text, String part) {
         int n = 0;
         for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
