@@ -13,6 +13,7 @@
 #   FLINOX_REST_PORT     REST API and web UI (8081)
 #   FLINOX_JM_RPC_PORT   JobManager RPC (6123)
 #   FLINOX_BLOB_PORT     JobManager blob server (6124)
+#   FLINOX_METRICS_PORT  Prometheus metrics of the JobManager (9249); taskmanager-N's on this + N
 #   FLINOX_TM_SLOTS      slots per TaskManager (2)
 #   FLINOX_TM_MEMORY     TaskManager process size (1280m); FLINOX_JM_MEMORY JobManager's (1024m)
 #   FLINOX_HEARTBEAT_TIMEOUT_MS  how soon a dead TaskManager is noticed (10000)
@@ -26,6 +27,7 @@ LIB="${FLINOX_FLINK_LIB:-$DEPLOY/.cluster/lib}"
 REST_PORT="${FLINOX_REST_PORT:-8081}"
 JM_RPC_PORT="${FLINOX_JM_RPC_PORT:-6123}"
 BLOB_PORT="${FLINOX_BLOB_PORT:-6124}"
+METRICS_PORT="${FLINOX_METRICS_PORT:-9249}"
 TM_SLOTS="${FLINOX_TM_SLOTS:-2}"
 TM_MEMORY="${FLINOX_TM_MEMORY:-1280m}"
 JM_MEMORY="${FLINOX_JM_MEMORY:-1024m}"
@@ -104,6 +106,10 @@ io:
     dirs: $CLUSTER/tmp
 parallelism:
   default: 1
+# Flink's Prometheus reporter (flink-metrics-prometheus in lib/): every process serves
+# http://localhost:PORT/metrics, the JobManager on $METRICS_PORT, taskmanager-N on $METRICS_PORT + N
+# (each process gets its port with -D metrics.reporter.prom.port=...).
+metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
 taskmanager.load-balance.mode: slots  # spread a job's slots over the TaskManagers
 # Notice a killed TaskManager within seconds, not the default 50 s.
 heartbeat:
@@ -183,7 +189,9 @@ start_jobmanager() {
   read -r -a jvm <<< "$(echo "$params" | sed -n 1p)"
   local dyn=()
   read -r -a dyn <<< "$(echo "$params" | sed -n 2p)"
-  launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint "${jvm[@]}" -- "${dyn[@]}"
+  echo "$METRICS_PORT" > "$PIDS/jobmanager.metrics-port"
+  launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint "${jvm[@]}" \
+    -- "${dyn[@]}" -D "metrics.reporter.prom.port=$METRICS_PORT"
 }
 
 start_taskmanager() {
@@ -197,11 +205,13 @@ start_taskmanager() {
     echo "$params" | sed -n 1p > "$CONF/tm-jvm"
     echo "$params" | sed -n 2p > "$CONF/tm-dynamic"
   fi
-  local jvm=() dyn=()
+  local jvm=() dyn=() port=$(( METRICS_PORT + n ))
+  port_free "$port" || die "port $port (metrics of $name, FLINOX_METRICS_PORT + $n) is taken; set FLINOX_METRICS_PORT"
   read -r -a jvm < "$CONF/tm-jvm"
   read -r -a dyn < "$CONF/tm-dynamic"
+  echo "$port" > "$PIDS/$name.metrics-port"
   launch "$name" org.apache.flink.runtime.taskexecutor.TaskManagerRunner "${jvm[@]}" \
-    -- "${dyn[@]}" -D "taskmanager.resource-id=$name"
+    -- "${dyn[@]}" -D "taskmanager.resource-id=$name" -D "metrics.reporter.prom.port=$port"
   echo "$name"
 }
 
@@ -244,8 +254,12 @@ cmd_start() {
   if is_ours "$(cat "$PIDS/jobmanager.pid" 2>/dev/null)" jobmanager; then
     die "already running in $CLUSTER (use stop first, or status)"
   fi
-  local p; for p in "$REST_PORT" "$JM_RPC_PORT" "$BLOB_PORT"; do
-    port_free "$p" || die "port $p is taken; set FLINOX_REST_PORT / FLINOX_JM_RPC_PORT / FLINOX_BLOB_PORT"
+  local p; for p in "$REST_PORT" "$JM_RPC_PORT" "$BLOB_PORT" "$METRICS_PORT"; do
+    port_free "$p" || die "port $p is taken; set FLINOX_REST_PORT / FLINOX_JM_RPC_PORT / FLINOX_BLOB_PORT / FLINOX_METRICS_PORT"
+  done
+  for (( p = 1; p <= count; p++ )); do
+    port_free $(( METRICS_PORT + p )) \
+      || die "port $(( METRICS_PORT + p )) (metrics of taskmanager-$p) is taken; set FLINOX_METRICS_PORT"
   done
   assemble_lib
   rm -rf "$PIDS" "$CONF"
@@ -264,7 +278,7 @@ cmd_add_taskmanager() {
   is_ours "$(cat "$PIDS/jobmanager.pid" 2>/dev/null)" jobmanager || die "no cluster running in $CLUSTER"
   local name; name="$(start_taskmanager)"
   wait_for "$name to register" all_registered "$name"
-  echo "$name $(cat "$PIDS/$name.pid")"
+  echo "$name $(cat "$PIDS/$name.pid") metrics http://localhost:$(cat "$PIDS/$name.metrics-port")/metrics"
 }
 
 cmd_status() {
@@ -272,7 +286,10 @@ cmd_status() {
   for f in "$PIDS"/jobmanager.pid $(ls "$PIDS"/taskmanager-*.pid 2>/dev/null | sort -V); do
     [[ -f "$f" ]] || continue
     name="$(basename "$f" .pid)"; pid="$(cat "$f")"
-    if is_ours "$pid" "$name"; then echo "$name $pid"; any=1; fi
+    if is_ours "$pid" "$name"; then
+      echo "$name $pid metrics http://localhost:$(cat "$PIDS/$name.metrics-port" 2>/dev/null || echo '?')/metrics"
+      any=1
+    fi
   done
   if (( any )); then
     echo "web UI: http://localhost:$REST_PORT"
@@ -295,7 +312,7 @@ cmd_stop() {
     if is_ours "$pid" "$name"; then kill -9 "$pid" 2>/dev/null || true; fi
     echo "stopped $name $pid"
   done
-  rm -f "$PIDS"/*.pid
+  rm -f "$PIDS"/*.pid "$PIDS"/*.metrics-port
 }
 
 case "${1:-}" in

@@ -31,6 +31,9 @@ final class Demo {
         options.input = input.toString();
         options.key = "sensor";
         options.output = options.output != null ? options.output : dir.resolve("out").toString();
+        if (options.report == null && OutputLocations.localPath(options.output) != null) {
+            options.report = org.flinox.job.report.ReportCommand.defaultPage(OutputLocations.localPath(options.output));
+        }
         if (options.checkpointInterval.compareTo(java.time.Duration.ofSeconds(1)) > 0) {
             options.checkpointInterval = java.time.Duration.ofSeconds(1);
         }
@@ -42,6 +45,7 @@ final class Demo {
                 settings.model().name(), settings.flink().get("state.backend.type"),
                 settings.flink().get("execution.checkpointing.dir"));
         JobRunner.run(settings, options.progressInterval);
+        FlinoxCli.writeReport(settings, options.report);
 
         List<JsonNode> outputs = readJsonLines(Path.of(settings.output()));
         Map<String, JsonNode> lastPerKey = new TreeMap<>();
@@ -54,6 +58,8 @@ final class Demo {
         System.out.println("Last z-scores per key (" + String.join(", ", settings.features()) + "):");
         lastPerKey.forEach((k, o) -> System.out.printf(Locale.ROOT, "  %-10s seq %4d  %s%n", k,
                 o.get("seq").asLong(), o.get("output")));
+        System.out.println("Open its report (plots per sensor, dead letters, throughput) in a browser: "
+                + options.report.toUri());
         System.out.println("Run it on your data: java -jar job/target/flinox-job.jar --input FILE.csv --key FIELD "
                 + "--output DIR (see --help)");
         return 0;

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.flinox.job.kafka.KafkaProbe;
+import org.flinox.job.report.ReportCommand;
 import org.flinox.job.spec.DescribeCommand;
 import org.flinox.job.spec.ModuleJars;
 import org.flinox.job.state.BootstrapCommand;
@@ -17,12 +18,13 @@ import picocli.CommandLine;
  * the job jar, the same under {@code java -jar} and {@code flink run}.
  */
 @Command(name = "flinox-job", mixinStandardHelpOptions = true, version = FlinoxCli.VERSION,
-        subcommands = {FlinoxCli.Run.class, DescribeCommand.class, InspectCommand.class, BootstrapCommand.class},
+        subcommands = {FlinoxCli.Run.class, DescribeCommand.class, InspectCommand.class, BootstrapCommand.class,
+                ReportCommand.class},
         description = "Stateful neural-network modules per stream key on Apache Flink.")
 public final class FlinoxCli {
     /** What {@code --version} prints. */
     static final String VERSION = "flinox 0.1.0 (Apache Flink 2.3.0)";
-    private static final List<String> SUBCOMMANDS = List.of("run", "describe", "inspect", "bootstrap");
+    private static final List<String> SUBCOMMANDS = List.of("run", "describe", "inspect", "bootstrap", "report");
 
     /** Set by {@link Launcher} for the JVM of a stand-alone run, the only one this may exit. */
     static final String STANDALONE = "flinox.standalone";
@@ -105,11 +107,19 @@ public final class FlinoxCli {
         return all;
     }
 
+    /** The report of a run that ended ({@code --report}, and the demo's). */
+    static void writeReport(JobSettings settings, java.nio.file.Path page) {
+        java.nio.file.Path output = OutputLocations.localPath(settings.output());
+        var written = ReportCommand.write(output, page, null, ReportCommand.DEFAULT_MAX_POINTS);
+        System.err.println(ReportCommand.line(written, page));
+    }
+
     /** The default subcommand: run the job (a demo without {@code --input}). */
     @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, version = FlinoxCli.VERSION,
             description = "Run the job: embedded local Flink under `java -jar`, the cluster under `flink run`.",
             footer = {"", "Other subcommands: describe (the module tree, parameters and state keys as JSON), inspect (per-key state "
-                + "of a savepoint or checkpoint), bootstrap (a savepoint from per-key state); each has --help.",
+                + "of a savepoint or checkpoint), bootstrap (a savepoint from per-key state), report (a run's plots as "
+                + "HTML); each has --help.",
                 "Without --input, a demo runs over a generated multi-key sample."})
     static final class Run implements Callable<Integer> {
         @Mixin
@@ -122,7 +132,11 @@ public final class FlinoxCli {
                 return Demo.run(options);
             }
             KafkaProbe.requireReachable(options.input, options.output, options.deadLetter, options.kafkaProperties);
-            RunSummary summary = JobRunner.run(JobRunner.resolve(options), options.progressInterval);
+            JobSettings settings = JobRunner.resolve(options);
+            RunSummary summary = JobRunner.run(settings, options.progressInterval);
+            if (summary != null && options.report != null) {
+                writeReport(settings, options.report);
+            }
             if (summary != null && summary.everythingRejected()) {
                 System.err.println("flinox-job: every record (" + summary.deadLetterCount() + ") went to the dead "
                         + "letters, none to the outputs: see the reasons above");

@@ -21,6 +21,7 @@ import org.flinox.job.input.InputFieldsCheck;
 import org.flinox.job.input.InputFormat;
 import org.flinox.job.kafka.KafkaAddress;
 import org.flinox.job.kafka.KafkaSettings;
+import org.flinox.job.report.RunLog;
 import org.flinox.job.spec.SpecModelFactory;
 import org.flinox.job.state.StateBackendOption;
 import org.flinox.job.state.StateSavepointWriter;
@@ -293,18 +294,26 @@ public final class JobRunner {
         }
         long start = System.nanoTime();
         JobExecutionResult result;
-        if (!embedded) {
-            result = env.execute(jobName(s));
-            if (result instanceof DetachedJobExecutionResult) {
-                return null;
+        RunLog log = runLog(s);
+        try {
+            if (!embedded) {
+                result = env.execute(jobName(s));
+                if (result instanceof DetachedJobExecutionResult) {
+                    return null;
+                }
+            } else if (s.bounded()) {
+                JobClient client = env.executeAsync(jobName(s));
+                sample(log, client);
+                try (Progress progress = Progress.start(client, s, progressInterval, inputBytes(s))) {
+                    result = client.getJobExecutionResult().get();
+                }
+            } else {
+                result = runUntilStopped(env, s, progressInterval, log);
             }
-        } else if (s.bounded()) {
-            JobClient client = env.executeAsync(jobName(s));
-            try (Progress progress = Progress.start(client, s, progressInterval, inputBytes(s))) {
-                result = client.getJobExecutionResult().get();
+        } finally {
+            if (log != null) {
+                log.close();
             }
-        } else {
-            result = runUntilStopped(env, s, progressInterval);
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         if (s.finalSavepoint() != null) {
@@ -312,6 +321,9 @@ public final class JobRunner {
                     s.flink().get("state.backend.type"));
         }
         RunSummary summary = RunSummary.of(result.getAllAccumulatorResults(), elapsed);
+        if (log != null) {
+            log.end(new RunLog.Counts(summary.recordsIn(), summary.outputs(), summary.deadLetterCount()));
+        }
         System.err.print(summary.render(s));
         System.err.flush();
         if (s.temporaryCheckpointDir() != null) {
@@ -322,8 +334,9 @@ public final class JobRunner {
 
     /** A stand-alone run that never ends on its own: Ctrl-C or SIGTERM stops it cleanly. */
     private static JobExecutionResult runUntilStopped(StreamExecutionEnvironment env, JobSettings s,
-            Duration progressInterval) throws Exception {
+            Duration progressInterval, RunLog log) throws Exception {
         JobClient client = env.executeAsync(jobName(s));
+        sample(log, client);
         Thread stop = new Thread(() -> stopOnShutdown(client, s));
         Runtime.getRuntime().addShutdownHook(stop);
         try (Progress progress = Progress.start(client, s, progressInterval, 0)) {
@@ -335,6 +348,34 @@ public final class JobRunner {
                 // the hook is running
             }
         }
+    }
+
+    /**
+     * The run's log beside its outputs, for {@code report} (see {@link RunLog}): only for an
+     * output directory this process can see; null otherwise.
+     */
+    private static RunLog runLog(JobSettings s) {
+        Path dir = s.output() == null || KafkaAddress.isKafka(s.output()) ? null : OutputLocations.localPath(s.output());
+        if (dir == null || !Files.isDirectory(dir)) {
+            return null;
+        }
+        return RunLog.start(dir, new RunLog.RunInfo(s.input(), s.format() == null ? null : s.format().name().toLowerCase(
+                java.util.Locale.ROOT), s.keyField(), s.features(), s.model().specJson(), s.deadLetters(), s.finalState()));
+    }
+
+    /** The run's counts into its log, once a second, from the accumulators the client sees. */
+    private static void sample(RunLog log, JobClient client) {
+        if (log == null) {
+            return;
+        }
+        log.sampleEverySecond(() -> {
+            try {
+                RunSummary now = RunSummary.of(client.getAccumulators().get(5, TimeUnit.SECONDS), Duration.ZERO);
+                return new RunLog.Counts(now.recordsIn(), now.outputs(), now.deadLetterCount());
+            } catch (Exception e) {
+                return null; // finishing, or busy: the next second tries again
+            }
+        });
     }
 
     /** The bytes of a bounded local file input, for the progress bar; 0 when unknown or compressed. */

@@ -134,6 +134,11 @@ final class RunOptions {
                     + "--final-state, default DIR-state).")
     String finalSavepoint;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "When the (bounded) run ends, write its report there: one HTML page with its throughput, dead "
+                    + "letters and per-key plots, as `report` draws it (needs a local --output directory).")
+    Path report;
+
     @Option(names = "--overwrite",
             description = "Write into --output, --dead-letter, --final-state and --final-savepoint even when they "
                     + "are not empty, deleting what they hold first. Without it, a non-empty one is refused (unless "
@@ -251,6 +256,25 @@ final class RunOptions {
                     + "d, got " + TimeUtils.formatWithHighestUnit(stateTtl) + (stateTtl.toMillis() < 1 ? "" : "; to keep state forever, leave --state-ttl out"));
         }
         validateStateCache();
+        validateReport();
+    }
+
+    /** --report: a bounded run whose outputs are in a local directory the report can read. */
+    private void validateReport() {
+        if (report == null) {
+            return;
+        }
+        boolean kafkaInput = input != null && input.startsWith("kafka://");
+        if (watch || (kafkaInput && !bounded)) {
+            throw new IllegalArgumentException("--report needs a bounded run: a --watch (or unbounded Kafka) run never ends; "
+                    + "draw a report of what it wrote so far with `report --output DIR`");
+        }
+        Path dir = output == null || output.startsWith("kafka://") ? null : OutputLocations.localPath(output);
+        if (dir == null) {
+            throw new IllegalArgumentException("--report needs --output to be a local directory (the report reads the "
+                    + "outputs from there), got " + (output == null ? "standard output" : output));
+        }
+        org.flinox.job.report.ReportCommand.checkPage(report, dir, overwrite, "--report");
     }
 
     private void validateStateCache() {

@@ -21,7 +21,8 @@ class PackageLayersTest {
     private static final String ROOT = "org.flinox.job";
 
     static final List<ArchRule> RULES = List.of(
-            noClasses().that().resideInAnyPackage(ROOT + ".spec..", ROOT + ".input..", ROOT + ".kafka..", ROOT + ".state..")
+            noClasses().that().resideInAnyPackage(ROOT + ".spec..", ROOT + ".input..", ROOT + ".kafka..", ROOT + ".state..",
+                            ROOT + ".report..")
                     .should().dependOnClassesThat().resideInAPackage(ROOT)
                     .as("no job subpackage depends on the CLI and dataflow package"),
             noClasses().that().resideInAPackage(ROOT + ".spec..")
@@ -36,7 +37,10 @@ class PackageLayersTest {
                     .as("kafka depends only on input among the job packages"),
             noClasses().that().resideInAPackage(ROOT + ".state..")
                     .should().dependOnClassesThat().resideInAPackage(ROOT + ".kafka..")
-                    .as("state does not depend on kafka"));
+                    .as("state does not depend on kafka"),
+            noClasses().that().resideInAPackage(ROOT + ".report..")
+                    .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".spec..", ROOT + ".kafka..", ROOT + ".state..")
+                    .as("report depends only on input among the job packages"));
 
     @Test
     void everyJobPackageImportsOnlyWhatItsDocSays() {
@@ -45,7 +49,7 @@ class PackageLayersTest {
                 .importPackages(ROOT);
         // an empty import would make the rules pass vacuously
         assertThat(job.stream().map(JavaClass::getPackageName).distinct())
-                .contains(ROOT, ROOT + ".spec", ROOT + ".input", ROOT + ".kafka", ROOT + ".state");
+                .contains(ROOT, ROOT + ".spec", ROOT + ".input", ROOT + ".kafka", ROOT + ".state", ROOT + ".report");
 
         RULES.forEach(rule -> rule.check(job));
     }

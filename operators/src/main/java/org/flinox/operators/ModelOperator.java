@@ -10,8 +10,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -69,6 +67,7 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
     private transient KeyBundle bundle;
     private transient boolean flushTimerPending;
     private transient StateCache cache; // null: off
+    private transient ModelMetrics metrics;
 
     /**
      * @param factory the model
@@ -118,17 +117,15 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
             }
         }
         writerJob.update(List.of(thisJob));
-        function().bind(model, state);
+        metrics = new ModelMetrics(getMetricGroup(), model.name(), model.initial());
+        function().bind(model, state, metrics);
         bundle = new KeyBundle(stateBytes(model.initial()));
         if (stateCacheBytes > 0 && model.initial().size() > 0) {
             cache = new StateCache(stateCacheBytes, stateBytes(model.initial()), (key, value) -> {
                 setCurrentKey(key);
                 state.update(value);
             });
-            // beside ModuleFunction's metrics: how often a key's state was served from memory
-            MetricGroup metrics = getMetricGroup().addGroup("flinox");
-            metrics.gauge("stateCacheHits", (Gauge<Long>) cache::hits);
-            metrics.gauge("stateCacheMisses", (Gauge<Long>) cache::misses);
+            metrics.stateCache(cache);
         }
     }
 
@@ -190,7 +187,9 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
         if (bundle.isEmpty()) {
             return;
         }
+        int records = bundle.records();
         List<Map.Entry<String, List<KeyBundle.Buffered>>> keys = new java.util.ArrayList<>(bundle.drain().entrySet());
+        metrics.bundleFlushed(records, keys.size());
         boolean batched = switch (bundles.forward()) {
             case BATCHED -> true;
             case PER_RECORD -> false;
@@ -273,6 +272,9 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
     /** Writes the current key's state once, if its records changed it; to the cache when there is one. */
     private void write(String key, State stored, State current) throws Exception {
         boolean changed = current != stored && current.size() > 0 && (stored != null || current != model.initial());
+        if (changed && stored == null) {
+            metrics.keysSeen.inc();
+        }
         if (cache != null) {
             cache.put(key, current, changed);
         } else if (changed) {

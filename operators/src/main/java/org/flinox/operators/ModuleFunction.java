@@ -7,8 +7,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.flinox.nn.State;
@@ -41,8 +39,10 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
     private transient ValueState<State> state;
     private transient Counter recordsIn;
     private transient Counter recordsOut;
-    private transient Counter deadLetters;
+    private transient ModelMetrics.DeadLetterCounters deadLetters;
     private transient Counter entriesWritten;
+    private transient Counter keysSeen;
+    private transient ModelMetrics metrics;
     private transient Histogram forwardNanos;
     private transient long lastProgressNanos;
     private transient long recordsAtLastProgress;
@@ -58,10 +58,11 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
         this.stateTtl = stateTtl;
     }
 
-    /** Hands in the model and its registered state, so neither is built twice. */
-    void bind(KeyedModel model, ValueState<State> state) {
+    /** Hands in the model, its registered state and its metrics, so none is built twice. */
+    void bind(KeyedModel model, ValueState<State> state, ModelMetrics metrics) {
         this.model = model;
         this.state = state;
+        this.metrics = metrics;
     }
 
     @Override
@@ -70,18 +71,25 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
             model = KeyedModel.build(factory);
             state = getRuntimeContext().getState(ModelState.descriptor(model.name(), model.initial(), Set.of(), stateTtl));
         }
-        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("flinox");
-        recordsIn = metrics.counter("recordsIn");
-        recordsOut = metrics.counter("recordsOut");
-        deadLetters = metrics.counter("deadLetters");
-        entriesWritten = metrics.counter("stateEntriesWritten");
-        forwardNanos = metrics.histogram("forwardNanos", new DescriptiveStatisticsHistogram(1000));
+        if (metrics == null) {
+            metrics = new ModelMetrics(getRuntimeContext().getMetricGroup(), model.name(), model.initial());
+        }
+        recordsIn = metrics.recordsIn;
+        recordsOut = metrics.recordsOut;
+        deadLetters = metrics.deadLetters;
+        entriesWritten = metrics.entriesWritten;
+        keysSeen = metrics.keysSeen;
+        forwardNanos = metrics.forwardNanos;
         lastProgressNanos = System.nanoTime();
         toDeadLetters = d -> context.output(DeadLetters.TAG, d);
     }
 
     KeyedModel model() {
         return model;
+    }
+
+    ModelMetrics metrics() {
+        return metrics;
     }
 
     @Override
@@ -91,9 +99,13 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
             apply(model.initial(), record, out, toDeadLetters);
             return;
         }
-        State before = model.current(state.value());
+        State stored = state.value();
+        State before = model.current(stored);
         State after = apply(before, record, out, toDeadLetters);
         if (after != before) {
+            if (stored == null) {
+                keysSeen.inc();
+            }
             state.update(after);
         }
     }
@@ -122,7 +134,7 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
             logProgress();
         }
         if (outcome instanceof KeyedModel.Rejected r) {
-            deadLetters.inc();
+            deadLetters.count(r.reason());
             deadLetter.accept(new DeadLetter(record.source(), record.seq(), record.key(), record.raw(),
                     r.reason(), r.detail()));
             return current;
@@ -146,7 +158,7 @@ public class ModuleFunction extends KeyedProcessFunction<String, FeatureRecord, 
             double perSecond = (n - recordsAtLastProgress) * 1e9 / (now - lastProgressNanos);
             LOG.info("model {} subtask {}: {} records, {} records/s, {} dead letters",
                     factory.name(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), n,
-                    Math.round(perSecond), deadLetters.getCount());
+                    Math.round(perSecond), deadLetters.total());
             lastProgressNanos = now;
             recordsAtLastProgress = n;
         }

@@ -26,7 +26,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "describe", "inspect", "bootstrap"})
+    @ValueSource(strings = {"run", "describe", "inspect", "bootstrap", "report"})
     void helpListsEveryDeclaredFlagWithItsDefault(String subcommand) {
         List<OptionSpec> declared = options(subcommand);
         assertThat(declared).isNotEmpty();
@@ -43,7 +43,7 @@ class CliTest {
             }
         }
         if (subcommand.equals("run")) {
-            assertThat(r.out()).contains("describe").contains("inspect").contains("bootstrap");
+            assertThat(r.out()).contains("describe").contains("inspect").contains("bootstrap").contains("report");
         }
     }
 
@@ -57,7 +57,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "describe", "inspect", "bootstrap"})
+    @ValueSource(strings = {"run", "describe", "inspect", "bootstrap", "report"})
     void theReadmeDocumentsEveryDeclaredFlag(String subcommand) throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
         for (OptionSpec o : options(subcommand)) {

@@ -55,6 +55,43 @@ class KubernetesManifestTest {
                 .isEqualTo("org.nd4j.;org.bytedeco.");
     }
 
+    /**
+     * The reporter of deploy/local-cluster.sh, on the port the pods are annotated and expose for
+     * scraping: a scrape of the annotated port reaches the reporter.
+     */
+    @Test
+    void podsServePrometheusMetricsWhereTheirScrapeAnnotationsPoint() throws Exception {
+        JsonNode spec = deployment().path("spec");
+        JsonNode conf = spec.path("flinkConfiguration");
+        String clusterScript = Files.readString(ROOT.resolve("deploy/local-cluster.sh"));
+        String factory = conf.path("metrics.reporter.prom.factory.class").asText();
+        assertThat(factory).isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        assertThat(clusterScript).as("the local cluster runs the same reporter")
+                .contains("metrics.reporter.prom.factory.class: " + factory);
+        String port = conf.path("metrics.reporter.prom.port").asText();
+        assertThat(port).matches("\\d+");
+
+        JsonNode annotations = spec.path("podTemplate").path("metadata").path("annotations");
+        assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
+        assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(port);
+        assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo("/metrics");
+
+        JsonNode main = null;
+        for (JsonNode c : spec.path("podTemplate").path("spec").path("containers")) {
+            if (c.path("name").asText().equals("flink-main-container")) {
+                main = c;
+            }
+        }
+        assertThat(main).as("the pod template's flink-main-container").isNotNull();
+        List<String> metricsPorts = new ArrayList<>();
+        main.path("ports").forEach(p -> {
+            if (p.path("name").asText().equals("metrics")) {
+                metricsPorts.add(p.path("containerPort").asText());
+            }
+        });
+        assertThat(metricsPorts).containsExactly(port);
+    }
+
     @Test
     void jobArgumentsAreFlagsTheJobAccepts() throws Exception {
         List<String> args = new ArrayList<>();

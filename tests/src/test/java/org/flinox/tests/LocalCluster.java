@@ -39,6 +39,7 @@ final class LocalCluster {
     private final Path work;
     private final Path clusterDir;
     private int restPort;
+    private int metricsPort;
     private Map<String, String> env;
 
     /** {@code work}: a directory of the test's own (the cluster goes to {@code work/cluster}). */
@@ -56,11 +57,14 @@ final class LocalCluster {
         assertThat(jobJar()).as("the job jar of this build (mvn package)").isRegularFile();
         int[] ports = freePorts(3);
         restPort = ports[0];
+        // the JobManager's metrics on the first, taskmanager-N's on the first + N (replacements too)
+        metricsPort = freePortRun(taskManagers + 3);
         env = Map.of(
                 "FLINOX_CLUSTER_DIR", clusterDir.toString(),
                 "FLINOX_REST_PORT", Integer.toString(ports[0]),
                 "FLINOX_JM_RPC_PORT", Integer.toString(ports[1]),
                 "FLINOX_BLOB_PORT", Integer.toString(ports[2]),
+                "FLINOX_METRICS_PORT", Integer.toString(metricsPort),
                 "FLINOX_HEARTBEAT_TIMEOUT_MS", "4000");
         try {
             Shell start = sh(Duration.ofMinutes(5), "deploy/local-cluster.sh", "start", "--taskmanagers",
@@ -209,6 +213,20 @@ final class LocalCluster {
         return restPort;
     }
 
+    /** The Prometheus endpoint of a process: {@code jobmanager} or {@code taskmanager-N}. */
+    URI metricsEndpoint(String process) {
+        int offset = process.equals("jobmanager") ? 0 : Integer.parseInt(process.substring("taskmanager-".length()));
+        return URI.create("http://localhost:" + (metricsPort + offset) + "/metrics");
+    }
+
+    /** What a Prometheus endpoint serves now (the text exposition format). */
+    String scrape(URI endpoint) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s", endpoint).isEqualTo(200);
+        return response.body();
+    }
+
     private URI uri(String path) {
         return URI.create("http://localhost:" + restPort + path);
     }
@@ -259,6 +277,30 @@ final class LocalCluster {
             return fail("no match for /" + regex + "/ in:\n" + text);
         }
         return m.group(1);
+    }
+
+    /** The first of {@code n} consecutive ports that are free now. */
+    static int freePortRun(int n) throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int first = freePorts(1)[0];
+            if (first + n > 65535) {
+                continue;
+            }
+            List<ServerSocket> held = new ArrayList<>();
+            try {
+                for (int p = first; p < first + n; p++) {
+                    held.add(new ServerSocket(p));
+                }
+                return first;
+            } catch (IOException taken) {
+                // try another start
+            } finally {
+                for (ServerSocket s : held) {
+                    s.close();
+                }
+            }
+        }
+        throw new IOException("no run of " + n + " free ports found");
     }
 
     static int[] freePorts(int n) throws IOException {

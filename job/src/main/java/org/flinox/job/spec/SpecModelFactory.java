@@ -89,6 +89,11 @@ public final class SpecModelFactory implements ModelFactory {
         return outputWidth;
     }
 
+    /** The spec's JSON text, as given. */
+    public String specJson() {
+        return specJson;
+    }
+
     /** The parsed spec. */
     public ModelSpec spec() {
         ModelSpec s = spec;
