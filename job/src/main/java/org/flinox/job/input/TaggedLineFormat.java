@@ -1,5 +1,6 @@
 package org.flinox.job.input;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -12,6 +13,7 @@ import org.apache.flink.connector.file.src.util.MutableRecordAndPosition;
 import org.apache.flink.connector.file.src.util.RecordAndPosition;
 import org.apache.flink.connector.file.src.util.SingletonResultIterator;
 import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.Path;
 import org.flinox.operators.DeadLetterReason;
 
@@ -88,31 +90,69 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
     }
 
     /**
-     * A reader of the split's file; for a file whose format is unknown or that cannot be opened
-     * (a {@code .gz} that is not gzip), a reader of one line that says so: the file is lost, the
-     * job and the other files go on.
+     * A reader of the split's file. A file is read as it is when it is opened; when its reader
+     * cannot go on, it gives one line that says why instead, and the job and the other files go
+     * on: a file whose format is unknown, one that cannot be opened (a {@code .gz} that is not
+     * gzip), one removed since it was listed, one that changed while it was read (on a restore, the
+     * file is not the one whose first lines were read: the rest is one {@code FILE_CHANGED} line,
+     * never a restart that fails again), and a {@link FileChange} of a watched input.
      */
     private BulkFormat.Reader<RawLine> open(Configuration config, FileSourceSplit split, boolean restore)
             throws IOException {
         String source = sourceName(split.path());
-        long emitted = restore ? split.getReaderPosition().map(p -> p.getRecordsAfterOffset()).orElse(0L) : 0L;
+        CheckpointedPosition position = restore ? split.getReaderPosition().orElse(null) : null;
+        if (position != null && position.getOffset() == OneLine.ENDED) {
+            return OneLine.ended(); // its one line was given before the checkpoint
+        }
+        long emitted = position == null ? 0 : position.getRecordsAfterOffset();
+        FileChange change = FileChange.of(split);
+        if (change != null) {
+            return OneLine.of(change.line(source, split), emitted);
+        }
         InputFormat fileFormat;
         try {
             fileFormat = format != null ? format : InputFormat.fromPath(split.path().getPath());
         } catch (IllegalArgumentException e) {
             return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.UNPARSEABLE, e.getMessage()), emitted);
         }
+        boolean csv = fileFormat == InputFormat.CSV;
+        long nextSeq = csv ? Math.max(0, emitted - 1) : emitted;
+        FileStatus now;
+        try {
+            now = split.path().getFileSystem().getFileStatus(split.path());
+        } catch (FileNotFoundException e) {
+            return OneLine.last(new RawLine(source, nextSeq, null, null, DeadLetterReason.FILE_CHANGED,
+                    "the file was removed or renamed after it was listed" + (emitted > 0
+                            ? ", while it was read: the rows before seq " + nextSeq + " were read, the rest is lost"
+                            : "; none of it was read")), emitted);
+        }
+        if (changedSince(split, now)) {
+            if (emitted > 0) {
+                return OneLine.last(new RawLine(source, nextSeq, null, null, DeadLetterReason.FILE_CHANGED,
+                        "the file changed while it was read (it had " + split.fileSize() + " bytes when listed, it now has "
+                                + now.getLen() + "): the rows before seq " + nextSeq + " were read from the file as it "
+                                + "was, the rest is not read"), emitted);
+            }
+            // nothing read yet: read the file as it is now
+            split = new FileSourceSplit(split.splitId(), split.path(), 0, now.getLen(), now.getModificationTime(),
+                    now.getLen(), split.hostnames(), position);
+        }
         BulkFormat.Reader<InFile> in;
         try {
             in = restore ? lines.restoreReader(config, split) : lines.createReader(config, split);
         } catch (IOException e) {
-            if (!Utf8LineFormat.isDamage(e)) {
+            if (!Utf8LineFormat.isDamage(e) && !(e instanceof FileNotFoundException)) {
                 throw e; // the file system failed, not the file: Flink retries
             }
             return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.DAMAGED_FILE,
                     "the file cannot be opened: " + Utf8LineFormat.cause(e)), emitted);
         }
-        return new Reader(in, source, fileFormat == InputFormat.CSV);
+        return new Reader(in, source, csv);
+    }
+
+    /** Whether the file is not the one listed: another length or modification time. */
+    private static boolean changedSince(FileSourceSplit listed, FileStatus now) {
+        return now.getLen() != listed.fileSize() || now.getModificationTime() != listed.fileModificationTime();
     }
 
     /** The file's path relative to the input directory, or its name. */
@@ -196,11 +236,31 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
         }
     }
 
-    /** The reader of a file that cannot be read at all: its one line, once. */
+    /**
+     * The reader of a file that is not read: its one line, once. The line's position carries the
+     * offset {@link #ENDED} (the line reader never reports an offset), so a reader restored after
+     * it gives nothing more.
+     */
     private static final class OneLine {
+        static final long ENDED = 0;
+
+        /** The line of a split that is one line from its start: given unless the split has emitted it. */
         static BulkFormat.Reader<RawLine> of(RawLine line, long alreadyEmitted) {
+            return alreadyEmitted > 0 ? ended() : reader(line, 1);
+        }
+
+        /** The last line of a split that has emitted {@code alreadyEmitted} lines already. */
+        static BulkFormat.Reader<RawLine> last(RawLine line, long alreadyEmitted) {
+            return reader(line, alreadyEmitted + 1);
+        }
+
+        static BulkFormat.Reader<RawLine> ended() {
+            return reader(null, 0);
+        }
+
+        private static BulkFormat.Reader<RawLine> reader(RawLine line, long skipCount) {
             return new BulkFormat.Reader<>() {
-                private boolean done = alreadyEmitted > 0;
+                private boolean done = line == null;
 
                 @Override
                 public RecordIterator<RawLine> readBatch() {
@@ -209,7 +269,7 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
                     }
                     done = true;
                     SingletonResultIterator<RawLine> one = new SingletonResultIterator<>();
-                    one.set(line, CheckpointedPosition.NO_OFFSET, 1);
+                    one.set(line, ENDED, skipCount);
                     return one;
                 }
 

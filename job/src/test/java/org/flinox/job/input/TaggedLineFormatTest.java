@@ -332,6 +332,87 @@ class TaggedLineFormatTest {
         }
     }
 
+    // ------------------------------------------------------------ files that change under a name already listed
+
+    @Test
+    void aFileChangedBetweenListingAndReadingIsReadAsItIsNow() throws Exception {
+        java.nio.file.Path file = write("m.csv", "k,v\nu,0\n", 1_000L);
+        FileSourceSplit listed = splitOf(file);
+        write("m.csv", "k,v\nu,0\nu,1\nu,2\n", 2_000L); // replaced before its reader opened it
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), listed)) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines()).containsExactly(
+                    new RawLine("m.csv", 0, "u,0", "k,v"),
+                    new RawLine("m.csv", 1, "u,1", "k,v"),
+                    new RawLine("m.csv", 2, "u,2", "k,v"));
+        }
+    }
+
+    @Test
+    void aRestoredReaderOfAFileReplacedWhileItWasReadGivesOneFileChangedLineOnce() throws Exception {
+        java.nio.file.Path file = write("m.csv", "k,v\nu,0\nu,1\nu,2\nu,3\n", 1_000L);
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        FileSourceSplit split = splitOf(file);
+        Read before;
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(tinyBatches(), split)) {
+            before = read(reader, 2);
+        }
+        java.nio.file.Path replacement = write("new.tmp", "k,v\nw,9\n", 2_000L);
+        Files.move(replacement, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        Read restored;
+        try (BulkFormat.Reader<RawLine> reader = format.restoreReader(
+                tinyBatches(), split.updateWithCheckpointedPosition(before.lastPosition()))) {
+            restored = read(reader, Integer.MAX_VALUE);
+        }
+        assertThat(restored.lines()).singleElement().satisfies(l -> {
+            assertThat(l.source()).isEqualTo("m.csv");
+            assertThat(l.seq()).isEqualTo(2); // the first row not read
+            assertThat(l.problem()).isEqualTo(org.flinox.operators.DeadLetterReason.FILE_CHANGED);
+            assertThat(l.problemDetail()).contains("changed while it was read").contains("before seq 2");
+        });
+        // restored once more after that line: nothing more, however often
+        try (BulkFormat.Reader<RawLine> reader = format.restoreReader(
+                tinyBatches(), split.updateWithCheckpointedPosition(restored.lastPosition()))) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFileRemovedAfterItWasListedIsOneFileChangedLine() throws Exception {
+        java.nio.file.Path file = write("gone.jsonl", "{\"k\":1}\n", 1_000L);
+        FileSourceSplit listed = splitOf(file);
+        Files.delete(file);
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), listed)) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines()).singleElement().satisfies(l -> {
+                assertThat(l.seq()).isZero();
+                assertThat(l.problem()).isEqualTo(org.flinox.operators.DeadLetterReason.FILE_CHANGED);
+                assertThat(l.problemDetail()).contains("removed");
+            });
+        }
+    }
+
+    @Test
+    void symbolicLinkLoopsAndLinksToNothingAreSkippedAndEveryOtherFileIsRead() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            write("f" + (10 + i) + ".csv", "k,v\nu," + i + "\n", 1_000_000L + i);
+        }
+        Files.createDirectories(dir.resolve("sub"));
+        write("sub/deep.csv", "k,v\nd,1\n", 3_000_000L);
+        Files.createSymbolicLink(dir.resolve("sub/up"), dir);                    // a directory above it
+        Files.createSymbolicLink(dir.resolve("ping.csv"), dir.resolve("pong.csv")); // two links pointing at each other
+        Files.createSymbolicLink(dir.resolve("pong.csv"), dir.resolve("ping.csv"));
+        Files.createSymbolicLink(dir.resolve("nothing.csv"), dir.resolve("no-such-file.csv"));
+
+        List<RawLine> lines = runSource(dir.toString());
+        List<RawLine> expected = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            expected.add(new RawLine("f" + (10 + i) + ".csv", 0, "u," + i, "k,v"));
+        }
+        expected.add(new RawLine("sub/deep.csv", 0, "d,1", "k,v"));
+        assertThat(lines).containsExactlyElementsOf(expected);
+    }
+
     // ------------------------------------------------------------ the header comes from the stream read
 
     @Test
