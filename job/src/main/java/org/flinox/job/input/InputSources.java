@@ -67,7 +67,7 @@ public final class InputSources {
     }
 
     /** The path made absolute, so files found under it can be named relative to it. */
-    private static String absolute(String path) {
+    static String absolute(String path) {
         Path p = new Path(path);
         try {
             return p.makeQualified(p.getFileSystem()).toString();
