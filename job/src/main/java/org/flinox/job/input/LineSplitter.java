@@ -16,6 +16,11 @@ import java.util.Arrays;
  * 3 GB line inflated from a small gzip bomb included, is one over-long line). So memory stays
  * within {@code MAX_LINE_BYTES} plus one chunk whatever the input.
  *
+ * <p>An over-long line is handed out in parts of {@link #PART_BYTES} ({@link #partial}), its last
+ * part when it ends: whoever reads lines gets control back at least every {@code PART_BYTES},
+ * however long a line is. (Flink's stream adapter counts the bytes of a batch in an {@code int}
+ * between two records; a record read over 2 GiB would wrap it.)
+ *
  * <p>A failure of the stream is thrown as it is; what it means (a damaged file, or a file system
  * that failed) is for the caller to say.
  */
@@ -23,6 +28,9 @@ final class LineSplitter implements Closeable {
 
     /** The longest line kept, in bytes (16 MiB). */
     static final int MAX_LINE_BYTES = 16 << 20;
+
+    /** At most this many bytes of a line are read by one {@link #next} (256 MiB). */
+    static final long PART_BYTES = 256L << 20;
 
     private final InputStream in;
     private final byte[] chunk = new byte[8192];
@@ -34,21 +42,26 @@ final class LineSplitter implements Closeable {
     private byte[] line = new byte[256];
     private int kept;
     private long length;
+    private boolean partial;
 
     LineSplitter(InputStream in) {
         this.in = in;
     }
 
     /**
-     * Reads the next line.
+     * Reads the next line, or the next part of a line longer than {@link #PART_BYTES}.
      *
      * @return false at the end of the stream (then there is no line)
      * @throws IOException what the stream threw; the line in progress is lost
      */
     boolean next() throws IOException {
-        kept = 0;
-        length = 0;
-        boolean any = false;
+        boolean any = partial; // the rest of a line whose part was handed out
+        if (!partial) {
+            kept = 0;
+            length = 0;
+        }
+        partial = false;
+        long partEnd = length + PART_BYTES;
         while (true) {
             if (pos == limit && !fill()) {
                 return any;
@@ -76,7 +89,19 @@ final class LineSplitter implements Closeable {
                 return true;
             }
             pos = stop;
+            if (length >= partEnd) {
+                partial = true;
+                return true;
+            }
         }
+    }
+
+    /**
+     * Whether what {@link #next} read is a part of a line that goes on (so far {@link #length}
+     * bytes, too long to keep); the next call reads on in the same line.
+     */
+    boolean partial() {
+        return partial;
     }
 
     /** The kept bytes of the line: {@code bytes()[0, kept())}; valid until the next {@link #next}. */

@@ -40,13 +40,14 @@ import org.flinox.operators.DeadLetterReason;
  * opened as what its extension says (a {@code .gz} that is not gzip) is one such line.
  *
  * <p>Lines come through {@link StreamFormatAdapter}, which checkpoints a reader's position as
- * "no byte offset, N lines read" and on restore re-reads the file skipping those N lines. The
- * N of a record is its {@link RecordAndPosition#getRecordSkipCount()} (lines read
- * <em>including</em> it), so the record's line index is {@code N - 1}; that is what makes
- * {@code seq} continue after a restore. The header is the first line of the same stream
- * ({@link FirstLineKeeping}): a restored reader re-reads the lines it skips, the header among
- * them, so it still knows the header without opening the file again. Files are never split: one
- * reader reads one file whole, in order.
+ * "no byte offset, N records read" and on restore re-reads the file skipping those N records
+ * through the same line reader ({@link FirstLineKeeping}). A record is a line, or a part of an
+ * over-long one ({@link Utf8LineFormat.Line#PART}, given every 256 MiB of it so that no record
+ * is read over 2 GiB); the line reader numbers the lines it reads, skipped ones included, so
+ * {@code seq} continues after a restore. The header is the first line of the same stream: a
+ * restored reader re-reads the lines it skips, the header among them, so it still knows the
+ * header without opening the file again. Files are never split: one reader reads one file
+ * whole, in order.
  */
 public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSplit> {
 
@@ -116,6 +117,8 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
             return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.UNPARSEABLE, e.getMessage()), emitted);
         }
         boolean csv = fileFormat == InputFormat.CSV;
+        // the records read are the lines read (and any parts of an over-long one: then this is past
+        // the next row, still a seq no row of the file has)
         long nextSeq = csv ? Math.max(0, emitted - 1) : emitted;
         FileStatus now;
         try {
@@ -146,6 +149,9 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
             }
             return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.DAMAGED_FILE,
                     "the file cannot be opened: " + Utf8LineFormat.cause(e)), emitted);
+        } catch (LinkageError e) { // a decompressor whose library is not on the class path (.xz without org.tukaani:xz)
+            return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.DAMAGED_FILE,
+                    "the file cannot be opened: its decompressor is not available (" + e + ")"), emitted);
         }
         return new Reader(in, source, csv);
     }
@@ -184,11 +190,13 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
     }
 
     /**
-     * A line of a file, with what the file's first line makes of the CSV header: its text
-     * without a byte-order mark, or the problem that keeps it from being read (then every row is
-     * rejected for it). A damaged first line is neither: that line itself says so.
+     * A line of a file, its index among the file's lines (from 0; -1 for a {@link
+     * Utf8LineFormat.Line#PART} of an over-long line, which is no line), with what the file's
+     * first line makes of the CSV header: its text without a byte-order mark, or the problem that
+     * keeps it from being read (then every row is rejected for it). A damaged first line is
+     * neither: that line itself says so.
      */
-    record InFile(Utf8LineFormat.Line line, String header, Utf8LineFormat.Line headerProblem) {}
+    record InFile(Utf8LineFormat.Line line, long index, String header, Utf8LineFormat.Line headerProblem) {}
 
     /**
      * {@link Utf8LineFormat}'s lines, each with the file's first line kept from the same stream;
@@ -202,7 +210,7 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
         public SimpleStreamFormat.Reader<InFile> createReader(Configuration config, FSDataInputStream stream) {
             Utf8LineFormat.Reader in = new Utf8LineFormat.Reader(stream);
             return new SimpleStreamFormat.Reader<>() {
-                private boolean first = true;
+                private long lines;
                 private String header;
                 private Utf8LineFormat.Line headerProblem;
 
@@ -212,15 +220,17 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
                     if (line == null) {
                         return null;
                     }
-                    if (first) {
-                        first = false;
+                    if (line.part()) {
+                        return new InFile(line, -1, header, headerProblem);
+                    }
+                    if (lines == 0) {
                         if (line.problem() != null && line.problem() != DeadLetterReason.DAMAGED_FILE) {
                             headerProblem = line;
                         } else {
                             header = withoutByteOrderMark(line.text()); // null when damaged
                         }
                     }
-                    return new InFile(line, header, headerProblem);
+                    return new InFile(line, lines++, header, headerProblem);
                 }
 
                 @Override
@@ -315,15 +325,18 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
                 while ((read = batch.next()) != null) {
                     if (read.getOffset() != CheckpointedPosition.NO_OFFSET) {
                         // the line reader never reports a byte offset; if it ever does, the
-                        // skip count no longer counts lines from the start of the file.
+                        // skip count no longer counts records from the start of the file.
                         throw new IllegalStateException(
                                 "line reader of " + source + " reported a byte offset ("
                                         + read.getOffset() + "); line numbers would be wrong");
                     }
                     Utf8LineFormat.Line line = read.getRecord().line();
+                    if (line.part()) {
+                        continue; // a part of an over-long line: the line comes when it ends
+                    }
                     String header = csv ? read.getRecord().header() : null;
                     Utf8LineFormat.Line headerProblem = csv ? read.getRecord().headerProblem() : null;
-                    long lineIndex = read.getRecordSkipCount() - 1;
+                    long lineIndex = read.getRecord().index();
                     boolean damaged = line.problem() == DeadLetterReason.DAMAGED_FILE;
                     if (csv && lineIndex == 0 && !damaged) {
                         continue; // the header: not a data row

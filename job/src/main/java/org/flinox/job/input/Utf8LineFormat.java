@@ -36,8 +36,9 @@ import org.flinox.operators.DeadLetterReason;
  *
  * <p>Lines are cut by {@link LineSplitter} ({@code \n}, {@code \r\n} or {@code \r}), then
  * decoded here: splitting, decoding and parsing are separate steps. Every call to
- * {@link Reader#read} returns exactly one line, so Flink's "N records read" checkpoint position
- * counts lines, as the job's {@code seq} does.
+ * {@link Reader#read} returns one line, or a {@link Line#PART} of an over-long one every 256 MiB
+ * of it; Flink's "N records read" checkpoint position counts both, and a reader restored by
+ * reading N records again from the start reads the same lines and parts.
  */
 public final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line> {
 
@@ -56,8 +57,18 @@ public final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line
      *     with the bad ones replaced by U+FFFD (to show a person, never to use); null for damage
      * @param problem null for a line that was read
      * @param detail what went wrong, or null
+     * @param part whether this is not a line but a part read of an over-long one ({@link #PART}),
+     *     which carries nothing: the line itself comes when it ends
      */
-    public record Line(String text, DeadLetterReason problem, String detail) {}
+    public record Line(String text, DeadLetterReason problem, String detail, boolean part) {
+
+        /** What {@link Reader#read} gives for a part of an over-long line: no line yet, more to come. */
+        static final Line PART = new Line(null, null, null, true);
+
+        public Line(String text, DeadLetterReason problem, String detail) {
+            this(text, problem, detail, false);
+        }
+    }
 
     @Override
     public Reader createReader(Configuration config, FSDataInputStream stream) {
@@ -95,6 +106,9 @@ public final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line
                 }
                 done = true;
                 return damaged(e);
+            }
+            if (lines.partial()) {
+                return Line.PART;
             }
             if (lines.tooLong()) {
                 return new Line(new String(lines.bytes(), 0, 100, StandardCharsets.UTF_8) + "…",

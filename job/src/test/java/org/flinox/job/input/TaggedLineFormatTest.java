@@ -196,6 +196,77 @@ class TaggedLineFormatTest {
         }
     }
 
+    /**
+     * A CSV file that inflates to a header, a row, a line of {@code longLine} bytes, then
+     * {@code rowsAfter} rows: gzip members concatenated (one 64 MiB member of 'x' written over
+     * and over), so a line of gigabytes takes a few megabytes.
+     */
+    private static void gzipBomb(java.nio.file.Path file, long longLine, int rowsAfter) throws IOException {
+        int member = 64 << 20;
+        java.io.ByteArrayOutputStream x = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(x)) {
+            gz.write(filled(member));
+        }
+        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
+            out.write(gzip("k,v\nu,0\n"));
+            for (long left = longLine; left > 0; left -= member) {
+                out.write(left >= member ? x.toByteArray() : gzip("x".repeat((int) left)));
+            }
+            StringBuilder after = new StringBuilder("\n");
+            for (int i = 1; i <= rowsAfter; i++) {
+                after.append("u,").append(i).append('\n');
+            }
+            out.write(gzip(after.toString()));
+        }
+    }
+
+    private static byte[] filled(int n) {
+        byte[] b = new byte[n];
+        java.util.Arrays.fill(b, (byte) 'x');
+        return b;
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(bytes)) {
+            gz.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void aGzipBombLineOfMoreThanTwoGibibytesIsOneLineTooLongAndTheBatchesAfterItStaySmall() throws Exception {
+        java.nio.file.Path file = dir.resolve("bomb.csv.gz");
+        long longLine = (1L << 31) + (2 << 20); // past what an int counts, with the 1 MiB of a batch
+        int rowsAfter = 300_000; // about 2.8 MB of rows: more than one batch's worth
+        gzipBomb(file, longLine, rowsAfter);
+        assertThat(Files.size(file)).isLessThan(10 << 20);
+
+        List<RawLine> lines = new ArrayList<>();
+        int largestBatch = 0;
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            BulkFormat.RecordIterator<RawLine> batch;
+            while ((batch = reader.readBatch()) != null) {
+                int n = 0;
+                for (RecordAndPosition<RawLine> r; (r = batch.next()) != null; n++) {
+                    lines.add(r.getRecord());
+                }
+                largestBatch = Math.max(largestBatch, n);
+                batch.releaseBatch();
+            }
+        }
+        assertThat(lines).hasSize(2 + rowsAfter);
+        assertThat(lines.get(0)).isEqualTo(new RawLine("bomb.csv.gz", 0, "u,0", "k,v"));
+        assertThat(lines.get(1).seq()).isEqualTo(1);
+        assertThat(lines.get(1).problem()).isEqualTo(org.flinox.operators.DeadLetterReason.LINE_TOO_LONG);
+        assertThat(lines.get(1).problemDetail()).contains("the line has " + longLine + " bytes");
+        for (int i = 1; i <= rowsAfter; i++) {
+            assertThat(lines.get(1 + i)).isEqualTo(new RawLine("bomb.csv.gz", 1 + i, "u," + i, "k,v"));
+        }
+        // a batch is about 1 MiB of input (rows of 8 bytes here); a wrapped byte count would put all rows in one
+        assertThat(largestBatch).isLessThan(200_000);
+    }
+
     @Test
     void filesAreNotSplit() {
         assertThat(new TaggedLineFormat(null).isSplittable()).isFalse();
@@ -285,6 +356,23 @@ class TaggedLineFormatTest {
         try (BulkFormat.Reader<RawLine> restored = format.restoreReader(
                 new Configuration(), splitOf(file).updateWithCheckpointedPosition(read.lastPosition()))) {
             assertThat(read(restored, Integer.MAX_VALUE).lines()).isEmpty();
+        }
+    }
+
+    private static final String XZ_K_V_U_0 =
+            "/Td6WFoAAATm1rRGAgAhARYAAAB0L+WjAQAHayx2CnUsMAoAvU3ruk/KjXwAASAIuxnZux+2830BAAAAAARZWg==";
+
+    /** Flink's file source names {@code .xz}, but its decompressor needs {@code org.tukaani:xz}, which the job does not ship. */
+    @Test
+    void anXzFileWhoseDecompressorIsMissingIsOneDamagedLineNotAFailedJob() throws Exception {
+        java.nio.file.Path file = dir.resolve("a.csv.xz");
+        Files.write(file, java.util.Base64.getDecoder().decode(XZ_K_V_U_0)); // "k,v\nu,0\n", by python3's lzma.compress
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines()).singleElement().satisfies(l -> {
+                assertThat(l.seq()).isZero();
+                assertThat(l.problem()).isEqualTo(org.flinox.operators.DeadLetterReason.DAMAGED_FILE);
+                assertThat(l.problemDetail()).contains("decompressor is not available").contains("tukaani");
+            });
         }
     }
 

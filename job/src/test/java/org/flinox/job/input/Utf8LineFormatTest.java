@@ -191,7 +191,10 @@ class Utf8LineFormatTest {
         long length = (1L << 31) + 10; // past Integer.MAX_VALUE: an int length would wrap
         InputStream in = generated("before\n".getBytes(StandardCharsets.UTF_8), length, (byte) 'x',
                 "\nafter\n".getBytes(StandardCharsets.UTF_8));
-        List<Utf8LineFormat.Line> read = lines(in);
+        List<Utf8LineFormat.Line> all = lines(in);
+        // a part every 256 MiB of the line, so no read takes more than that
+        assertThat(all.stream().filter(Utf8LineFormat.Line::part).count()).isEqualTo(length / LineSplitter.PART_BYTES);
+        List<Utf8LineFormat.Line> read = all.stream().filter(l -> !l.part()).toList();
         assertThat(read).hasSize(3);
         assertThat(read.get(0)).isEqualTo(ok("before"));
         assertThat(read.get(1).problem()).isEqualTo(DeadLetterReason.LINE_TOO_LONG);
