@@ -11,7 +11,8 @@ import org.apache.flink.connector.file.src.util.RecordAndPosition;
 /**
  * The lines of one input file as the job's source gives them ({@link TaggedLineFormat}: the same
  * decompression, byte-order mark, strict UTF-8, line limit and damage rules), one at a time: what
- * the checks and inference at start read, so they see what the job sees.
+ * the checks and inference at start read, so they see what the job sees. They end early at a line
+ * longer than 256 MiB (a gzip bomb's), which the job reads through as one dead letter.
  *
  * <pre>try (FileLines lines = FileLines.open(split, InputFormat.CSV, "/data/in")) {
  *     for (RawLine line; (line = lines.next()) != null; ) { ... }
@@ -36,7 +37,7 @@ final class FileLines implements AutoCloseable {
     static FileLines open(FileSourceSplit file, InputFormat format, String root) throws IOException {
         Configuration small = new Configuration();
         small.set(StreamFormat.FETCH_IO_SIZE, MemorySize.parse("64kb")); // a few lines are wanted, not 1 MiB
-        TaggedLineFormat lines = new TaggedLineFormat(format, InputSources.absolute(root));
+        TaggedLineFormat lines = new TaggedLineFormat(format, InputSources.absolute(root), true);
         return new FileLines(lines.sourceName(file.path()), lines.createReader(small, file));
     }
 

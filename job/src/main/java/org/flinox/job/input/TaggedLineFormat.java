@@ -57,6 +57,7 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
 
     private final InputFormat format;
     private final String root;
+    private final boolean endAtLongLine;
     private final StreamFormatAdapter<InFile> lines = new StreamFormatAdapter<>(new FirstLineKeeping());
 
     /**
@@ -74,8 +75,17 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
      *     it; null to name each by its file name
      */
     public TaggedLineFormat(InputFormat format, String root) {
+        this(format, root, false);
+    }
+
+    /**
+     * @param endAtLongLine end the file at a line longer than 256 MiB instead of reading it
+     *     through (for a look at a file's first records: such a line is a dead letter anyway)
+     */
+    TaggedLineFormat(InputFormat format, String root, boolean endAtLongLine) {
         this.format = format;
         this.root = root;
+        this.endAtLongLine = endAtLongLine;
     }
 
     @Override
@@ -153,7 +163,7 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
             return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.DAMAGED_FILE,
                     "the file cannot be opened: its decompressor is not available (" + e + ")"), emitted);
         }
-        return new Reader(in, source, csv);
+        return new Reader(in, source, csv, endAtLongLine);
     }
 
     /** Whether the file is not the one listed: another length or modification time. */
@@ -293,16 +303,19 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
         private final BulkFormat.Reader<InFile> in;
         private final String source;
         private final boolean csv;
+        private final boolean endAtLongLine;
+        private boolean ended;
 
-        Reader(BulkFormat.Reader<InFile> in, String source, boolean csv) {
+        Reader(BulkFormat.Reader<InFile> in, String source, boolean csv, boolean endAtLongLine) {
             this.in = in;
             this.source = source;
             this.csv = csv;
+            this.endAtLongLine = endAtLongLine;
         }
 
         @Override
         public RecordIterator<RawLine> readBatch() throws IOException {
-            RecordIterator<InFile> batch = in.readBatch();
+            RecordIterator<InFile> batch = ended ? null : in.readBatch();
             return batch == null ? null : new Tagged(batch);
         }
 
@@ -332,6 +345,10 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
                     }
                     Utf8LineFormat.Line line = read.getRecord().line();
                     if (line.part()) {
+                        if (endAtLongLine) {
+                            ended = true;
+                            return null;
+                        }
                         continue; // a part of an over-long line: the line comes when it ends
                     }
                     String header = csv ? read.getRecord().header() : null;
