@@ -44,8 +44,8 @@ public final class FeatureInference {
 
     private static IllegalArgumentException noRecords(List<InputSample> samples) {
         if (samples.isEmpty()) {
-            return new IllegalArgumentException("the input has no files yet, so the features cannot be inferred: "
-                    + "pass --features A,B,C");
+            return new IllegalArgumentException("no file of the input can be read now, so the features cannot be "
+                    + "inferred: pass --features A,B,C");
         }
         InputSample first = samples.get(0);
         String what = first.rows() == 0
