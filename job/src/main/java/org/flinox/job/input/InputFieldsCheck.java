@@ -80,8 +80,8 @@ public final class InputFieldsCheck {
             InputSample.Values seen = file.of(f);
             if (seen.numbers() == 0 && seen.others() > 0) {
                 throw new IllegalArgumentException("--features '" + f + "' is not a number in any of the first "
-                        + file.records() + " records of " + file.name() + " (it is '" + String.join("', '", seen.someOthers())
-                        + "'" + (seen.others() > seen.someOthers().size() ? ", ..." : "") + "): give numeric fields, or "
+                        + file.records() + " records of " + file.name() + " (its values include '" + String.join("', '",
+                        seen.someOthers()) + "'): give numeric fields, or "
                         + "leave --features out to use every numeric field but the key");
             }
         }

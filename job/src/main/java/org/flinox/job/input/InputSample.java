@@ -43,7 +43,7 @@ public record InputSample(String name, InputFormat format, List<String> header, 
      * @param numbers how many were numbers (NaN and infinities included)
      * @param others how many were neither a number nor empty (nor {@code NA}, {@code null}, ...)
      * @param numberFirst whether the first value that is not empty is a number
-     * @param someOthers up to three of the others, for messages
+     * @param someOthers up to three distinct ones of the others, for messages
      */
     public record Values(int numbers, int others, boolean numberFirst, List<String> someOthers) {
         static final Values NONE = new Values(0, 0, false, List.of());
@@ -55,10 +55,11 @@ public record InputSample(String name, InputFormat format, List<String> header, 
             if (RecordParser.numeral(value) != null) {
                 return new Values(numbers + 1, others, numbers + others == 0 || numberFirst, someOthers);
             }
+            String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
             List<String> some = someOthers;
-            if (some.size() < 3) {
+            if (some.size() < 3 && !some.contains(shown)) {
                 some = new ArrayList<>(some);
-                some.add(value.length() > 40 ? value.substring(0, 40) + "…" : value);
+                some.add(shown);
                 some = List.copyOf(some);
             }
             return new Values(numbers, others + 1, numberFirst, some);

@@ -37,10 +37,10 @@ class InputFieldsCheckTest {
 
     @Test
     void aFeatureThatIsNotANumberInAnyOfAFilesFirstRecordsIsRefusedNamingTheFileAndTheValues() throws IOException {
-        Path in = write("in/b.csv", "k,a,name\nu,1,boiler-1\nu,2,boiler-2\nu,3,\n");
+        Path in = write("in/b.csv", "k,a,name\nu,1,boiler-1\nu,2,boiler-1\nu,3,\nu,4,boiler-2\n");
         assertThatThrownBy(() -> check(dir.resolve("in"), InputFormat.CSV, "k", List.of("a", "name")))
-                .hasMessageContaining("--features 'name' is not a number in any of the first 3 records of " + in)
-                .hasMessageContaining("'boiler-1', 'boiler-2'");
+                .hasMessageContaining("--features 'name' is not a number in any of the first 4 records of " + in)
+                .hasMessageContaining("(its values include 'boiler-1', 'boiler-2')");
         Path json = write("j.jsonl", "{\"k\":\"u\",\"a\":1,\"on\":true}\n");
         assertThatThrownBy(() -> check(json, InputFormat.JSONL, "k", List.of("on"))).hasMessageContaining("'true'");
     }
