@@ -210,7 +210,7 @@ public final class JobRunner {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("--input has no files to tell the format from: pass --format csv|jsonl");
         }
-        return InputFormat.fromPath(files.get(0).path().getName());
+        return InputFormat.fromPath(files.get(0).path().toUri().getPath());
     }
 
     private static List<String> inferFeatures(RunOptions o, List<FileSourceSplit> files, List<InputSample> samples) {
