@@ -11,14 +11,16 @@ import java.time.Duration;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.DetachedJobExecutionResult;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.flinox.job.input.FeatureInference;
-import org.flinox.job.input.HiddenFiles;
 import org.flinox.job.input.InputFieldsCheck;
+import org.flinox.job.input.InputFiles;
 import org.flinox.job.input.InputFormat;
+import org.flinox.job.input.InputSample;
 import org.flinox.job.kafka.KafkaAddress;
 import org.flinox.job.kafka.KafkaSettings;
 import org.flinox.job.report.RunLog;
@@ -53,6 +55,7 @@ public final class JobRunner {
                 throw new IllegalArgumentException("--input " + o.input + " is a Kafka topic, so the features cannot be "
                         + "inferred from a file: pass --features A,B,C");
             }
+            InputFieldsCheck.requireDistinctFeatures(o.key, features);
             if (format == InputFormat.CSV) {
                 InputFieldsCheck.checkHeader("--csv-header", List.of(o.csvHeader.split(",", -1)), o.key, features);
             }
@@ -61,11 +64,12 @@ public final class JobRunner {
                 throw new IllegalArgumentException("--csv-header is for a kafka:// input; a CSV file's header is its "
                         + "first line");
             }
-            List<Path> files = inputFiles(o);
+            InputFieldsCheck.requireDistinctFeatures(o.key, o.features);
+            List<FileSourceSplit> files = inputFiles(o);
             format = o.format != null ? InputFormat.fromName(o.format) : formatOf(files);
-            FeatureInference.requireDistinctCsvColumns(files, format);
-            InputFieldsCheck.check(files, format, o.key, o.features);
-            features = o.features != null ? List.copyOf(o.features) : inferFeatures(o, files, format);
+            List<InputSample> samples = InputSample.of(files, format, localInput(o).toString());
+            InputFieldsCheck.check(samples, o.key, o.features);
+            features = o.features != null ? List.copyOf(o.features) : inferFeatures(o, files, samples);
         }
         if (o.restore != null) {
             requireRestorable(o.restore);
@@ -179,32 +183,43 @@ public final class JobRunner {
                 o.transactionalIdPrefix != null ? o.transactionalIdPrefix : name, o.bounded);
     }
 
-    /** The input's files now (a local path); empty for a remote file system or an empty directory. */
-    private static List<Path> inputFiles(RunOptions o) {
+    /**
+     * The input's files now, as the job will read them (a local path; empty for a remote file
+     * system or an empty directory), in the order it will read them.
+     */
+    private static List<FileSourceSplit> inputFiles(RunOptions o) {
         if (o.input.contains("://") && !o.input.startsWith("file:")) {
             return List.of();
         }
-        Path input = o.input.startsWith("file:") ? Path.of(java.net.URI.create(o.input)) : Path.of(o.input);
+        Path input = localInput(o);
         if (!Files.exists(input)) {
             throw new IllegalArgumentException("--input " + o.input + " does not exist");
         }
-        return FeatureInference.inputFiles(input);
+        try {
+            return InputFiles.of(input.toString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot list --input " + o.input + ": " + e.getMessage(), e);
+        }
     }
 
-    /** One format per run: the first file's, by extension. */
-    private static InputFormat formatOf(List<Path> files) {
+    private static Path localInput(RunOptions o) {
+        return o.input.startsWith("file:") ? Path.of(java.net.URI.create(o.input)) : Path.of(o.input);
+    }
+
+    /** One format per run: the first file's (the first the job reads), by extension. */
+    private static InputFormat formatOf(List<FileSourceSplit> files) {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("--input has no files to tell the format from: pass --format csv|jsonl");
         }
-        return InputFormat.fromPath(files.get(0).toString());
+        return InputFormat.fromPath(files.get(0).path().toUri().getPath());
     }
 
-    private static List<String> inferFeatures(RunOptions o, List<Path> files, InputFormat format) {
+    private static List<String> inferFeatures(RunOptions o, List<FileSourceSplit> files, List<InputSample> samples) {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("--input " + o.input + " has no files yet, so the features cannot be "
                     + "inferred: pass --features A,B,C");
         }
-        return FeatureInference.defaultFeatures(files.get(0), format, o.key);
+        return FeatureInference.defaultFeatures(samples, o.key);
     }
 
     /** The Flink configuration of the flags, by documented keys. */
@@ -384,20 +399,16 @@ public final class JobRunner {
         if (input == null || !Files.exists(input)) {
             return 0;
         }
-        try (var files = Files.walk(input)) {
+        try {
             long total = 0;
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                String name = f.getFileName().toString();
-                if (!f.equals(input) && HiddenFiles.isHidden(name)) {
-                    continue;
-                }
-                if (name.matches(".*\\.(gz|gzip|bz2|xz|zst|deflate)$")) {
+            for (FileSourceSplit f : InputFiles.of(input.toString())) {
+                if (InputFiles.isCompressed(f.path().getName())) {
                     return 0; // the bar counts decompressed bytes
                 }
-                total += Files.size(f);
+                total += f.fileSize();
             }
             return total;
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | RuntimeException e) {
             return 0;
         }
     }

@@ -14,20 +14,23 @@ import picocli.CommandLine.Option;
 final class RunOptions {
 
     @Option(names = "--input", paramLabel = "PATH",
-            description = "A file or a directory of CSV (with header) or JSON-lines records, or a Kafka topic "
-                    + "kafka://HOST:PORT/TOPIC. Without it, a demo runs.")
+            description = "A file or a directory (subdirectories and symbolic links followed) of CSV (with header) or "
+                    + "JSON-lines records, or a Kafka topic kafka://HOST:PORT/TOPIC. Files are read in arrival order: by "
+                    + "modification time, then path (cp -p and an untar keep the old times, and so the order). Without "
+                    + "it, a demo runs.")
     String input;
 
     @Option(names = "--format", paramLabel = "csv|jsonl",
-            description = "The input format; default: from each file's extension.")
+            description = "The input format; default: from the extension of the first file read (the oldest).")
     String format;
 
     @Option(names = "--key", paramLabel = "FIELD", description = "The stream key field; default: one global key.")
     String key;
 
     @Option(names = "--features", paramLabel = "A,B,C", split = ",",
-            description = "The numeric input fields, in order; default: every numeric field but the key "
-                    + "(from the first record of the first file).")
+            description = "The numeric input fields, in order; default: every numeric field but the key, from the "
+                    + "first 20 records of the first file read: a field whose first value that is not empty (nor NA, "
+                    + "N/A, null, None) is a number.")
     List<String> features;
 
     @Option(names = "--model", paramLabel = "SPEC.json",
@@ -53,7 +56,9 @@ final class RunOptions {
                     + "default: DIR-dead-letters beside --output (TOPIC-dead-letters for Kafka), or standard error.")
     String deadLetter;
 
-    @Option(names = "--watch", description = "Keep watching the --input directory for new files (unbounded).")
+    @Option(names = "--watch", description = "Keep watching the --input directory for new files (unbounded). A file "
+            + "is read once: one that changes after it was listed (replaced, appended to) is a FILE_CHANGED dead letter, "
+            + "its new rows are not read; move complete files in, new data under new names.")
     boolean watch;
 
     @Option(names = "--watch-interval", paramLabel = "DURATION", defaultValue = "1s",

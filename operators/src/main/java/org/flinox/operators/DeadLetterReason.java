@@ -28,5 +28,11 @@ public enum DeadLetterReason {
      * the rest of a file could not be read (a truncated or corrupt compressed file): one dead
      * letter for the whole damaged part; the rows before it were processed
      */
-    DAMAGED_FILE
+    DAMAGED_FILE,
+    /**
+     * a file that changed under a name already listed: replaced, appended to or removed before or
+     * while it was read (the rest of it is one dead letter), or changed after it was read (one dead
+     * letter for each change seen; what changed is not read)
+     */
+    FILE_CHANGED
 }

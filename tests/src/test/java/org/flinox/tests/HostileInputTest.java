@@ -87,15 +87,27 @@ class HostileInputTest {
         }
     }
 
-    /** Runs the job and checks the accounting; returns the outputs. */
+    /** Runs the job with {@code --features a,b} and checks the accounting; returns the dead letters. */
     private List<JsonNode> runAndAccount(Path input, String... flags) {
+        List<String> args = new ArrayList<>(List.of("--features", "a,b"));
+        args.addAll(List.of(flags));
+        return runAndAccountWith(input, args.toArray(String[]::new));
+    }
+
+    /**
+     * Runs the job and checks the accounting: the records the summary says were read are the
+     * outputs plus the dead letters, each id once, each with the outcome expected of it; returns
+     * the dead letters.
+     */
+    private List<JsonNode> runAndAccountWith(Path input, String... flags) {
         Path out = dir.resolve("out");
         Path dead = dir.resolve("dead");
-        List<String> args = new ArrayList<>(List.of("--input", input.toString(), "--key", "k", "--features", "a,b",
+        List<String> args = new ArrayList<>(List.of("--input", input.toString(), "--key", "k",
                 "--output", out.toString(), "--dead-letter", dead.toString()));
         args.addAll(List.of(flags));
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertThat(run.code()).as(run.err()).isZero();
+        lastRun = run;
 
         List<JsonNode> outputs = JobFiles.jsonLines(out);
         List<JsonNode> deadLetters = JobFiles.jsonLines(dead);
@@ -115,7 +127,7 @@ class HostileInputTest {
             assertThat(d.get("detail").asText()).as(id).isNotBlank();
         }
         assertThat(duplicated).as("ids given to more than one line").isEmpty();
-        assertThat(outputs.size() + deadLetters.size()).isEqualTo(expected.size());
+        assertThat(outputs.size() + deadLetters.size()).isEqualTo(expected.size()).isEqualTo(recordsIn(run.err()));
         assertThat(actual).isEqualTo(expected);
 
         Map<String, double[]> z = Reference.cumulative(good);
@@ -125,6 +137,16 @@ class HostileInputTest {
             assertThat(o.get("key").asText()).as(id).doesNotContain("\uFFFD");
         }
         return deadLetters;
+    }
+
+    /** The run's last result, for what it printed. */
+    private CliRun lastRun;
+
+    /** "N records in" of a run's summary. */
+    private static long recordsIn(String err) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("flinox: done in [^:]*: ([\\d,]+) records in").matcher(err);
+        assertThat(m.find()).as(err).isTrue();
+        return Long.parseLong(m.group(1).replace(",", ""));
     }
 
     private static JsonNode deadLetter(List<JsonNode> deadLetters, String source, long seq) {
@@ -232,5 +254,107 @@ class HostileInputTest {
             raw = all.toString();
         }
         assertThat(raw).contains("\"key\":\"\\ud800\"");
+    }
+
+    /**
+     * {@code before}, a line of {@code longLine} bytes of 'x', then {@code after}, gzipped as
+     * concatenated members (one 64 MiB member written over and over): gigabytes in megabytes.
+     */
+    private static void gzipBomb(Path file, String before, long longLine, String after) throws IOException {
+        int member = 64 << 20;
+        byte[] run = new byte[member];
+        Arrays.fill(run, (byte) 'x');
+        ByteArrayOutputStream x = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(x)) {
+            gz.write(run);
+        }
+        byte[] runGz = x.toByteArray();
+        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
+            out.write(gzip(before));
+            for (long left = longLine; left > 0; left -= member) {
+                out.write(left >= member ? runGz : gzip("x".repeat((int) left)));
+            }
+            out.write(gzip(after));
+        }
+    }
+
+    @Test
+    void aGzipBombThatInflatesToALineOfMoreThanTwoGibibytesIsOneDeadLetterAndTheRowsAroundItGoOn() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        long longLine = (1L << 31) + 5;
+        gzipBomb(in.resolve("bomb.csv.gz"), "k,a,b\nbomb,1,2\nbomb,3,5\n", longLine, "\nbomb,4,4\nbomb,2,0\n");
+        assertThat(Files.size(in.resolve("bomb.csv.gz"))).as("bytes on disk").isLessThan(10 << 20);
+        expectOutput("bomb", "bomb.csv.gz", 0, 1, 2);
+        expectOutput("bomb", "bomb.csv.gz", 1, 3, 5);
+        expectDead("bomb.csv.gz", 2, "LINE_TOO_LONG");
+        expectOutput("bomb", "bomb.csv.gz", 3, 4, 4);
+        expectOutput("bomb", "bomb.csv.gz", 4, 2, 0);
+        Files.writeString(in.resolve("zz-after.csv"), "k,a,b\nafter,1,1\nafter,2,3\n");
+        expectOutput("after", "zz-after.csv", 0, 1, 1);
+        expectOutput("after", "zz-after.csv", 1, 2, 3);
+
+        List<JsonNode> dead = runAndAccount(in);
+
+        JsonNode tooLong = deadLetter(dead, "bomb.csv.gz", 2);
+        assertThat(tooLong.get("detail").asText()).contains("the line has " + longLine + " bytes");
+        assertThat(tooLong.get("raw").asText()).startsWith("xxxx").hasSizeLessThan(200);
+    }
+
+    @Test
+    void symbolicLinkLoopsAndLinksToNothingInsideTheInputAreSkippedWithOneWarningEach() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        for (int f = 0; f < 20; f++) {
+            String name = String.format("good-%02d.csv", f);
+            Files.writeString(in.resolve(name), "k,a,b\nk" + (f % 3) + "," + f + "," + (f * 7 % 5) + "\n");
+            Files.setLastModifiedTime(in.resolve(name), java.nio.file.attribute.FileTime.fromMillis(1_000_000L + f));
+            expectOutput("k" + (f % 3), name, 0, f, f * 7 % 5);
+        }
+        Path sub = Files.createDirectories(in.resolve("sub"));
+        Files.createSymbolicLink(sub.resolve("back"), in);                       // a loop: sub/back/sub/back/...
+        Files.createSymbolicLink(in.resolve("ping.csv"), in.resolve("pong.csv")); // links pointing at each other
+        Files.createSymbolicLink(in.resolve("pong.csv"), in.resolve("ping.csv"));
+        Files.createSymbolicLink(in.resolve("gone.csv"), dir.resolve("no-such-file.csv"));
+
+        try (LogCapture log = new LogCapture()) {
+            runAndAccount(in);
+            // each bad entry named once; nothing under sub/back is read (it is the input again)
+            assertThat(log.containing("skipping input entry", "symbolic link loop")).hasSize(1);
+            assertThat(log.containing("skipping input entry", "ping.csv")).hasSize(1);
+            assertThat(log.containing("skipping input entry", "pong.csv")).hasSize(1);
+            assertThat(log.containing("skipping input entry", "gone.csv")).hasSize(1);
+        }
+    }
+
+    @Test
+    void aCompressedFirstFileWithAnInvalidByteAndMissingFirstValuesStillGivesItsFeatures() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        // the first file (the oldest) is gzipped; its first rows have a byte that is not UTF-8, an
+        // empty a and an NA b: a and b are still the features, and the bad rows dead letters
+        byte[] first = concat(bytes("k,name,a,b\n"),
+                bytes("s1,pump-"), new byte[] {(byte) 0xff}, bytes(",1,1\n"),  // 0 INVALID_UTF8
+                bytes("s1,pump,,NA\n"),                                          // 1 MISSING_FIELD (a)
+                bytes("s1,pump,2,3\n"),                                          // 2
+                bytes("s2,fan,5,NA\n"),                                          // 3 NON_NUMERIC (b)
+                bytes("s2,fan,4,1\n"));                                          // 4
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            out.write(first);
+        }
+        Files.write(in.resolve("first.csv.gz"), gz.toByteArray());
+        Files.setLastModifiedTime(in.resolve("first.csv.gz"), java.nio.file.attribute.FileTime.fromMillis(1_000_000L));
+        Path bz2 = in.resolve("second.csv.bz2");
+        try (var out = new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(Files.newOutputStream(bz2))) {
+            out.write(bytes("k,name,a,b\ns1,pump,6,2\n"));
+        }
+        Files.setLastModifiedTime(bz2, java.nio.file.attribute.FileTime.fromMillis(2_000_000L));
+        expectDead("first.csv.gz", 0, "INVALID_UTF8");
+        expectDead("first.csv.gz", 1, "MISSING_FIELD");
+        expectOutput("s1", "first.csv.gz", 2, 2, 3);
+        expectDead("first.csv.gz", 3, "NON_NUMERIC");
+        expectOutput("s2", "first.csv.gz", 4, 4, 1);
+        expectOutput("s1", "second.csv.bz2", 0, 6, 2);
+
+        runAndAccountWith(in); // no --features: inferred
+        assertThat(lastRun.err()).contains("features:     a, b (inferred");
     }
 }

@@ -52,10 +52,11 @@ class RunConsoleTest {
 
     @Test
     void aBoundedRunWhoseEveryRecordIsDeadLetteredExitsNonZero() throws Exception {
-        Path input = Files.write(dir.resolve("words.csv"), List.of("k,a", "x,one", "y,two", "x,three"));
+        // numbers, so the start checks let them through, but none finite: each is a dead letter
+        Path input = Files.write(dir.resolve("words.csv"), List.of("k,a", "x,NaN", "y,inf", "x,-Infinity"));
         JarRun r = JarRun.of(dir, "--input", input.toString(), "--key", "k", "--features", "a", "--output", "out");
         assertThat(r.code()).as(r.err()).isEqualTo(1);
-        assertThat(r.err()).contains("3 records in").contains("0 outputs").contains("NON_NUMERIC 3")
+        assertThat(r.err()).contains("3 records in").contains("0 outputs").contains("NOT_FINITE 3")
                 .contains("every record (3) went to the dead letters");
         assertThat(JobFiles.jsonLines(dir.resolve("out-dead-letters"))).hasSize(3);
     }

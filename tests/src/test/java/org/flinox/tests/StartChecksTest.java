@@ -41,6 +41,23 @@ class StartChecksTest {
     }
 
     @Test
+    void featuresNamingAFieldTwiceOrTheKeyAreRefusedAtStart() throws Exception {
+        String in = csv().toString();
+        assertThat(refused("--input", in, "--key", "sensor", "--features", "temp,hum,temp").err())
+                .contains("--features names 'temp' more than once (temp,hum,temp): give each field once");
+        assertThat(refused("--input", in, "--key", "sensor", "--features", "sensor,temp").err())
+                .contains("--features names the --key field 'sensor'").contains("leave it out of --features");
+    }
+
+    @Test
+    void aFeatureThatIsNotANumberInAnyOfTheFirstRecordsIsRefusedAtStart() throws Exception {
+        Path in = Files.write(dir.resolve("sensors.csv"), List.of("sensor,site,temp", "a,north,1", "b,south,2", "a,,3"));
+        assertThat(refused("--input", in.toString(), "--key", "sensor", "--features", "temp,site").err())
+                .contains("--features 'site' is not a number in any of the first 3 records of " + in)
+                .contains("(its values include 'north', 'south')").contains("give numeric fields");
+    }
+
+    @Test
     void aJsonArrayIsToldThatJsonLinesMeansOneObjectPerLine() throws Exception {
         Path in = Files.writeString(dir.resolve("in.json"), "[{\"id\":\"a\",\"x\":1},\n{\"id\":\"b\",\"x\":2}]\n");
         assertThat(refused("--input", in.toString(), "--key", "id").err()).contains("JSON array")
@@ -150,6 +167,15 @@ class StartChecksTest {
                 "--restore", savepoint.toString());
         assertThat(resumed.code()).as(resumed.err()).isZero();
         assertThat(JobFiles.jsonLines(out)).hasSize(3);
+    }
+
+    @Test
+    void helpSaysInWhatOrderFilesAreReadHowFeaturesAreInferredAndWhatAChangedFileIs() {
+        String help = CliRun.of("--help").out().replaceAll("\\s+", " ");
+        assertThat(help).contains("Files are read in arrival order: by modification time, then path")
+                .contains("from the first 20 records of the first file read")
+                .contains("is not empty (nor NA, N/A, null, None) is a number")
+                .contains("one that changes after it was listed (replaced, appended to) is a FILE_CHANGED dead letter");
     }
 
     @Test

@@ -53,21 +53,30 @@ final class WatchedJob implements AutoCloseable {
 
     /** Waits until {@code count} output lines are committed in total. */
     void awaitOutputs(int count) throws Exception {
+        awaitCommitted(outputDir, "outputs", count);
+    }
+
+    /** Waits until {@code count} dead letters are committed in total (beside the output, by default). */
+    void awaitDeadLetters(int count) throws Exception {
+        awaitCommitted(outputDir.resolveSibling(outputDir.getFileName() + "-dead-letters"), "dead letters", count);
+    }
+
+    private void awaitCommitted(Path dir, String what, int count) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         int seen = 0;
         while (System.nanoTime() < deadline) {
-            seen = JobFiles.committedSoFar(outputDir).size();
+            seen = JobFiles.committedSoFar(dir).size();
             if (seen >= count) {
-                assertThat(seen).as("committed outputs").isEqualTo(count);
+                assertThat(seen).as("committed " + what).isEqualTo(count);
                 return;
             }
             if (client.getJobStatus().get().isGloballyTerminalState()) {
                 client.getJobExecutionResult().get(); // throws the job's failure
-                throw new AssertionError("the job ended with " + seen + " of " + count + " outputs");
+                throw new AssertionError("the job ended with " + seen + " of " + count + " " + what);
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("timed out with " + seen + " of " + count + " outputs committed");
+        throw new AssertionError("timed out with " + seen + " of " + count + " " + what + " committed");
     }
 
     /** Stops the job with a canonical savepoint under {@code dir} and returns its path. */

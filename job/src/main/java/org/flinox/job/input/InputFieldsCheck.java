@@ -1,65 +1,98 @@
 package org.flinox.job.input;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
- * Checks, before a job starts, that {@code --key} and {@code --features} name fields the input
- * has: every CSV file's header, or the first records of every JSON-lines file. A misspelt name
- * would otherwise send every record to the dead letters. Also refuses a file that is a JSON
- * array rather than JSON lines.
+ * Checks, before a job starts, the flags that name fields, against the flags themselves and
+ * against the first records of every input file ({@link InputSample}: a CSV file's header and
+ * first rows, the first records of a JSON-lines file), so that a mistake stops the run at start
+ * with one line saying what to fix instead of starting a job whose every record is dead-lettered:
+ *
+ * <ul>
+ *   <li>{@code --features} that names a field twice, or names the {@code --key};
+ *   <li>{@code --key} or {@code --features} that is not a field of a file (naming the fields there
+ *       are and the closest one);
+ *   <li>a {@code --features} field that has values in a file's first records but not one number;
+ *   <li>a CSV header that names a column twice (which value a record means cannot be known);
+ *   <li>a file that is a JSON array rather than JSON lines.
+ * </ul>
  */
 public final class InputFieldsCheck {
-    /** How many JSON records of each file are looked at. */
-    static final int JSON_RECORDS = 20;
 
     private InputFieldsCheck() {}
 
     /**
-     * @param files the input files (local)
+     * Refuses {@code --features} that names a field twice, or names the key: every record would
+     * carry the same value twice, or its key as a number to normalize.
+     *
+     * @param features the feature fields, or null when they are to be inferred
+     */
+    public static void requireDistinctFeatures(String keyField, List<String> features) {
+        if (features == null) {
+            return;
+        }
+        String twice = RecordParser.duplicate(features);
+        if (twice != null) {
+            throw new IllegalArgumentException("--features names '" + twice + "' more than once (" + String.join(",", features)
+                    + "): give each field once");
+        }
+        if (keyField != null && features.contains(keyField)) {
+            throw new IllegalArgumentException("--features names the --key field '" + keyField + "': the key says whose "
+                    + "statistics a record updates, it is not one of the numbers; leave it out of --features");
+        }
+    }
+
+    /**
+     * @param samples the first records of every input file
      * @param keyField the key field, or null
      * @param features the feature fields, or null when they are to be inferred
-     * @throws IllegalArgumentException naming the file, the missing field, the fields there are
-     *     and the closest one
+     * @throws IllegalArgumentException naming the file and what to fix
      */
-    public static void check(List<Path> files, InputFormat format, String keyField, List<String> features) {
-        for (Path file : files) {
-            if (!readable(file)) {
-                continue;
+    public static void check(List<InputSample> samples, String keyField, List<String> features) {
+        for (InputSample file : samples) {
+            if (file.jsonArray()) {
+                throw jsonArray(file.name());
             }
-            if (format == InputFormat.CSV) {
-                List<String> header = csvHeader(file);
-                if (header != null) {
-                    requirePresent(file, "header", header, keyField, features);
+            if (file.header() != null) {
+                String twice = RecordParser.duplicate(file.header());
+                if (twice != null) {
+                    throw new IllegalArgumentException("the CSV header of " + file.name() + " names column '" + twice
+                            + "' more than once: " + String.join(",", file.header()) + "; rename one of them");
                 }
-            } else {
-                List<String> seen = jsonFields(file);
-                if (seen != null) {
-                    requirePresent(file, "first " + JSON_RECORDS + " records", seen, keyField, features);
-                }
+                requirePresent(file.name(), "header has", file.header(), keyField, features);
+            } else if (file.format() == InputFormat.JSONL && file.records() > 0) {
+                requirePresent(file.name(), "first " + file.records() + (file.records() == 1 ? " record has" : " records have"),
+                        file.fields(), keyField, features);
+            }
+            requireNumbers(file, features);
+        }
+    }
+
+    private static void requireNumbers(InputSample file, List<String> features) {
+        if (features == null) {
+            return;
+        }
+        for (String f : features) {
+            InputSample.Values seen = file.of(f);
+            if (seen.numbers() == 0 && seen.others() > 0) {
+                throw new IllegalArgumentException("--features '" + f + "' is not a number in any of the first "
+                        + file.records() + " records of " + file.name() + " (its values include '" + String.join("', '",
+                        seen.someOthers()) + "'): give numeric fields, or "
+                        + "leave --features out to use every numeric field but the key");
             }
         }
     }
 
     /** The same check against a header given on the command line ({@code --csv-header} of a Kafka input). */
     public static void checkHeader(String source, List<String> header, String keyField, List<String> features) {
-        requirePresent(Path.of(source), "header", header, keyField, features);
+        requirePresent(source, "header has", header, keyField, features);
     }
 
-    private static void requirePresent(Path file, String where, List<String> fields, String keyField,
+    private static void requirePresent(String file, String where, List<String> fields, String keyField,
             List<String> features) {
         if (keyField != null && !fields.contains(keyField)) {
             throw missing("--key", keyField, file, where, fields);
@@ -73,11 +106,11 @@ public final class InputFieldsCheck {
         }
     }
 
-    private static IllegalArgumentException missing(String flag, String name, Path file, String where,
+    private static IllegalArgumentException missing(String flag, String name, String file, String where,
             List<String> fields) {
         String closest = closest(name, fields);
         return new IllegalArgumentException(flag + " '" + name + "' is not a field of " + file + " (its " + where
-                + " has: " + String.join(", ", fields) + ")" + (closest == null ? "" : "; did you mean '" + closest + "'?"));
+                + ": " + String.join(", ", fields) + ")" + (closest == null ? "" : "; did you mean '" + closest + "'?"));
     }
 
     /** The field closest to {@code name}: equal but for case, else within an edit distance of a third of it. */
@@ -99,66 +132,6 @@ public final class InputFieldsCheck {
         return best != null && bestDistance <= Math.max(1, name.length() / 3) ? best : null;
     }
 
-    /** The columns of a CSV file's header, or null when it has none (the parser reports that). */
-    private static List<String> csvHeader(Path file) {
-        try (BufferedReader in = open(file)) {
-            String header = in.readLine();
-            if (header == null) {
-                return null;
-            }
-            if (header.startsWith("\uFEFF")) {
-                header = header.substring(1);
-            }
-            try {
-                return List.of(new RecordParser(InputFormat.CSV, null, List.of("?")).csvRow(header));
-            } catch (IOException e) {
-                return null;
-            }
-        } catch (IOException e) {
-            return null; // a damaged file: the job reports it (a dead letter naming the file)
-        }
-    }
-
-    /**
-     * The fields of the first JSON objects of a file, in order of appearance, or null when none
-     * parses.
-     *
-     * @throws IllegalArgumentException when the file is a JSON array
-     */
-    private static List<String> jsonFields(Path file) {
-        RecordParser syntax = new RecordParser(InputFormat.JSONL, null, List.of("?"));
-        Set<String> fields = new LinkedHashSet<>();
-        int objects = 0;
-        try (BufferedReader in = open(file)) {
-            String line;
-            boolean first = true;
-            while (objects < JSON_RECORDS && (line = in.readLine()) != null) {
-                String trimmed = (first && line.startsWith("\uFEFF") ? line.substring(1) : line).strip();
-                if (trimmed.isEmpty()) {
-                    continue;
-                }
-                if (first && startsAJsonArrayOfObjects(trimmed)) {
-                    throw jsonArray(file);
-                }
-                first = false;
-                try {
-                    JsonNode node = syntax.jsonTree(trimmed);
-                    if (node.isObject()) {
-                        objects++;
-                        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                            fields.add(it.next());
-                        }
-                    }
-                } catch (IOException e) {
-                    // a bad record: a dead letter later, not a start-up error
-                }
-            }
-        } catch (IOException e) {
-            // a damaged file: the job reports it; judge by the records read so far
-        }
-        return objects == 0 ? null : List.copyOf(fields);
-    }
-
     /**
      * Whether a file's first line opens a JSON array of records rather than holding one JSON
      * value: {@code [} that does not close on the line ({@code [{"a": 1},}), or a one-line array
@@ -177,23 +150,8 @@ public final class InputFieldsCheck {
         }
     }
 
-    static IllegalArgumentException jsonArray(Path file) {
+    static IllegalArgumentException jsonArray(String file) {
         return new IllegalArgumentException(file + " is a JSON array, not JSON lines: JSON lines hold one JSON object "
                 + "per line ({\"a\": 1, ...} on each line, no enclosing [ ])");
-    }
-
-    /** Plain and gzip files are looked at; other compressions are left to the job. */
-    private static boolean readable(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return !(name.endsWith(".bz2") || name.endsWith(".xz") || name.endsWith(".zst") || name.endsWith(".deflate"));
-    }
-
-    private static BufferedReader open(Path file) throws IOException {
-        InputStream in = Files.newInputStream(file);
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".gz") || name.endsWith(".gzip")) {
-            in = new GZIPInputStream(in);
-        }
-        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     }
 }

@@ -9,26 +9,18 @@ public enum InputFormat {
     /** one JSON object per line */
     JSONL;
 
-    /** The extensions Flink's file source decompresses by (StandardDeCompressors). */
-    private static final java.util.List<String> COMPRESSED =
-            java.util.List.of(".gz", ".gzip", ".bz2", ".xz", ".zst", ".deflate");
-
     /**
      * The format a file's extension names: {@code .csv} is CSV; {@code .jsonl}, {@code .json} and
      * {@code .ndjson} are JSON lines (case-insensitive), each also when compressed
-     * ({@code data.csv.gz}: the file source decompresses by the last extension).
+     * ({@code data.csv.gz}: the extension before the one the file is decompressed by,
+     * {@link InputFiles#isCompressed}).
      *
      * @throws IllegalArgumentException for any other extension, naming the file
      */
     public static InputFormat fromPath(String path) {
         String name = path.replace('\\', '/');
-        name = name.substring(name.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
-        for (String compressed : COMPRESSED) {
-            if (name.endsWith(compressed)) { // data.csv.gz is CSV, read through gzip
-                name = name.substring(0, name.length() - compressed.length());
-                break;
-            }
-        }
+        name = name.substring(name.lastIndexOf('/') + 1);
+        name = InputFiles.withoutCompression(name).toLowerCase(Locale.ROOT); // data.csv.gz is CSV, read through gzip
         if (name.endsWith(".csv")) {
             return CSV;
         }

@@ -3,14 +3,16 @@ package org.flinox.job.input;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
-import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.AbstractFileSource;
+import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.core.fs.Path;
 
 /**
- * The job's file source: every line of a file, or of every file in a directory (hidden files,
- * named {@code .*} or {@code _*}, are skipped), as a {@link RawLine}.
+ * The job's file source: every line of a file, or of every file under a directory
+ * ({@link InputFiles}: subdirectories and symbolic links followed, hidden files skipped, an entry
+ * that cannot be followed skipped with a warning), as a {@link RawLine}.
  *
- * <pre>FileSource&lt;RawLine&gt; source = InputSources.forPath("data/").watch(Duration.ofSeconds(5)).build();
+ * <pre>Source&lt;RawLine, ?, ?&gt; source = InputSources.forPath("data/").watch(Duration.ofSeconds(5)).build();
  * env.fromSource(source, WatermarkStrategy.noWatermarks(), "input").setParallelism(1);</pre>
  *
  * <p>Each line's {@code source} is its file's path relative to the input directory
@@ -23,8 +25,12 @@ import org.apache.flink.core.fs.Path;
  * Files are read whole, each by one reader, and handed out by {@link ArrivalOrderSplitAssigner}
  * in order of modification time, then path. Records of one key keep their input order across
  * files only when the source runs at parallelism 1 (the job does so); with more readers, files
- * are read concurrently. In a watched directory a file should appear complete (written elsewhere,
- * then moved in): a file is listed once, and lines appended after it was read are not seen.
+ * are read concurrently.
+ *
+ * <p>A file is read once, as it is when its reader opens it. In a watched directory a file should
+ * appear complete (written elsewhere, then moved in): one that changes under a name already listed
+ * — replaced, appended to, removed — is not read again, and each change seen is one
+ * {@code FILE_CHANGED} dead letter ({@link WatchingEnumerator}, {@link TaggedLineFormat}).
  */
 public final class InputSources {
 
@@ -56,18 +62,12 @@ public final class InputSources {
         return this;
     }
 
-    public FileSource<RawLine> build() {
-        FileSource.FileSourceBuilder<RawLine> builder =
-                FileSource.forBulkFileFormat(new TaggedLineFormat(format, absolute(path)), new Path(path))
-                        .setSplitAssigner(ArrivalOrderSplitAssigner::new);
-        if (watch != null) {
-            builder.monitorContinuously(watch);
-        }
-        return builder.build();
+    public AbstractFileSource<RawLine, FileSourceSplit> build() {
+        return new LineFileSource(new Path(path), new TaggedLineFormat(format, absolute(path)), watch);
     }
 
     /** The path made absolute, so files found under it can be named relative to it. */
-    private static String absolute(String path) {
+    static String absolute(String path) {
         Path p = new Path(path);
         try {
             return p.makeQualified(p.getFileSystem()).toString();

@@ -1,5 +1,6 @@
 package org.flinox.job.input;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -12,6 +13,7 @@ import org.apache.flink.connector.file.src.util.MutableRecordAndPosition;
 import org.apache.flink.connector.file.src.util.RecordAndPosition;
 import org.apache.flink.connector.file.src.util.SingletonResultIterator;
 import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.Path;
 import org.flinox.operators.DeadLetterReason;
 
@@ -38,13 +40,14 @@ import org.flinox.operators.DeadLetterReason;
  * opened as what its extension says (a {@code .gz} that is not gzip) is one such line.
  *
  * <p>Lines come through {@link StreamFormatAdapter}, which checkpoints a reader's position as
- * "no byte offset, N lines read" and on restore re-reads the file skipping those N lines. The
- * N of a record is its {@link RecordAndPosition#getRecordSkipCount()} (lines read
- * <em>including</em> it), so the record's line index is {@code N - 1}; that is what makes
- * {@code seq} continue after a restore. The header is the first line of the same stream
- * ({@link FirstLineKeeping}): a restored reader re-reads the lines it skips, the header among
- * them, so it still knows the header without opening the file again. Files are never split: one
- * reader reads one file whole, in order.
+ * "no byte offset, N records read" and on restore re-reads the file skipping those N records
+ * through the same line reader ({@link FirstLineKeeping}). A record is a line, or a part of an
+ * over-long one ({@link Utf8LineFormat.Line#PART}, given every 256 MiB of it so that no record
+ * is read over 2 GiB); the line reader numbers the lines it reads, skipped ones included, so
+ * {@code seq} continues after a restore. The header is the first line of the same stream: a
+ * restored reader re-reads the lines it skips, the header among them, so it still knows the
+ * header without opening the file again. Files are never split: one reader reads one file
+ * whole, in order.
  */
 public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSplit> {
 
@@ -54,6 +57,7 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
 
     private final InputFormat format;
     private final String root;
+    private final boolean endAtLongLine;
     private final StreamFormatAdapter<InFile> lines = new StreamFormatAdapter<>(new FirstLineKeeping());
 
     /**
@@ -71,8 +75,17 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
      *     it; null to name each by its file name
      */
     public TaggedLineFormat(InputFormat format, String root) {
+        this(format, root, false);
+    }
+
+    /**
+     * @param endAtLongLine end the file at a line longer than 256 MiB instead of reading it
+     *     through (for a look at a file's first records: such a line is a dead letter anyway)
+     */
+    TaggedLineFormat(InputFormat format, String root, boolean endAtLongLine) {
         this.format = format;
         this.root = root;
+        this.endAtLongLine = endAtLongLine;
     }
 
     @Override
@@ -88,31 +101,74 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
     }
 
     /**
-     * A reader of the split's file; for a file whose format is unknown or that cannot be opened
-     * (a {@code .gz} that is not gzip), a reader of one line that says so: the file is lost, the
-     * job and the other files go on.
+     * A reader of the split's file. A file is read as it is when it is opened; when its reader
+     * cannot go on, it gives one line that says why instead, and the job and the other files go
+     * on: a file whose format is unknown, one that cannot be opened (a {@code .gz} that is not
+     * gzip), one removed since it was listed, one that changed while it was read (on a restore, the
+     * file is not the one whose first lines were read: the rest is one {@code FILE_CHANGED} line,
+     * never a restart that fails again), and a {@link FileChange} of a watched input.
      */
     private BulkFormat.Reader<RawLine> open(Configuration config, FileSourceSplit split, boolean restore)
             throws IOException {
         String source = sourceName(split.path());
-        long emitted = restore ? split.getReaderPosition().map(p -> p.getRecordsAfterOffset()).orElse(0L) : 0L;
+        CheckpointedPosition position = restore ? split.getReaderPosition().orElse(null) : null;
+        if (position != null && position.getOffset() == OneLine.ENDED) {
+            return OneLine.ended(); // its one line was given before the checkpoint
+        }
+        long emitted = position == null ? 0 : position.getRecordsAfterOffset();
+        FileChange change = FileChange.of(split);
+        if (change != null) {
+            return OneLine.of(change.line(source, split), emitted);
+        }
         InputFormat fileFormat;
         try {
             fileFormat = format != null ? format : InputFormat.fromPath(split.path().getPath());
         } catch (IllegalArgumentException e) {
             return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.UNPARSEABLE, e.getMessage()), emitted);
         }
+        boolean csv = fileFormat == InputFormat.CSV;
+        // the records read are the lines read (and any parts of an over-long one: then this is past
+        // the next row, still a seq no row of the file has)
+        long nextSeq = csv ? Math.max(0, emitted - 1) : emitted;
+        FileStatus now;
+        try {
+            now = split.path().getFileSystem().getFileStatus(split.path());
+        } catch (FileNotFoundException e) {
+            return OneLine.last(new RawLine(source, nextSeq, null, null, DeadLetterReason.FILE_CHANGED,
+                    "the file was removed or renamed after it was listed" + (emitted > 0
+                            ? ", while it was read: the rows before seq " + nextSeq + " were read, the rest is lost"
+                            : "; none of it was read")), emitted);
+        }
+        if (changedSince(split, now)) {
+            if (emitted > 0) {
+                return OneLine.last(new RawLine(source, nextSeq, null, null, DeadLetterReason.FILE_CHANGED,
+                        "the file changed while it was read (it had " + split.fileSize() + " bytes when listed, it now has "
+                                + now.getLen() + "): the rows before seq " + nextSeq + " were read from the file as it "
+                                + "was, the rest is not read"), emitted);
+            }
+            // nothing read yet: read the file as it is now
+            split = new FileSourceSplit(split.splitId(), split.path(), 0, now.getLen(), now.getModificationTime(),
+                    now.getLen(), split.hostnames(), position);
+        }
         BulkFormat.Reader<InFile> in;
         try {
             in = restore ? lines.restoreReader(config, split) : lines.createReader(config, split);
         } catch (IOException e) {
-            if (!Utf8LineFormat.isDamage(e)) {
+            if (!Utf8LineFormat.isDamage(e) && !(e instanceof FileNotFoundException)) {
                 throw e; // the file system failed, not the file: Flink retries
             }
             return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.DAMAGED_FILE,
                     "the file cannot be opened: " + Utf8LineFormat.cause(e)), emitted);
+        } catch (LinkageError e) { // a decompressor whose library is not on the class path (.xz without org.tukaani:xz)
+            return OneLine.of(new RawLine(source, 0, null, null, DeadLetterReason.DAMAGED_FILE,
+                    "the file cannot be opened: its decompressor is not available (" + e + ")"), emitted);
         }
-        return new Reader(in, source, fileFormat == InputFormat.CSV);
+        return new Reader(in, source, csv, endAtLongLine);
+    }
+
+    /** Whether the file is not the one listed: another length or modification time. */
+    private static boolean changedSince(FileSourceSplit listed, FileStatus now) {
+        return now.getLen() != listed.fileSize() || now.getModificationTime() != listed.fileModificationTime();
     }
 
     /** The file's path relative to the input directory, or its name. */
@@ -144,11 +200,13 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
     }
 
     /**
-     * A line of a file, with what the file's first line makes of the CSV header: its text
-     * without a byte-order mark, or the problem that keeps it from being read (then every row is
-     * rejected for it). A damaged first line is neither: that line itself says so.
+     * A line of a file, its index among the file's lines (from 0; -1 for a {@link
+     * Utf8LineFormat.Line#PART} of an over-long line, which is no line), with what the file's
+     * first line makes of the CSV header: its text without a byte-order mark, or the problem that
+     * keeps it from being read (then every row is rejected for it). A damaged first line is
+     * neither: that line itself says so.
      */
-    record InFile(Utf8LineFormat.Line line, String header, Utf8LineFormat.Line headerProblem) {}
+    record InFile(Utf8LineFormat.Line line, long index, String header, Utf8LineFormat.Line headerProblem) {}
 
     /**
      * {@link Utf8LineFormat}'s lines, each with the file's first line kept from the same stream;
@@ -162,7 +220,7 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
         public SimpleStreamFormat.Reader<InFile> createReader(Configuration config, FSDataInputStream stream) {
             Utf8LineFormat.Reader in = new Utf8LineFormat.Reader(stream);
             return new SimpleStreamFormat.Reader<>() {
-                private boolean first = true;
+                private long lines;
                 private String header;
                 private Utf8LineFormat.Line headerProblem;
 
@@ -172,15 +230,17 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
                     if (line == null) {
                         return null;
                     }
-                    if (first) {
-                        first = false;
+                    if (line.part()) {
+                        return new InFile(line, -1, header, headerProblem);
+                    }
+                    if (lines == 0) {
                         if (line.problem() != null && line.problem() != DeadLetterReason.DAMAGED_FILE) {
                             headerProblem = line;
                         } else {
                             header = withoutByteOrderMark(line.text()); // null when damaged
                         }
                     }
-                    return new InFile(line, header, headerProblem);
+                    return new InFile(line, lines++, header, headerProblem);
                 }
 
                 @Override
@@ -196,11 +256,31 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
         }
     }
 
-    /** The reader of a file that cannot be read at all: its one line, once. */
+    /**
+     * The reader of a file that is not read: its one line, once. The line's position carries the
+     * offset {@link #ENDED} (the line reader never reports an offset), so a reader restored after
+     * it gives nothing more.
+     */
     private static final class OneLine {
+        static final long ENDED = 0;
+
+        /** The line of a split that is one line from its start: given unless the split has emitted it. */
         static BulkFormat.Reader<RawLine> of(RawLine line, long alreadyEmitted) {
+            return alreadyEmitted > 0 ? ended() : reader(line, 1);
+        }
+
+        /** The last line of a split that has emitted {@code alreadyEmitted} lines already. */
+        static BulkFormat.Reader<RawLine> last(RawLine line, long alreadyEmitted) {
+            return reader(line, alreadyEmitted + 1);
+        }
+
+        static BulkFormat.Reader<RawLine> ended() {
+            return reader(null, 0);
+        }
+
+        private static BulkFormat.Reader<RawLine> reader(RawLine line, long skipCount) {
             return new BulkFormat.Reader<>() {
-                private boolean done = alreadyEmitted > 0;
+                private boolean done = line == null;
 
                 @Override
                 public RecordIterator<RawLine> readBatch() {
@@ -209,7 +289,7 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
                     }
                     done = true;
                     SingletonResultIterator<RawLine> one = new SingletonResultIterator<>();
-                    one.set(line, CheckpointedPosition.NO_OFFSET, 1);
+                    one.set(line, ENDED, skipCount);
                     return one;
                 }
 
@@ -223,16 +303,19 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
         private final BulkFormat.Reader<InFile> in;
         private final String source;
         private final boolean csv;
+        private final boolean endAtLongLine;
+        private boolean ended;
 
-        Reader(BulkFormat.Reader<InFile> in, String source, boolean csv) {
+        Reader(BulkFormat.Reader<InFile> in, String source, boolean csv, boolean endAtLongLine) {
             this.in = in;
             this.source = source;
             this.csv = csv;
+            this.endAtLongLine = endAtLongLine;
         }
 
         @Override
         public RecordIterator<RawLine> readBatch() throws IOException {
-            RecordIterator<InFile> batch = in.readBatch();
+            RecordIterator<InFile> batch = ended ? null : in.readBatch();
             return batch == null ? null : new Tagged(batch);
         }
 
@@ -255,15 +338,22 @@ public final class TaggedLineFormat implements BulkFormat<RawLine, FileSourceSpl
                 while ((read = batch.next()) != null) {
                     if (read.getOffset() != CheckpointedPosition.NO_OFFSET) {
                         // the line reader never reports a byte offset; if it ever does, the
-                        // skip count no longer counts lines from the start of the file.
+                        // skip count no longer counts records from the start of the file.
                         throw new IllegalStateException(
                                 "line reader of " + source + " reported a byte offset ("
                                         + read.getOffset() + "); line numbers would be wrong");
                     }
                     Utf8LineFormat.Line line = read.getRecord().line();
+                    if (line.part()) {
+                        if (endAtLongLine) {
+                            ended = true;
+                            return null;
+                        }
+                        continue; // a part of an over-long line: the line comes when it ends
+                    }
                     String header = csv ? read.getRecord().header() : null;
                     Utf8LineFormat.Line headerProblem = csv ? read.getRecord().headerProblem() : null;
-                    long lineIndex = read.getRecordSkipCount() - 1;
+                    long lineIndex = read.getRecord().index();
                     boolean damaged = line.problem() == DeadLetterReason.DAMAGED_FILE;
                     if (csv && lineIndex == 0 && !damaged) {
                         continue; // the header: not a data row

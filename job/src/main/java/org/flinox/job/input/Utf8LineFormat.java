@@ -8,7 +8,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -26,7 +25,8 @@ import org.flinox.operators.DeadLetterReason;
  *   <li>a line that is not valid UTF-8: {@link DeadLetterReason#INVALID_UTF8}, with the
  *       offending byte; the next line is read as usual;
  *   <li>a line longer than {@link #MAX_LINE_BYTES}: {@link DeadLetterReason#LINE_TOO_LONG},
- *       read through without being kept, so a file without line breaks cannot exhaust the heap;
+ *       read through without being kept (of any length), so a file without line breaks cannot
+ *       exhaust the heap;
  *   <li>a file whose bytes stop being readable (a truncated or corrupt compressed file): one
  *       last line with {@link DeadLetterReason#DAMAGED_FILE}, the byte offset and the cause.
  *       The lines before were read; the line in progress and the rest of the file are lost.
@@ -34,9 +34,11 @@ import org.flinox.operators.DeadLetterReason;
  *       Flink restarts the task and reads the file again.
  * </ul>
  *
- * <p>Lines end at {@code \n}, {@code \r\n} or {@code \r}, as {@code BufferedReader.readLine}
- * has them. Every call to {@link Reader#read} returns exactly one line, so Flink's
- * "N records read" checkpoint position counts lines, as the job's {@code seq} does.
+ * <p>Lines are cut by {@link LineSplitter} ({@code \n}, {@code \r\n} or {@code \r}), then
+ * decoded here: splitting, decoding and parsing are separate steps. Every call to
+ * {@link Reader#read} returns one line, or a {@link Line#PART} of an over-long one every 256 MiB
+ * of it; Flink's "N records read" checkpoint position counts both, and a reader restored by
+ * reading N records again from the start reads the same lines and parts.
  */
 public final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line> {
 
@@ -46,7 +48,7 @@ public final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line
      * The longest line kept, in bytes (16 MiB): a longer one (a binary file, a runaway
      * writer) is a {@link DeadLetterReason#LINE_TOO_LONG} line, counted but never held whole.
      */
-    static final int MAX_LINE_BYTES = 16 << 20;
+    static final int MAX_LINE_BYTES = LineSplitter.MAX_LINE_BYTES;
 
     /**
      * One line: its text, or why it has none.
@@ -55,8 +57,18 @@ public final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line
      *     with the bad ones replaced by U+FFFD (to show a person, never to use); null for damage
      * @param problem null for a line that was read
      * @param detail what went wrong, or null
+     * @param part whether this is not a line but a part read of an over-long one ({@link #PART}),
+     *     which carries nothing: the line itself comes when it ends
      */
-    public record Line(String text, DeadLetterReason problem, String detail) {}
+    public record Line(String text, DeadLetterReason problem, String detail, boolean part) {
+
+        /** What {@link Reader#read} gives for a part of an over-long line: no line yet, more to come. */
+        static final Line PART = new Line(null, null, null, true);
+
+        public Line(String text, DeadLetterReason problem, String detail) {
+            this(text, problem, detail, false);
+        }
+    }
 
     @Override
     public Reader createReader(Configuration config, FSDataInputStream stream) {
@@ -68,20 +80,14 @@ public final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line
         return TypeInformation.of(Line.class);
     }
 
-    /** Reads lines from any stream; {@link #read} returns null at the end. */
+    /** Reads lines from any stream ({@link LineSplitter}, then strict decoding); {@link #read} returns null at the end. */
     static final class Reader implements SimpleStreamFormat.Reader<Line> {
-        private final InputStream in;
-        private final byte[] chunk = new byte[8192];
+        private final LineSplitter lines;
         private final CharsetDecoder strict = strictDecoder();
-        private int pos;
-        private int limit;
-        private long consumed; // bytes of the stream before chunk[pos]
-        private boolean skipLineFeed; // the previous line ended at \r: a \n right after belongs to it
         private boolean done;
-        private byte[] line = new byte[256];
 
         Reader(InputStream in) {
-            this.in = in;
+            this.lines = new LineSplitter(in);
         }
 
         @Override
@@ -89,79 +95,38 @@ public final class Utf8LineFormat extends SimpleStreamFormat<Utf8LineFormat.Line
             if (done) {
                 return null;
             }
-            int length = 0;
-            boolean any = false;
-            while (true) {
-                if (pos == limit) {
-                    try {
-                        if (!fill()) {
-                            done = true;
-                            return any ? decode(length) : null;
-                        }
-                    } catch (IOException e) {
-                        if (!isDamage(e)) {
-                            throw e; // the file system failed, not the file: Flink retries
-                        }
-                        done = true;
-                        return damaged(e);
-                    }
+            try {
+                if (!lines.next()) {
+                    done = true;
+                    return null;
                 }
-                byte b = chunk[pos++];
-                consumed++;
-                if (skipLineFeed) {
-                    skipLineFeed = false;
-                    if (b == '\n') {
-                        continue;
-                    }
+            } catch (IOException e) {
+                if (!isDamage(e)) {
+                    throw e; // the file system failed, not the file: Flink retries
                 }
-                any = true;
-                if (b == '\n') {
-                    return decode(length);
-                }
-                if (b == '\r') {
-                    skipLineFeed = true;
-                    return decode(length);
-                }
-                if (length < MAX_LINE_BYTES) {
-                    if (length == line.length) {
-                        line = Arrays.copyOf(line, Math.min(line.length * 2, MAX_LINE_BYTES));
-                    }
-                    line[length] = b;
-                }
-                length++; // past the limit, the bytes are counted, not kept
+                done = true;
+                return damaged(e);
             }
-        }
-
-        private boolean fill() throws IOException {
-            int n;
-            do {
-                n = in.read(chunk);
-            } while (n == 0);
-            if (n < 0) {
-                return false;
+            if (lines.partial()) {
+                return Line.PART;
             }
-            pos = 0;
-            limit = n;
-            return true;
-        }
-
-        private Line decode(int length) {
-            if (length > MAX_LINE_BYTES) {
-                return new Line(new String(line, 0, 100, StandardCharsets.UTF_8) + "…", DeadLetterReason.LINE_TOO_LONG,
-                        "the line has " + length + " bytes, more than the " + MAX_LINE_BYTES + " a record may have");
+            if (lines.tooLong()) {
+                return new Line(new String(lines.bytes(), 0, 100, StandardCharsets.UTF_8) + "…",
+                        DeadLetterReason.LINE_TOO_LONG, "the line has " + lines.length() + " bytes, more than the "
+                                + MAX_LINE_BYTES + " a record may have");
             }
-            return Utf8LineFormat.decode(strict, line, length);
+            return decode(strict, lines.bytes(), lines.kept());
         }
 
         private Line damaged(IOException e) {
-            String cause = cause(e);
-            return new Line(null, DeadLetterReason.DAMAGED_FILE, "the file cannot be read past byte " + consumed
-                    + " of its (decompressed) content: " + cause + "; the rows before were read, the rest is lost");
+            return new Line(null, DeadLetterReason.DAMAGED_FILE, "the file cannot be read past byte "
+                    + lines.consumed() + " of its (decompressed) content: " + cause(e)
+                    + "; the rows before were read, the rest is lost");
         }
 
         @Override
         public void close() throws IOException {
-            in.close();
+            lines.close();
         }
     }
 

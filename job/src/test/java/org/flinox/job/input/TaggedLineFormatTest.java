@@ -196,6 +196,77 @@ class TaggedLineFormatTest {
         }
     }
 
+    /**
+     * A CSV file that inflates to a header, a row, a line of {@code longLine} bytes, then
+     * {@code rowsAfter} rows: gzip members concatenated (one 64 MiB member of 'x' written over
+     * and over), so a line of gigabytes takes a few megabytes.
+     */
+    private static void gzipBomb(java.nio.file.Path file, long longLine, int rowsAfter) throws IOException {
+        int member = 64 << 20;
+        java.io.ByteArrayOutputStream x = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(x)) {
+            gz.write(filled(member));
+        }
+        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
+            out.write(gzip("k,v\nu,0\n"));
+            for (long left = longLine; left > 0; left -= member) {
+                out.write(left >= member ? x.toByteArray() : gzip("x".repeat((int) left)));
+            }
+            StringBuilder after = new StringBuilder("\n");
+            for (int i = 1; i <= rowsAfter; i++) {
+                after.append("u,").append(i).append('\n');
+            }
+            out.write(gzip(after.toString()));
+        }
+    }
+
+    private static byte[] filled(int n) {
+        byte[] b = new byte[n];
+        java.util.Arrays.fill(b, (byte) 'x');
+        return b;
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(bytes)) {
+            gz.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void aGzipBombLineOfMoreThanTwoGibibytesIsOneLineTooLongAndTheBatchesAfterItStaySmall() throws Exception {
+        java.nio.file.Path file = dir.resolve("bomb.csv.gz");
+        long longLine = (1L << 31) + (2 << 20); // past what an int counts, with the 1 MiB of a batch
+        int rowsAfter = 300_000; // about 2.8 MB of rows: more than one batch's worth
+        gzipBomb(file, longLine, rowsAfter);
+        assertThat(Files.size(file)).isLessThan(10 << 20);
+
+        List<RawLine> lines = new ArrayList<>();
+        int largestBatch = 0;
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            BulkFormat.RecordIterator<RawLine> batch;
+            while ((batch = reader.readBatch()) != null) {
+                int n = 0;
+                for (RecordAndPosition<RawLine> r; (r = batch.next()) != null; n++) {
+                    lines.add(r.getRecord());
+                }
+                largestBatch = Math.max(largestBatch, n);
+                batch.releaseBatch();
+            }
+        }
+        assertThat(lines).hasSize(2 + rowsAfter);
+        assertThat(lines.get(0)).isEqualTo(new RawLine("bomb.csv.gz", 0, "u,0", "k,v"));
+        assertThat(lines.get(1).seq()).isEqualTo(1);
+        assertThat(lines.get(1).problem()).isEqualTo(org.flinox.operators.DeadLetterReason.LINE_TOO_LONG);
+        assertThat(lines.get(1).problemDetail()).contains("the line has " + longLine + " bytes");
+        for (int i = 1; i <= rowsAfter; i++) {
+            assertThat(lines.get(1 + i)).isEqualTo(new RawLine("bomb.csv.gz", 1 + i, "u," + i, "k,v"));
+        }
+        // a batch is about 1 MiB of input (rows of 8 bytes here); a wrapped byte count would put all rows in one
+        assertThat(largestBatch).isLessThan(200_000);
+    }
+
     @Test
     void filesAreNotSplit() {
         assertThat(new TaggedLineFormat(null).isSplittable()).isFalse();
@@ -288,6 +359,23 @@ class TaggedLineFormatTest {
         }
     }
 
+    private static final String XZ_K_V_U_0 =
+            "/Td6WFoAAATm1rRGAgAhARYAAAB0L+WjAQAHayx2CnUsMAoAvU3ruk/KjXwAASAIuxnZux+2830BAAAAAARZWg==";
+
+    /** Flink's file source names {@code .xz}, but its decompressor needs {@code org.tukaani:xz}, which the job does not ship. */
+    @Test
+    void anXzFileWhoseDecompressorIsMissingIsOneDamagedLineNotAFailedJob() throws Exception {
+        java.nio.file.Path file = dir.resolve("a.csv.xz");
+        Files.write(file, java.util.Base64.getDecoder().decode(XZ_K_V_U_0)); // "k,v\nu,0\n", by python3's lzma.compress
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), splitOf(file))) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines()).singleElement().satisfies(l -> {
+                assertThat(l.seq()).isZero();
+                assertThat(l.problem()).isEqualTo(org.flinox.operators.DeadLetterReason.DAMAGED_FILE);
+                assertThat(l.problemDetail()).contains("decompressor is not available").contains("tukaani");
+            });
+        }
+    }
+
     @Test
     void aFileOfUnknownExtensionIsOneRejectedLineNotAFailedJob() throws Exception {
         java.nio.file.Path file = write("notes.txt", "hello\n", 1L);
@@ -330,6 +418,87 @@ class TaggedLineFormatTest {
                 assertThat(l.problemDetail()).startsWith("the CSV header: ").contains("0xff");
             });
         }
+    }
+
+    // ------------------------------------------------------------ files that change under a name already listed
+
+    @Test
+    void aFileChangedBetweenListingAndReadingIsReadAsItIsNow() throws Exception {
+        java.nio.file.Path file = write("m.csv", "k,v\nu,0\n", 1_000L);
+        FileSourceSplit listed = splitOf(file);
+        write("m.csv", "k,v\nu,0\nu,1\nu,2\n", 2_000L); // replaced before its reader opened it
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), listed)) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines()).containsExactly(
+                    new RawLine("m.csv", 0, "u,0", "k,v"),
+                    new RawLine("m.csv", 1, "u,1", "k,v"),
+                    new RawLine("m.csv", 2, "u,2", "k,v"));
+        }
+    }
+
+    @Test
+    void aRestoredReaderOfAFileReplacedWhileItWasReadGivesOneFileChangedLineOnce() throws Exception {
+        java.nio.file.Path file = write("m.csv", "k,v\nu,0\nu,1\nu,2\nu,3\n", 1_000L);
+        TaggedLineFormat format = new TaggedLineFormat(null);
+        FileSourceSplit split = splitOf(file);
+        Read before;
+        try (BulkFormat.Reader<RawLine> reader = format.createReader(tinyBatches(), split)) {
+            before = read(reader, 2);
+        }
+        java.nio.file.Path replacement = write("new.tmp", "k,v\nw,9\n", 2_000L);
+        Files.move(replacement, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        Read restored;
+        try (BulkFormat.Reader<RawLine> reader = format.restoreReader(
+                tinyBatches(), split.updateWithCheckpointedPosition(before.lastPosition()))) {
+            restored = read(reader, Integer.MAX_VALUE);
+        }
+        assertThat(restored.lines()).singleElement().satisfies(l -> {
+            assertThat(l.source()).isEqualTo("m.csv");
+            assertThat(l.seq()).isEqualTo(2); // the first row not read
+            assertThat(l.problem()).isEqualTo(org.flinox.operators.DeadLetterReason.FILE_CHANGED);
+            assertThat(l.problemDetail()).contains("changed while it was read").contains("before seq 2");
+        });
+        // restored once more after that line: nothing more, however often
+        try (BulkFormat.Reader<RawLine> reader = format.restoreReader(
+                tinyBatches(), split.updateWithCheckpointedPosition(restored.lastPosition()))) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFileRemovedAfterItWasListedIsOneFileChangedLine() throws Exception {
+        java.nio.file.Path file = write("gone.jsonl", "{\"k\":1}\n", 1_000L);
+        FileSourceSplit listed = splitOf(file);
+        Files.delete(file);
+        try (BulkFormat.Reader<RawLine> reader = new TaggedLineFormat(null).createReader(new Configuration(), listed)) {
+            assertThat(read(reader, Integer.MAX_VALUE).lines()).singleElement().satisfies(l -> {
+                assertThat(l.seq()).isZero();
+                assertThat(l.problem()).isEqualTo(org.flinox.operators.DeadLetterReason.FILE_CHANGED);
+                assertThat(l.problemDetail()).contains("removed");
+            });
+        }
+    }
+
+    @Test
+    void symbolicLinkLoopsAndLinksToNothingAreSkippedAndEveryOtherFileIsRead() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            write("f" + (10 + i) + ".csv", "k,v\nu," + i + "\n", 1_000_000L + i);
+        }
+        Files.createDirectories(dir.resolve("sub"));
+        write("sub/deep.csv", "k,v\nd,1\n", 3_000_000L);
+        Files.createSymbolicLink(dir.resolve("sub/up"), dir);                    // a directory above it
+        Files.createSymbolicLink(dir.resolve("ping.csv"), dir.resolve("pong.csv")); // two links pointing at each other
+        Files.createSymbolicLink(dir.resolve("pong.csv"), dir.resolve("ping.csv"));
+        Files.createSymbolicLink(dir.resolve("nothing.csv"), dir.resolve("no-such-file.csv"));
+
+        List<RawLine> lines = runSource(dir.toString());
+        List<RawLine> expected = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            expected.add(new RawLine("f" + (10 + i) + ".csv", 0, "u," + i, "k,v"));
+        }
+        expected.add(new RawLine("sub/deep.csv", 0, "d,1", "k,v"));
+        assertThat(lines).containsExactlyElementsOf(expected);
     }
 
     // ------------------------------------------------------------ the header comes from the stream read

@@ -151,4 +151,55 @@ class Utf8LineFormatTest {
         assertThat(read.get(0).problem()).isNull();
         assertThat(read.get(0).text()).hasSize(Utf8LineFormat.MAX_LINE_BYTES);
     }
+    /** {@code prefix}, then {@code count} bytes of {@code fill}, then {@code suffix}, made up as it is read (never held). */
+    private static InputStream generated(byte[] prefix, long count, byte fill, byte[] suffix) {
+        return new InputStream() {
+            private long at;
+            private final long total = prefix.length + count + suffix.length;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (at == total) {
+                    return -1;
+                }
+                long middleEnd = prefix.length + count;
+                int n;
+                if (at < prefix.length) {
+                    n = (int) Math.min(len, prefix.length - at);
+                    System.arraycopy(prefix, (int) at, b, off, n);
+                } else if (at < middleEnd) {
+                    n = (int) Math.min(len, middleEnd - at);
+                    Arrays.fill(b, off, off + n, fill);
+                } else {
+                    n = (int) Math.min(len, total - at);
+                    System.arraycopy(suffix, (int) (at - middleEnd), b, off, n);
+                }
+                at += n;
+                return n;
+            }
+        };
+    }
+
+    @Test
+    void aLineOfMoreThanTwoGibibytesIsOneOverlongLineAndTheLinesAroundItAreRead() throws Exception {
+        long length = (1L << 31) + 10; // past Integer.MAX_VALUE: an int length would wrap
+        InputStream in = generated("before\n".getBytes(StandardCharsets.UTF_8), length, (byte) 'x',
+                "\nafter\n".getBytes(StandardCharsets.UTF_8));
+        List<Utf8LineFormat.Line> all = lines(in);
+        // a part every 256 MiB of the line, so no read takes more than that
+        assertThat(all.stream().filter(Utf8LineFormat.Line::part).count()).isEqualTo(length / LineSplitter.PART_BYTES);
+        List<Utf8LineFormat.Line> read = all.stream().filter(l -> !l.part()).toList();
+        assertThat(read).hasSize(3);
+        assertThat(read.get(0)).isEqualTo(ok("before"));
+        assertThat(read.get(1).problem()).isEqualTo(DeadLetterReason.LINE_TOO_LONG);
+        assertThat(read.get(1).detail()).contains("the line has " + length + " bytes");
+        assertThat(read.get(1).text()).startsWith("xxxx").hasSizeLessThan(200);
+        assertThat(read.get(2)).isEqualTo(ok("after"));
+    }
 }
