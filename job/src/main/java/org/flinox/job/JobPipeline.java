@@ -1,5 +1,6 @@
 package org.flinox.job;
 
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
@@ -60,7 +61,7 @@ public final class JobPipeline {
         SingleOutputStreamOperator<ModelOutput> model = beforeKey.apply(records)
                 .keyBy(FeatureRecord::key, Types.STRING)
                 .transform("model " + s.model().name(), TypeInformation.of(ModelOutput.class),
-                        new ModelOperator(s.model(), s.stateTtl(), s.resetState(), s.finalState() != null, s.bundles(),
+                        new ModelOperator(s.model(), s.stateTtl(), s.resetState(), finalStateRows(s), s.bundles(),
                                 s.stateCacheBytes()))
                 .uid(OperatorIds.model(s.model().name()));
         // counted chained to the model (same parallelism, forward), where each key has one subtask
@@ -78,11 +79,21 @@ public final class JobPipeline {
 
         writeJsonLines(outputs, s.output(), s, JsonLinesSink.OUTPUT, ModelOutput::key, JsonLines::output);
         writeJsonLines(deadLetters, s.deadLetters(), s, JsonLinesSink.DEAD_LETTERS, DeadLetter::key, JsonLines::deadLetter);
-        if (s.finalState() != null) {
+        if (finalStateRows(s)) {
             model.getSideOutput(FinalState.TAG).map(row -> StateRowJson.write(row.toStateRow())).returns(Types.STRING)
                     .uid("flinox-final-state-json").name("final state json")
                     .sinkTo(sink(s.finalState(), false)).uid("flinox-final-state").name("final state");
         }
+    }
+
+    /**
+     * Whether the model emits every key's state when the input ends, for {@code --final-state}.
+     * With {@code --final-savepoint} the input never ends inside the job (the job stops with a
+     * savepoint, see {@link BoundedInput}): the client then writes {@code --final-state} from
+     * that savepoint.
+     */
+    private static boolean finalStateRows(JobSettings s) {
+        return s.finalState() != null && s.finalSavepoint() == null;
     }
 
     /**
@@ -107,10 +118,12 @@ public final class JobPipeline {
     private static DataStream<RawLine> fileInput(StreamExecutionEnvironment env, JobSettings s) {
         InputSources sources = InputSources.forPath(s.input()).format(s.format());
         if (s.watch() != null) {
-            sources.watch(s.watch());
+            return env.fromSource(sources.watch(s.watch()).build(), WatermarkStrategy.noWatermarks(), "input")
+                    .uid(inputUid(s.input())).setParallelism(1);
         }
-        return env.fromSource(sources.build(), WatermarkStrategy.noWatermarks(), "input")
-                .uid(inputUid(s.input())).setParallelism(1);
+        // a bounded run: a continuous source that lists the input once (BoundedInput says why)
+        BoundedInput<?, ?> once = BoundedInput.files(sources.watch(Duration.ofDays(1)).build(), s.finalSavepoint() != null);
+        return env.fromSource(once, WatermarkStrategy.noWatermarks(), "input").uid(inputUid(s.input())).setParallelism(1);
     }
 
     /**
@@ -119,9 +132,10 @@ public final class JobPipeline {
      * partition order as long as a key's records are in one partition.
      */
     private static DataStream<RawLine> kafkaInput(StreamExecutionEnvironment env, JobSettings s) {
-        SingleOutputStreamOperator<RawLine> lines = env.fromSource(
-                        KafkaConnectors.source(KafkaAddress.parse(s.input()), s.kafka(), s.format()),
-                        WatermarkStrategy.noWatermarks(), "input " + s.input())
+        BoundedInput<?, ?> source = BoundedInput.kafka(
+                KafkaConnectors.source(KafkaAddress.parse(s.input()), s.kafka(), s.format()), s.finalSavepoint() != null);
+        SingleOutputStreamOperator<RawLine> lines = env.fromSource(source, WatermarkStrategy.noWatermarks(),
+                        "input " + s.input())
                 .uid(inputUid(s.input()));
         if (s.parallelism() != null) {
             lines.setParallelism(s.parallelism());
@@ -133,10 +147,13 @@ public final class JobPipeline {
     private static DataStream<RawLine> countLines(DataStream<RawLine> lines, Integer parallelism) {
         SingleOutputStreamOperator<RawLine> counted = lines.map(new Tally.Lines()).returns(lines.getType())
                 .uid("flinox-tally-lines").name("count lines");
+        SingleOutputStreamOperator<RawLine> real = counted.filter(line -> !BoundedInput.isEndMarker(line))
+                .uid("flinox-end-of-input").name("end of input");
         if (parallelism != null) {
             counted.setParallelism(parallelism);
+            real.setParallelism(parallelism);
         }
-        return counted;
+        return real;
     }
 
     /** Parsing, chained to the reader: the same parallelism (null: the default, like the reader's). */

@@ -23,7 +23,6 @@ import org.flinox.job.kafka.KafkaAddress;
 import org.flinox.job.kafka.KafkaSettings;
 import org.flinox.job.spec.SpecModelFactory;
 import org.flinox.job.state.StateBackendOption;
-import org.flinox.job.state.StateSavepointWriter;
 import org.flinox.operators.KeyBundles;
 import org.flinox.job.OutputLocations.Location;
 import org.flinox.job.OutputLocations.Use;
@@ -86,8 +85,7 @@ public final class JobRunner {
                 new Location("--output", o.output, Use.OUTPUT, true),
                 new Location(o.deadLetter != null ? "--dead-letter" : "--dead-letter (default)", deadLetters,
                         Use.OUTPUT, true),
-                new Location(o.finalState != null ? "--final-state" : "--final-state (default)", finalState,
-                        Use.OUTPUT, false),
+                new Location("--final-state", finalState, Use.OUTPUT, false),
                 new Location("--final-savepoint", o.finalSavepoint, Use.OUTPUT, false),
                 new Location("--checkpoint-dir", o.checkpointDir, Use.KEEP, false),
                 new Location("--savepoint-dir", o.savepointDir, Use.KEEP, false)), o.restore != null || restoredByCluster(),
@@ -135,12 +133,7 @@ public final class JobRunner {
             throw new IllegalArgumentException("--final-savepoint needs a bounded input: a --watch run never ends; "
                     + "stop it with a savepoint instead (--savepoint-dir, or `flink stop`)");
         }
-        if (o.finalState != null || o.finalSavepoint == null) {
-            return o.finalState;
-        }
-        String dir = o.finalSavepoint.endsWith("/") ? o.finalSavepoint.substring(0, o.finalSavepoint.length() - 1)
-                : o.finalSavepoint;
-        return dir + "-state";
+        return o.finalState;
     }
 
     /** JSON values unless --format csv or --csv-header says CSV; CSV values need --csv-header. */
@@ -293,24 +286,24 @@ public final class JobRunner {
         }
         long start = System.nanoTime();
         JobExecutionResult result;
-        if (!embedded) {
+        if (!embedded && s.finalSavepoint() == null) {
             result = env.execute(jobName(s));
             if (result instanceof DetachedJobExecutionResult) {
                 return null;
             }
         } else if (s.bounded()) {
             JobClient client = env.executeAsync(jobName(s));
-            try (Progress progress = Progress.start(client, s, progressInterval, inputBytes(s))) {
+            try (Progress progress = embedded ? Progress.start(client, s, progressInterval, inputBytes(s))
+                    : Progress.none()) {
+                if (s.finalSavepoint() != null) {
+                    FinalSavepoint.take(client, s, readers(env, s));
+                }
                 result = client.getJobExecutionResult().get();
             }
         } else {
             result = runUntilStopped(env, s, progressInterval);
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        if (s.finalSavepoint() != null) {
-            StateSavepointWriter.write(s.model(), s.finalState(), s.finalSavepoint(), s.maxParallelism(),
-                    s.flink().get("state.backend.type"));
-        }
         RunSummary summary = RunSummary.of(result.getAllAccumulatorResults(), elapsed);
         System.err.print(summary.render(s));
         System.err.flush();
@@ -318,6 +311,14 @@ public final class JobRunner {
             deleteRecursively(OutputLocations.localPath(s.temporaryCheckpointDir()));
         }
         return summary;
+    }
+
+    /** The input's readers: one for files, the source's parallelism for Kafka. */
+    private static int readers(StreamExecutionEnvironment env, JobSettings s) {
+        if (!KafkaAddress.isKafka(s.input())) {
+            return 1;
+        }
+        return s.parallelism() != null ? s.parallelism() : Math.max(1, env.getParallelism());
     }
 
     /** A stand-alone run that never ends on its own: Ctrl-C or SIGTERM stops it cleanly. */

@@ -76,7 +76,7 @@ public final class InspectCommand implements Callable<Integer> {
      *
      * @param onlyKey one stream key, or null for all
      */
-    static List<String> read(SpecModelFactory factory, String path, String onlyKey, String backend) throws Exception {
+    public static List<String> read(SpecModelFactory factory, String path, String onlyKey, String backend) throws Exception {
         StreamExecutionEnvironment env = StateCommands.readerEnvironment(backend);
         String uid = OperatorIds.model(factory.name());
         SavepointReader savepoint = SavepointReader.read(env, StateCommands.uri(path), StateBackendOption.backend(backend));
