@@ -70,14 +70,28 @@ final class BoundedInput<SplitT extends SourceSplit, C> implements Source<RawLin
 
     private final Source<RawLine, SplitT, C> inner;
     private final boolean holdOpen;
-    private final boolean enumerateOnce;
+    private final Ending ending;
     private final Positions<SplitT> positions;
 
-    private BoundedInput(Source<RawLine, SplitT, C> inner, boolean holdOpen, boolean enumerateOnce,
+    /** How the enumerator ends the input. */
+    private enum Ending {
+        /** A continuous file source listing once: "no more splits" for a reader that asks after the listing. */
+        FILES_ONCE,
+        /**
+         * A bounded Kafka source: "no more splits" for every reader once the enumerator's discovery
+         * is done. The connector (5.0.0-2.2) sends it only when the discovery finds a partition
+         * change, so a bounded source restored with every partition assigned would never end.
+         */
+        KAFKA_BOUNDED,
+        /** As the wrapped enumerator does (an unbounded topic). */
+        AS_IS
+    }
+
+    private BoundedInput(Source<RawLine, SplitT, C> inner, boolean holdOpen, Ending ending,
             Positions<SplitT> positions) {
         this.inner = inner;
         this.holdOpen = holdOpen;
-        this.enumerateOnce = enumerateOnce;
+        this.ending = ending;
         this.positions = positions;
     }
 
@@ -88,7 +102,7 @@ final class BoundedInput<SplitT extends SourceSplit, C> implements Source<RawLin
      * @param holdOpen whether the reader stays open at the end, for a final savepoint
      */
     static <S extends SourceSplit, C> BoundedInput<S, C> files(Source<RawLine, S, C> continuous, boolean holdOpen) {
-        return new BoundedInput<>(continuous, holdOpen, true, null);
+        return new BoundedInput<>(continuous, holdOpen, Ending.FILES_ONCE, null);
     }
 
     /**
@@ -98,8 +112,9 @@ final class BoundedInput<SplitT extends SourceSplit, C> implements Source<RawLin
      */
     static <C> BoundedInput<KafkaPartitionSplit, C> kafka(Source<RawLine, KafkaPartitionSplit, C> source,
             boolean holdOpen) {
-        return new BoundedInput<>(source, holdOpen, false, new KafkaPositions(
-                source.getBoundedness() == Boundedness.BOUNDED));
+        boolean bounded = source.getBoundedness() == Boundedness.BOUNDED;
+        return new BoundedInput<>(source, holdOpen, bounded ? Ending.KAFKA_BOUNDED : Ending.AS_IS,
+                new KafkaPositions(bounded));
     }
 
     /** Whether a line is the {@link #END_MARKER}. */
@@ -109,8 +124,8 @@ final class BoundedInput<SplitT extends SourceSplit, C> implements Source<RawLin
 
     @Override
     public Boundedness getBoundedness() {
-        return holdOpen ? Boundedness.CONTINUOUS_UNBOUNDED : inner.getBoundedness() == Boundedness.BOUNDED || enumerateOnce
-                ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
+        return holdOpen ? Boundedness.CONTINUOUS_UNBOUNDED
+                : ending == Ending.AS_IS ? inner.getBoundedness() : Boundedness.BOUNDED;
     }
 
     @Override
@@ -120,21 +135,21 @@ final class BoundedInput<SplitT extends SourceSplit, C> implements Source<RawLin
 
     @Override
     public SplitEnumerator<SplitT, C> createEnumerator(SplitEnumeratorContext<SplitT> context) throws Exception {
-        if (!enumerateOnce) {
+        if (ending == Ending.AS_IS) {
             return inner.createEnumerator(context);
         }
-        OnceContext<SplitT> once = new OnceContext<>(context);
-        return once.wrap(inner.createEnumerator(once));
+        EndingContext<SplitT> ends = new EndingContext<>(context, ending);
+        return ends.wrap(inner.createEnumerator(ends));
     }
 
     @Override
     public SplitEnumerator<SplitT, C> restoreEnumerator(SplitEnumeratorContext<SplitT> context, C checkpoint)
             throws Exception {
-        if (!enumerateOnce) {
+        if (ending == Ending.AS_IS) {
             return inner.restoreEnumerator(context, checkpoint);
         }
-        OnceContext<SplitT> once = new OnceContext<>(context);
-        return once.wrap(inner.restoreEnumerator(once, checkpoint));
+        EndingContext<SplitT> ends = new EndingContext<>(context, ending);
+        return ends.wrap(inner.restoreEnumerator(ends, checkpoint));
     }
 
     @Override
@@ -363,17 +378,20 @@ final class BoundedInput<SplitT extends SourceSplit, C> implements Source<RawLin
     }
 
     /**
-     * The enumerator's context for a continuous file source that enumerates once: its periodic
-     * listing runs once, at once; a reader that asks for a split after that and gets none is
-     * told there are no more.
+     * The wrapped enumerator's context, which tells readers when there are no more splits (see
+     * {@link Ending}).
      */
-    private static final class OnceContext<S extends SourceSplit> implements SplitEnumeratorContext<S> {
+    private static final class EndingContext<S extends SourceSplit> implements SplitEnumeratorContext<S> {
         private final SplitEnumeratorContext<S> context;
+        private final Ending ending;
         private final Set<Integer> awaiting = new LinkedHashSet<>();
-        private boolean enumerated;
+        private int asyncCalls;
+        /** Whether the listing (files) or the discovery (Kafka) is done. */
+        private boolean discovered;
 
-        OnceContext(SplitEnumeratorContext<S> context) {
+        EndingContext(SplitEnumeratorContext<S> context, Ending ending) {
             this.context = context;
+            this.ending = ending;
         }
 
         <C> SplitEnumerator<S, C> wrap(SplitEnumerator<S, C> enumerator) {
@@ -397,7 +415,11 @@ final class BoundedInput<SplitT extends SourceSplit, C> implements Source<RawLin
 
                 @Override
                 public void addReader(int subtask) {
-                    enumerator.addReader(subtask);
+                    enumerator.addReader(subtask); // assigns its pending splits at once
+                    if (ending == Ending.KAFKA_BOUNDED) {
+                        awaiting.add(subtask);
+                        signalWhenDone();
+                    }
                 }
 
                 @Override
@@ -422,12 +444,19 @@ final class BoundedInput<SplitT extends SourceSplit, C> implements Source<RawLin
             };
         }
 
-        /** After the listing, a reader still waiting has read every split it will get. */
+        /**
+         * Once the listing or discovery is done, a waiting reader has been given every split it
+         * will get (assignments are made in this thread, before this runs, and reach a reader in
+         * the order they were sent).
+         */
         private void signalWhenDone() {
-            if (!enumerated) {
+            if (!discovered) {
                 return;
             }
             Map<Integer, ReaderInfo> registered = context.registeredReaders();
+            if (ending == Ending.KAFKA_BOUNDED) {
+                awaiting.addAll(registered.keySet());
+            }
             for (int subtask : List.copyOf(awaiting)) {
                 awaiting.remove(subtask);
                 if (registered.containsKey(subtask)) {
@@ -438,20 +467,40 @@ final class BoundedInput<SplitT extends SourceSplit, C> implements Source<RawLin
 
         @Override
         public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler, long initialDelay, long period) {
-            // the continuous enumerator's periodic listing: once, now
+            if (ending != Ending.FILES_ONCE) {
+                context.callAsync(callable, handler, initialDelay, period);
+                return;
+            }
+            // the continuous file enumerator's periodic listing: once, now
             context.callAsync(callable, (result, error) -> {
                 if (error != null) {
                     throw new FlinkRuntimeException("cannot list the input: " + error.getMessage(), error);
                 }
                 handler.accept(result, null);
-                enumerated = true;
+                discovered = true;
                 signalWhenDone();
             });
         }
 
         @Override
         public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler) {
-            context.callAsync(callable, handler);
+            if (ending != Ending.KAFKA_BOUNDED) {
+                context.callAsync(callable, handler);
+                return;
+            }
+            // the bounded discovery: its calls chain (partitions, then their offsets); done when none is left
+            asyncCalls++;
+            context.callAsync(callable, (result, error) -> {
+                try {
+                    handler.accept(result, error);
+                } finally {
+                    asyncCalls--;
+                }
+                if (asyncCalls == 0) {
+                    discovered = true;
+                    signalWhenDone();
+                }
+            });
         }
 
         @Override
