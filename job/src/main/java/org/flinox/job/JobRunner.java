@@ -72,6 +72,7 @@ public final class JobRunner {
         if (o.restore != null) {
             RestoreCheck.requireOperatorState(o.restore, OperatorIds.model(model.name()), o.maxParallelism);
         }
+        java.util.Set<String> resetState = resetState(o, model);
         String deadLetters = o.deadLetter != null ? o.deadLetter
                 : o.output != null ? JobSettings.deadLettersBeside(o.output) : null;
         String finalState = finalState(o);
@@ -93,7 +94,7 @@ public final class JobRunner {
         Map<String, String> flink = flinkConfig(o); // last: it may create a temporary checkpoint directory
         return new JobSettings(o.input, format, o.key, features, o.features == null && !kafkaInput, model, o.output,
                 deadLetters, o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flink, o.stateTtl,
-                java.util.Set.copyOf(o.resetState), finalState, o.savepointDir, o.finalSavepoint, kafka,
+                resetState, finalState, o.savepointDir, o.finalSavepoint, kafka,
                 KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward), o.stateCacheBytes(),
                 o.checkpointDir == null && embedded() ? flink.get("execution.checkpointing.dir") : null, o.verbose);
     }
@@ -108,6 +109,18 @@ public final class JobRunner {
                 .getOptional(org.apache.flink.configuration.ConfigOptions.key("execution.state-recovery.path")
                         .stringType().noDefaultValue())
                 .isPresent();
+    }
+
+    /** The entries {@code --reset-state} starts over ({@link ResetState}); it needs a state to restore. */
+    private static java.util.Set<String> resetState(RunOptions o, SpecModelFactory model) {
+        if (o.resetState.isEmpty()) {
+            return java.util.Set.of();
+        }
+        if (o.restore == null && !restoredByCluster()) {
+            throw new IllegalArgumentException("--reset-state starts state entries over when the job starts from a "
+                    + "savepoint or checkpoint: give that with --restore");
+        }
+        return ResetState.expand(model.createExported().module(), o.resetState);
     }
 
     /**

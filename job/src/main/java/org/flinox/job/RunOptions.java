@@ -90,9 +90,10 @@ final class RunOptions {
             description = "Drop a key's state after this long without an update (e.g. 7d, 12h); default: never.")
     Duration stateTtl;
 
-    @Option(names = "--reset-state", paramLabel = "STATE_KEY",
-            description = "On restore, start this state entry (e.g. .mean) over for every key; needed when its "
-                    + "shape or dtype changed with the model. Repeatable.")
+    @Option(names = "--reset-state", paramLabel = "MODULE",
+            description = "With --restore, start every state entry of this module over for every key: a module path "
+                    + "(.layers[0]; . for the root); needed when its state's shape or dtype changed with the model. A "
+                    + "module's entries start over together (naming some of them is refused). Repeatable.")
     List<String> resetState = new java.util.ArrayList<>();
 
     @Option(names = "--bundle-size", paramLabel = "N", defaultValue = "0",
