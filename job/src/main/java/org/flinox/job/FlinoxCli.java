@@ -27,6 +27,9 @@ public final class FlinoxCli {
     static final String STANDALONE = "flinox.standalone";
 
     public static void main(String[] args) {
+        if (Boolean.getBoolean(STANDALONE)) {
+            Launcher.endWithParent();
+        }
         int code = execute(args);
         if (code == 0) {
             return;
@@ -104,6 +107,14 @@ public final class FlinoxCli {
         return all;
     }
 
+    /** The output directories one live run holds, by flag. */
+    private static java.util.Map<String, String> outputs(String output, String deadLetters) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("--output", output);
+        m.put("--dead-letter", deadLetters);
+        return m;
+    }
+
     /** The default subcommand: run the job (a demo without {@code --input}). */
     @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, version = FlinoxCli.VERSION,
             description = "Run the job: embedded local Flink under `java -jar`, the cluster under `flink run`.",
@@ -120,7 +131,13 @@ public final class FlinoxCli {
                 return Demo.run(options);
             }
             KafkaProbe.requireReachable(options.input, options.output, options.deadLetter, options.kafkaProperties);
-            RunSummary summary = JobRunner.run(JobRunner.resolve(options), options.progressInterval);
+            OutputLocks.refuseLive(outputs(options.output, options.deadLetter != null ? options.deadLetter
+                    : options.output != null ? JobSettings.deadLettersBeside(options.output) : null));
+            JobSettings settings = JobRunner.resolve(options);
+            RunSummary summary;
+            try (OutputLocks locks = OutputLocks.acquire(outputs(settings.output(), settings.deadLetters()))) {
+                summary = JobRunner.run(settings, options.progressInterval);
+            }
             if (summary != null && summary.everythingRejected()) {
                 System.err.println("flinox-job: every record (" + summary.deadLetterCount() + ") went to the dead "
                         + "letters, none to the outputs: see the reasons above");

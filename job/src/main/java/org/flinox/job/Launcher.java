@@ -24,6 +24,8 @@ public final class Launcher {
     private static final String FLINK_PROBE = "org.apache.flink.streaming.api.environment.StreamExecutionEnvironment";
     /** The Java 17 module openings' one copy, shared with the pom and deploy/java-opens.sh. */
     private static final String JAVA_OPENS = "/flinox/java-opens.properties";
+    /** The launching JVM's pid, given to the child so it can end with it. */
+    static final String PARENT_PID = "flinox.parent.pid";
 
     private Launcher() {}
 
@@ -70,6 +72,7 @@ public final class Launcher {
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // -Xmx, -D... as given
         command.addAll(javaOpens());
         command.add("-D" + FlinoxCli.STANDALONE + "=true");
+        command.add("-D" + PARENT_PID + "=" + ProcessHandle.current().pid());
         command.add("-cp");
         command.add(jar + File.pathSeparator + flinkLib.resolve("*"));
         command.add(CLI);
@@ -86,5 +89,27 @@ public final class Launcher {
             }
         }));
         return child.waitFor();
+    }
+
+    /**
+     * In the child: when the launching JVM ends, however it ended ({@code kill -9} passes nothing
+     * on), exit as on SIGTERM, so the shutdown hooks stop the job as Ctrl-C would (a
+     * {@code --watch} run with {@code --savepoint-dir} takes its savepoint) and no orphan keeps
+     * writing into the outputs. The pid is the parent's as the launcher gave it: once the parent
+     * is gone, {@code ProcessHandle.parent()} would name whoever adopted the child.
+     */
+    static void endWithParent() {
+        String pid = System.getProperty(PARENT_PID);
+        if (pid == null) {
+            return;
+        }
+        java.util.Optional<ProcessHandle> parent = ProcessHandle.of(Long.parseLong(pid));
+        if (parent.isEmpty()) {
+            System.exit(143);
+        }
+        parent.get().onExit().thenRun(() -> {
+            System.err.println("flinox: the launching process " + pid + " ended; stopping the job");
+            System.exit(143);
+        });
     }
 }
