@@ -95,7 +95,7 @@ public final class JobRunner {
         return new JobSettings(o.input, format, o.key, features, o.features == null && !kafkaInput, model, o.output,
                 deadLetters, o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flink, o.stateTtl,
                 resetState, finalState, o.savepointDir, o.finalSavepoint, kafka,
-                KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward), o.stateCacheBytes(),
+                KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward), stateCacheBytes(o),
                 o.checkpointDir == null && embedded() ? flink.get("execution.checkpointing.dir") : null, o.verbose);
     }
 
@@ -109,6 +109,37 @@ public final class JobRunner {
                 .getOptional(org.apache.flink.configuration.ConfigOptions.key("execution.state-recovery.path")
                         .stringType().noDefaultValue())
                 .isPresent();
+    }
+
+    /**
+     * The state cache per model subtask. A stand-alone run's subtasks share this JVM's heap, and
+     * the caches may take half of it: a {@code --state-cache} beyond that is refused (it would end
+     * in {@code OutOfMemoryError} and restarts), the default is lowered to fit. On a cluster the
+     * TaskManagers' heaps are not known here.
+     */
+    private static long stateCacheBytes(RunOptions o) {
+        long bytes = o.stateCacheBytes();
+        if (bytes == 0 || !embedded()) {
+            return bytes;
+        }
+        int subtasks = o.parallelism != null ? o.parallelism : StreamExecutionEnvironment.getDefaultLocalParallelism();
+        long heap = Runtime.getRuntime().maxMemory();
+        long fits = heap / 2 / subtasks;
+        if (bytes <= fits) {
+            return bytes;
+        }
+        if (o.stateCache == null) {
+            return fits;
+        }
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "--state-cache %s does not fit: %d "
+                + "model subtask%s share a heap of %s here, of which the state caches may take half (%s each); give "
+                + "--state-cache %s or less, or more heap (java -Xmx... -jar)", megabytes(bytes), subtasks,
+                subtasks == 1 ? "" : "s", megabytes(heap), megabytes(fits), megabytes(fits).replace(" ", "").toLowerCase(
+                        java.util.Locale.ROOT)));
+    }
+
+    private static String megabytes(long bytes) {
+        return bytes >= 1L << 30 && bytes % (1L << 30) == 0 ? (bytes >> 30) + " GB" : (bytes >> 20) + " MB";
     }
 
     /** The entries {@code --reset-state} starts over ({@link ResetState}); it needs a state to restore. */
@@ -297,6 +328,7 @@ public final class JobRunner {
         if (embedded) {
             ConsoleLogging.apply(s.verbose());
         }
+        TaskFailures.reset();
         long start = System.nanoTime();
         JobExecutionResult result;
         if (!embedded && s.finalSavepoint() == null) {

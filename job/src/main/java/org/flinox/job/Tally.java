@@ -47,6 +47,8 @@ abstract class Tally<T> extends RichMapFunction<T, T> implements CheckpointedFun
     /** Input readers running, and those that read their input to the end and stay open ({@link BoundedInput}). */
     static final String READERS = "flinox.readers";
     static final String READERS_DRAINED = "flinox.readersDrained";
+    /** The highest attempt number of a reader's task: how often the job restarted (every task restarts together). */
+    static final String RESTARTS = "flinox.restarts";
     /** Examples of dead letters kept per reason and subtask. */
     static final int EXAMPLES_PER_REASON = 3;
 
@@ -127,6 +129,8 @@ abstract class Tally<T> extends RichMapFunction<T, T> implements CheckpointedFun
             drained = new LongCounter();
             getRuntimeContext().addAccumulator(READERS, readers);
             getRuntimeContext().addAccumulator(READERS_DRAINED, drained);
+            getRuntimeContext().addAccumulator(RESTARTS, new org.apache.flink.api.common.accumulators.LongMaximum(
+                    getRuntimeContext().getTaskInfo().getAttemptNumber()));
         }
 
         @Override

@@ -186,6 +186,17 @@ class StartChecksTest {
                 ".layers[0].count", ".layers[0].mean", ".layers[0].m2", ".layers[2].first", ".layers[2].second");
     }
 
+    @Test
+    void aStateCacheLargerThanTheHeapIsRefusedAndTheDefaultFits() throws Exception {
+        String in = csv().toString();
+        assertThat(refused("--input", in, "--state-cache", "100000gb", "--parallelism", "2").err())
+                .contains("--state-cache 100000 GB does not fit: 2 model subtasks share a heap of")
+                .contains("give --state-cache");
+        long half = Runtime.getRuntime().maxMemory() / 2;
+        assertThat(JobRunner.settings("--input", in, "--parallelism", "1").stateCacheBytes())
+                .isEqualTo(Math.min(64L << 20, half));
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
