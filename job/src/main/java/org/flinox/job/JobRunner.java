@@ -347,6 +347,9 @@ public final class JobRunner {
             }
         } else {
             result = runUntilStopped(env, s, progressInterval);
+            if (result == null) {
+                return null;
+            }
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         RunSummary summary = RunSummary.of(result.getAllAccumulatorResults(), elapsed);
@@ -366,17 +369,54 @@ public final class JobRunner {
         return s.parallelism() != null ? s.parallelism() : Math.max(1, env.getParallelism());
     }
 
-    /** A stand-alone run that never ends on its own: Ctrl-C or SIGTERM stops it cleanly. */
+    /**
+     * A stand-alone run that never ends on its own: Ctrl-C or SIGTERM stops it cleanly. In the
+     * launcher's child the signals are handled here rather than by the JVM's shutdown: the job is
+     * stopped (with a savepoint, or cancelled keeping its checkpoints), then the run ends as any
+     * run that did what it was asked, with status 0. A shutdown for another reason (the launcher
+     * ended, {@link Launcher#endWithParent}) stops the job the same way from a shutdown hook.
+     *
+     * @return the job's result, or null when it was stopped
+     */
     private static JobExecutionResult runUntilStopped(StreamExecutionEnvironment env, JobSettings s,
             Duration progressInterval) throws Exception {
         JobClient client = env.executeAsync(jobName(s));
-        Thread stop = new Thread(() -> stopOnShutdown(client, s));
-        Runtime.getRuntime().addShutdownHook(stop);
+        java.util.concurrent.atomic.AtomicReference<Boolean> stopped = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable stop = () -> {
+            synchronized (stopped) {
+                if (stopped.get() == null) {
+                    stopped.set(stopOnShutdown(client, s));
+                }
+            }
+        };
+        Thread hook = new Thread(stop);
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (Boolean.getBoolean(FlinoxCli.STANDALONE)) {
+            for (String signal : new String[] {"TERM", "INT"}) {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), sig -> {
+                    Thread t = new Thread(() -> {
+                        stop.run();
+                        if (!Boolean.TRUE.equals(stopped.get())) {
+                            System.exit(1); // the job could not be stopped: the line above says why
+                        }
+                    }, "flinox-stop");
+                    t.setDaemon(true);
+                    t.start();
+                });
+            }
+        }
         try (Progress progress = Progress.start(client, s, progressInterval, 0)) {
             return client.getJobExecutionResult().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            synchronized (stopped) {
+                if (Boolean.TRUE.equals(stopped.get())) {
+                    return null; // cancelled as asked
+                }
+            }
+            throw e;
         } finally {
             try {
-                Runtime.getRuntime().removeShutdownHook(stop);
+                Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running
             }
@@ -420,7 +460,8 @@ public final class JobRunner {
         }
     }
 
-    private static void stopOnShutdown(JobClient client, JobSettings s) {
+    /** Stops the job as Ctrl-C asks; whether it stopped (a savepoint taken, or cancelled). */
+    private static boolean stopOnShutdown(JobClient client, JobSettings s) {
         try {
             if (s.savepointDir() != null) {
                 String path = client.stopWithSavepoint(false, s.savepointDir(), SavepointFormatType.CANONICAL)
@@ -431,8 +472,10 @@ public final class JobRunner {
                 System.err.println("flinox: cancelled; the last checkpoint is retained under "
                         + s.flink().get("execution.checkpointing.dir") + " (resume with --restore .../chk-N)");
             }
+            return true;
         } catch (Exception e) {
             System.err.println("flinox: could not stop the job cleanly: " + e.getMessage());
+            return false;
         }
     }
 }

@@ -80,10 +80,11 @@ public final class Launcher {
         Process child = new ProcessBuilder(command).inheritIO().start();
         // Ctrl-C or `kill PID` reaches this JVM: pass it on and wait, so this process ends only
         // once the job has stopped (a --watch run with --savepoint-dir takes its savepoint first)
+        // ... and end with the child's status: 0 when it stopped cleanly, as the JVM's own 143 would not say
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             child.destroy();
             try {
-                child.waitFor();
+                Runtime.getRuntime().halt(child.waitFor());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
