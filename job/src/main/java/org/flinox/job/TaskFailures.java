@@ -2,6 +2,7 @@ package org.flinox.job;
 
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.flinox.operators.StateLayoutException;
 import org.apache.logging.log4j.core.Filter;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.Core;
@@ -16,9 +17,9 @@ import org.apache.logging.log4j.core.filter.AbstractFilter;
  *
  * <ul>
  *   <li>it keeps the first one's cause, for the summary of a run that restarted ({@link RunSummary});
- *   <li>it drops the per-subtask stack traces of a failure that stops the job without restarts
- *       (a restored state that does not fit the model, say): the run's one line names the cause
- *       already. With {@code --verbose} or {@code -Dflinox.stacktrace=true} it drops nothing.
+ *   <li>it drops the per-subtask stack traces of a failure that stops the job without restarts,
+ *       or of a restored state that does not fit the model: the command's one line names the
+ *       cause already. With {@code --verbose} or {@code -Dflinox.stacktrace=true} it drops nothing.
  * </ul>
  *
  * The embedded Flink runs in this JVM, so its tasks log here; under {@code flink run} the
@@ -58,7 +59,7 @@ public final class TaskFailures extends AbstractFilter {
         Throwable root = thrown;
         boolean suppressed = false;
         for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            suppressed |= t instanceof SuppressRestartsException;
+            suppressed |= t instanceof SuppressRestartsException || t instanceof StateLayoutException;
             root = t;
         }
         String m = root.getMessage() == null ? "" : root.getMessage().strip();

@@ -9,11 +9,19 @@ import java.util.List;
 public final class StateLayoutException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    private final List<String> changes;
+
     StateLayoutException(String modelName, List<String> changed, String stored, String model) {
         super("model " + modelName + ": the restored state does not fit the model: " + String.join("; ", changed)
                 + ". Start their modules over with " + resetFlags(changed) + " (every entry of a module starts over "
                 + "together; the stored values are dropped), or restore with the model that wrote them. Stored layout "
                 + stored + ", the model's " + model);
+        this.changes = List.copyOf(changed);
+    }
+
+    /** Each entry that does not fit: its name, its stored layout and the model's. */
+    public List<String> changes() {
+        return changes;
     }
 
     /**
