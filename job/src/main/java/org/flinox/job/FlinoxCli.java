@@ -120,7 +120,11 @@ public final class FlinoxCli {
             description = "Run the job: embedded local Flink under `java -jar`, the cluster under `flink run`.",
             footer = {"", "Other subcommands: describe (the module tree, parameters and state keys as JSON), inspect (per-key state "
                 + "of a savepoint or checkpoint), bootstrap (a savepoint from per-key state); each has --help.",
-                "Without --input, a demo runs over a generated multi-key sample."})
+                "Without --input, a demo runs over a generated multi-key sample.",
+                "Exit status: 0 when the run did what it was asked (a bounded run that ended, a --watch run stopped "
+                + "cleanly by Ctrl-C or SIGTERM); 1 for a mistake refused at start, a failed job, or a run whose every "
+                + "record was dead-lettered; 2 for a flag that does not parse; 128+N when signal N ended it before "
+                + "it could stop cleanly (143: SIGTERM to a bounded run)."})
     static final class Run implements Callable<Integer> {
         @Mixin
         RunOptions options = new RunOptions();

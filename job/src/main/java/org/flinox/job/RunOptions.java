@@ -121,13 +121,15 @@ final class RunOptions {
 
     @Option(names = "--final-state", paramLabel = "DIR",
             description = "When the (bounded) input ends, write every key's state as JSON lines "
-                    + "(key, stateKey, shape, dtype, values) to DIR, the format `bootstrap` reads.")
+                    + "(key, stateKey, shape, dtype, values) to DIR, the format `bootstrap` reads (with "
+                    + "--final-savepoint: read from that savepoint).")
     String finalState;
 
     @Option(names = "--final-savepoint", paramLabel = "DIR",
-            description = "When the (bounded) input ends, write a savepoint of every key's state to DIR, so a "
-                    + "streaming run can start warm with --restore DIR (needs an attached run; the rows go through "
-                    + "--final-state, default DIR-state).")
+            description = "Once the (bounded) input is read, stop the job with a savepoint in DIR: every key's state, "
+                    + "the sinks' and the input's positions. --restore DIR with the same --input and --output reads "
+                    + "nothing again (only files or records that are new); with another --input, that input is read "
+                    + "from its start, every key's statistics carried on. Needs an attached run.")
     String finalSavepoint;
 
     @Option(names = "--overwrite",
