@@ -44,11 +44,13 @@ final class FinalSavepoint {
         }
         // Flink puts a savepoint in a new directory under the target; a canonical savepoint is
         // relocatable (its files are named relative to _metadata), so it is moved up into DIR
-        String written = stop(client, s.finalSavepoint());
+        java.nio.file.Path local = OutputLocations.localPath(s.finalSavepoint());
+        String target = local != null ? local.toUri().toString() : s.finalSavepoint(); // not relative to a JobManager
+        String written = stop(client, target);
         if (written == null) {
             return;
         }
-        moveUp(new Path(written), new Path(s.finalSavepoint()));
+        moveUp(new Path(written), new Path(target));
         if (s.finalState() != null) {
             writeState(s);
         }

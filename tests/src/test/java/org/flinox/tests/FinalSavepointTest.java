@@ -51,12 +51,13 @@ class FinalSavepointTest {
         // a new file in the same input: only it is read, the statistics continue
         List<Reference.Row> second = SavepointRescaleTest.rows("2026.csv", 700, 12);
         SavepointRescaleTest.writeCsv(in.resolve("2026.csv"), second);
+        Files.writeString(in.resolve("2026.csv"), "s1,warm,1\n", java.nio.file.StandardOpenOption.APPEND); // seq 700
         Files.setLastModifiedTime(in.resolve("2026.csv"), FileTime.fromMillis(2_000_000));
         Path warmer = dir.resolve("warmer");
         CliRun next = CliRun.of("--input", in.toString(), "--key", "id", "--features", "x,y", "--output",
                 out.toString(), "--restore", warm.toString(), "--final-savepoint", warmer.toString());
         assertThat(next.code()).as(next.err()).isZero();
-        assertThat(next.err()).contains(": 700 records in");
+        assertThat(next.err()).contains(": 701 records in").contains("NON_NUMERIC 1");
         List<Reference.Row> both = new ArrayList<>(first);
         both.addAll(second);
         assertExactlyOnce(out, both);
@@ -72,6 +73,11 @@ class FinalSavepointTest {
             both.addAll(live);
         }
         assertExactlyOnce(out, both);
+        // and the one bad row is a dead letter once, across all four runs
+        assertThat(JobFiles.jsonLines(dir.resolve("out-dead-letters"))).singleElement().satisfies(d -> {
+            assertThat(d.get("source").asText()).isEqualTo("2026.csv");
+            assertThat(d.get("seq").asLong()).isEqualTo(700);
+        });
     }
 
     /** Every row's output once, equal to the z-scores of one run over {@code rows} in order. */
