@@ -82,7 +82,8 @@ public final class JobPipeline {
         if (finalStateRows(s)) {
             model.getSideOutput(FinalState.TAG).map(row -> StateRowJson.write(row.toStateRow())).returns(Types.STRING)
                     .uid("flinox-final-state-json").name("final state json")
-                    .sinkTo(sink(s.finalState(), false)).uid("flinox-final-state").name("final state");
+                    .sinkTo(sink(s.finalState(), false)).uid(sinkUid("flinox-final-state", s.finalState()))
+                    .name("final state");
         }
     }
 
@@ -101,11 +102,28 @@ public final class JobPipeline {
      * reading stopped; with another input, that input is read from its start.
      */
     static String inputUid(String input) {
-        String normalized = input.contains("://") ? input : java.nio.file.Path.of(input).toAbsolutePath().normalize().toString();
+        return "flinox-input-" + locationHash(input);
+    }
+
+    /**
+     * A file sink's uid, from its directory. A restored {@code FileSink} keeps writing into the
+     * directory its state names, whatever the job now says: restoring with the same directory
+     * resumes its files; with another one, a sink of another uid starts afresh there (the old
+     * sink's state is let go; what it staged was committed with the savepoint it came from).
+     * Printing and Kafka sinks keep {@code base}: their state names no location.
+     */
+    static String sinkUid(String base, String location) {
+        return location == null || KafkaAddress.isKafka(location) ? base : base + "-" + locationHash(location);
+    }
+
+    /** A short hash of a location, made absolute when it is a local path. */
+    private static String locationHash(String location) {
+        String normalized = location.contains("://") ? location
+                : java.nio.file.Path.of(location).toAbsolutePath().normalize().toString();
         try {
             byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(normalized.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "flinox-input-" + java.util.HexFormat.of().formatHex(hash, 0, 6);
+            return java.util.HexFormat.of().formatHex(hash, 0, 6);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e); // every JVM has SHA-256
         }
@@ -193,7 +211,7 @@ public final class JobPipeline {
             return;
         }
         DataStreamSink<String> sink = stream.map(json::apply).returns(Types.STRING).uid(ids.jsonUid()).name(ids.jsonName())
-                .sinkTo(sink(location, ids.stdErr())).uid(ids.uid()).name(ids.name());
+                .sinkTo(sink(location, ids.stdErr())).uid(sinkUid(ids.uid(), location)).name(ids.name());
         if (location == null) {
             sink.setParallelism(1); // one printer, so the stream carries bare JSON lines (no "subtask> " prefixes)
         }
