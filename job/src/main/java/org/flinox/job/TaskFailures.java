@@ -12,14 +12,14 @@ import org.apache.logging.log4j.core.config.plugins.PluginFactory;
 import org.apache.logging.log4j.core.filter.AbstractFilter;
 
 /**
- * A log4j filter on the console of a stand-alone run ({@code log4j2.properties}) that sees every
- * task failure Flink logs ("... switched from RUNNING to FAILED with failure cause"):
+ * A log4j filter on the root logger of a stand-alone run ({@code log4j2.properties}) that sees
+ * every task failure Flink logs ("... switched from RUNNING to FAILED with failure cause"):
  *
  * <ul>
  *   <li>it keeps the first one's cause, for the summary of a run that restarted ({@link RunSummary});
- *   <li>it drops the per-subtask stack traces of a failure that stops the job without restarts,
- *       or of a restored state that does not fit the model: the command's one line names the
- *       cause already. With {@code --verbose} or {@code -Dflinox.stacktrace=true} it drops nothing.
+ *   <li>it drops the stack traces (per subtask, and the state backend's) of a failure that stops
+ *       the job without restarts, or of a restored state that does not fit the model: the
+ *       command's one line names the cause already. With {@code --verbose} or {@code -Dflinox.stacktrace=true} it drops nothing.
  * </ul>
  *
  * The embedded Flink runs in this JVM, so its tasks log here; under {@code flink run} the
@@ -53,7 +53,7 @@ public final class TaskFailures extends AbstractFilter {
     public Filter.Result filter(LogEvent event) {
         String message = event.getMessage() == null ? null : event.getMessage().getFormattedMessage();
         Throwable thrown = event.getThrown();
-        if (thrown == null || message == null || !message.contains(" to FAILED")) {
+        if (thrown == null) {
             return onMismatch;
         }
         Throwable root = thrown;
@@ -62,10 +62,12 @@ public final class TaskFailures extends AbstractFilter {
             suppressed |= t instanceof SuppressRestartsException || t instanceof StateLayoutException;
             root = t;
         }
-        String m = root.getMessage() == null ? "" : root.getMessage().strip();
-        int newline = m.indexOf('\n');
-        FIRST.compareAndSet(null, root.getClass().getSimpleName() + (m.isEmpty() ? ""
-                : ": " + (newline < 0 ? m : m.substring(0, newline))));
+        if (message != null && message.contains(" to FAILED")) {
+            String m = root.getMessage() == null ? "" : root.getMessage().strip();
+            int newline = m.indexOf('\n');
+            FIRST.compareAndSet(null, root.getClass().getSimpleName() + (m.isEmpty() ? ""
+                    : ": " + (newline < 0 ? m : m.substring(0, newline))));
+        }
         boolean quiet = !ConsoleLogging.verbose() && !Boolean.getBoolean("flinox.stacktrace");
         return suppressed && quiet ? onMatch : onMismatch;
     }
