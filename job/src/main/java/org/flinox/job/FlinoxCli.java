@@ -30,6 +30,9 @@ public final class FlinoxCli {
     static final String STANDALONE = "flinox.standalone";
 
     public static void main(String[] args) {
+        if (Boolean.getBoolean(STANDALONE)) {
+            Launcher.endWithParent();
+        }
         int code = execute(args);
         if (code == 0) {
             return;
@@ -114,13 +117,25 @@ public final class FlinoxCli {
         System.err.println(ReportCommand.line(written, page));
     }
 
+    /** The output directories one live run holds, by flag. */
+    private static java.util.Map<String, String> outputs(String output, String deadLetters) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("--output", output);
+        m.put("--dead-letter", deadLetters);
+        return m;
+    }
+
     /** The default subcommand: run the job (a demo without {@code --input}). */
     @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, version = FlinoxCli.VERSION,
             description = "Run the job: embedded local Flink under `java -jar`, the cluster under `flink run`.",
             footer = {"", "Other subcommands: describe (the module tree, parameters and state keys as JSON), inspect (per-key state "
                 + "of a savepoint or checkpoint), bootstrap (a savepoint from per-key state), report (a run's plots as "
                 + "HTML); each has --help.",
-                "Without --input, a demo runs over a generated multi-key sample."})
+                "Without --input, a demo runs over a generated multi-key sample.",
+                "Exit status: 0 when the run did what it was asked (a bounded run that ended, a --watch run stopped "
+                + "cleanly by Ctrl-C or SIGTERM); 1 for a mistake refused at start, a failed job, or a run whose every "
+                + "record was dead-lettered; 2 for a flag that does not parse; 128+N when signal N ended it before "
+                + "it could stop cleanly (143: SIGTERM to a bounded run)."})
     static final class Run implements Callable<Integer> {
         @Mixin
         RunOptions options = new RunOptions();
@@ -132,8 +147,13 @@ public final class FlinoxCli {
                 return Demo.run(options);
             }
             KafkaProbe.requireReachable(options.input, options.output, options.deadLetter, options.kafkaProperties);
+            OutputLocks.refuseLive(outputs(options.output, options.deadLetter != null ? options.deadLetter
+                    : options.output != null ? JobSettings.deadLettersBeside(options.output) : null));
             JobSettings settings = JobRunner.resolve(options);
-            RunSummary summary = JobRunner.run(settings, options.progressInterval);
+            RunSummary summary;
+            try (OutputLocks locks = OutputLocks.acquire(outputs(settings.output(), settings.deadLetters()))) {
+                summary = JobRunner.run(settings, options.progressInterval);
+            }
             if (summary != null && options.report != null) {
                 writeReport(settings, options.report);
             }

@@ -1,5 +1,6 @@
 package org.flinox.job;
 
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
@@ -60,7 +61,7 @@ public final class JobPipeline {
         SingleOutputStreamOperator<ModelOutput> model = beforeKey.apply(records)
                 .keyBy(FeatureRecord::key, Types.STRING)
                 .transform("model " + s.model().name(), TypeInformation.of(ModelOutput.class),
-                        new ModelOperator(s.model(), s.stateTtl(), s.resetState(), s.finalState() != null, s.bundles(),
+                        new ModelOperator(s.model(), s.stateTtl(), s.resetState(), finalStateRows(s), s.bundles(),
                                 s.stateCacheBytes()))
                 .uid(OperatorIds.model(s.model().name()));
         // counted chained to the model (same parallelism, forward), where each key has one subtask
@@ -78,11 +79,22 @@ public final class JobPipeline {
 
         writeJsonLines(outputs, s.output(), s, JsonLinesSink.OUTPUT, ModelOutput::key, JsonLines::output);
         writeJsonLines(deadLetters, s.deadLetters(), s, JsonLinesSink.DEAD_LETTERS, DeadLetter::key, JsonLines::deadLetter);
-        if (s.finalState() != null) {
+        if (finalStateRows(s)) {
             model.getSideOutput(FinalState.TAG).map(row -> StateRowJson.write(row.toStateRow())).returns(Types.STRING)
                     .uid("flinox-final-state-json").name("final state json")
-                    .sinkTo(sink(s.finalState(), false)).uid("flinox-final-state").name("final state");
+                    .sinkTo(sink(s.finalState(), false)).uid(sinkUid("flinox-final-state", s.finalState()))
+                    .name("final state");
         }
+    }
+
+    /**
+     * Whether the model emits every key's state when the input ends, for {@code --final-state}.
+     * With {@code --final-savepoint} the input never ends inside the job (the job stops with a
+     * savepoint, see {@link BoundedInput}): the client then writes {@code --final-state} from
+     * that savepoint.
+     */
+    private static boolean finalStateRows(JobSettings s) {
+        return s.finalState() != null && s.finalSavepoint() == null;
     }
 
     /**
@@ -90,11 +102,28 @@ public final class JobPipeline {
      * reading stopped; with another input, that input is read from its start.
      */
     static String inputUid(String input) {
-        String normalized = input.contains("://") ? input : java.nio.file.Path.of(input).toAbsolutePath().normalize().toString();
+        return "flinox-input-" + locationHash(input);
+    }
+
+    /**
+     * A file sink's uid, from its directory. A restored {@code FileSink} keeps writing into the
+     * directory its state names, whatever the job now says: restoring with the same directory
+     * resumes its files; with another one, a sink of another uid starts afresh there (the old
+     * sink's state is let go; what it staged was committed with the savepoint it came from).
+     * Printing and Kafka sinks keep {@code base}: their state names no location.
+     */
+    static String sinkUid(String base, String location) {
+        return location == null || KafkaAddress.isKafka(location) ? base : base + "-" + locationHash(location);
+    }
+
+    /** A short hash of a location, made absolute when it is a local path. */
+    private static String locationHash(String location) {
+        String normalized = location.contains("://") ? location
+                : java.nio.file.Path.of(location).toAbsolutePath().normalize().toString();
         try {
             byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(normalized.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "flinox-input-" + java.util.HexFormat.of().formatHex(hash, 0, 6);
+            return java.util.HexFormat.of().formatHex(hash, 0, 6);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e); // every JVM has SHA-256
         }
@@ -107,10 +136,12 @@ public final class JobPipeline {
     private static DataStream<RawLine> fileInput(StreamExecutionEnvironment env, JobSettings s) {
         InputSources sources = InputSources.forPath(s.input()).format(s.format());
         if (s.watch() != null) {
-            sources.watch(s.watch());
+            return env.fromSource(sources.watch(s.watch()).build(), WatermarkStrategy.noWatermarks(), "input")
+                    .uid(inputUid(s.input())).setParallelism(1);
         }
-        return env.fromSource(sources.build(), WatermarkStrategy.noWatermarks(), "input")
-                .uid(inputUid(s.input())).setParallelism(1);
+        // a bounded run: a continuous source that lists the input once (BoundedInput says why)
+        BoundedInput<?, ?> once = BoundedInput.files(sources.watch(Duration.ofDays(1)).build(), s.finalSavepoint() != null);
+        return env.fromSource(once, WatermarkStrategy.noWatermarks(), "input").uid(inputUid(s.input())).setParallelism(1);
     }
 
     /**
@@ -119,9 +150,10 @@ public final class JobPipeline {
      * partition order as long as a key's records are in one partition.
      */
     private static DataStream<RawLine> kafkaInput(StreamExecutionEnvironment env, JobSettings s) {
-        SingleOutputStreamOperator<RawLine> lines = env.fromSource(
-                        KafkaConnectors.source(KafkaAddress.parse(s.input()), s.kafka(), s.format()),
-                        WatermarkStrategy.noWatermarks(), "input " + s.input())
+        BoundedInput<?, ?> source = BoundedInput.kafka(
+                KafkaConnectors.source(KafkaAddress.parse(s.input()), s.kafka(), s.format()), s.finalSavepoint() != null);
+        SingleOutputStreamOperator<RawLine> lines = env.fromSource(source, WatermarkStrategy.noWatermarks(),
+                        "input " + s.input())
                 .uid(inputUid(s.input()));
         if (s.parallelism() != null) {
             lines.setParallelism(s.parallelism());
@@ -133,10 +165,13 @@ public final class JobPipeline {
     private static DataStream<RawLine> countLines(DataStream<RawLine> lines, Integer parallelism) {
         SingleOutputStreamOperator<RawLine> counted = lines.map(new Tally.Lines()).returns(lines.getType())
                 .uid("flinox-tally-lines").name("count lines");
+        SingleOutputStreamOperator<RawLine> real = counted.filter(line -> !BoundedInput.isEndMarker(line))
+                .uid("flinox-end-of-input").name("end of input");
         if (parallelism != null) {
             counted.setParallelism(parallelism);
+            real.setParallelism(parallelism);
         }
-        return counted;
+        return real;
     }
 
     /** Parsing, chained to the reader: the same parallelism (null: the default, like the reader's). */
@@ -176,7 +211,7 @@ public final class JobPipeline {
             return;
         }
         DataStreamSink<String> sink = stream.map(json::apply).returns(Types.STRING).uid(ids.jsonUid()).name(ids.jsonName())
-                .sinkTo(sink(location, ids.stdErr())).uid(ids.uid()).name(ids.name());
+                .sinkTo(sink(location, ids.stdErr())).uid(sinkUid(ids.uid(), location)).name(ids.name());
         if (location == null) {
             sink.setParallelism(1); // one printer, so the stream carries bare JSON lines (no "subtask> " prefixes)
         }

@@ -26,7 +26,6 @@ import org.flinox.job.kafka.KafkaSettings;
 import org.flinox.job.report.RunLog;
 import org.flinox.job.spec.SpecModelFactory;
 import org.flinox.job.state.StateBackendOption;
-import org.flinox.job.state.StateSavepointWriter;
 import org.flinox.operators.KeyBundles;
 import org.flinox.job.OutputLocations.Location;
 import org.flinox.job.OutputLocations.Use;
@@ -78,6 +77,7 @@ public final class JobRunner {
         if (o.restore != null) {
             RestoreCheck.requireOperatorState(o.restore, OperatorIds.model(model.name()), o.maxParallelism);
         }
+        java.util.Set<String> resetState = resetState(o, model);
         String deadLetters = o.deadLetter != null ? o.deadLetter
                 : o.output != null ? JobSettings.deadLettersBeside(o.output) : null;
         String finalState = finalState(o);
@@ -91,8 +91,7 @@ public final class JobRunner {
                 new Location("--output", o.output, Use.OUTPUT, true),
                 new Location(o.deadLetter != null ? "--dead-letter" : "--dead-letter (default)", deadLetters,
                         Use.OUTPUT, true),
-                new Location(o.finalState != null ? "--final-state" : "--final-state (default)", finalState,
-                        Use.OUTPUT, false),
+                new Location("--final-state", finalState, Use.OUTPUT, false),
                 new Location("--final-savepoint", o.finalSavepoint, Use.OUTPUT, false),
                 new Location("--checkpoint-dir", o.checkpointDir, Use.KEEP, false),
                 new Location("--savepoint-dir", o.savepointDir, Use.KEEP, false)), o.restore != null || restoredByCluster(),
@@ -100,8 +99,8 @@ public final class JobRunner {
         Map<String, String> flink = flinkConfig(o); // last: it may create a temporary checkpoint directory
         return new JobSettings(o.input, format, o.key, features, o.features == null && !kafkaInput, model, o.output,
                 deadLetters, o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flink, o.stateTtl,
-                java.util.Set.copyOf(o.resetState), finalState, o.savepointDir, o.finalSavepoint, kafka,
-                KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward), o.stateCacheBytes(),
+                resetState, finalState, o.savepointDir, o.finalSavepoint, kafka,
+                KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward), stateCacheBytes(o),
                 o.checkpointDir == null && embedded() ? flink.get("execution.checkpointing.dir") : null, o.verbose);
     }
 
@@ -115,6 +114,49 @@ public final class JobRunner {
                 .getOptional(org.apache.flink.configuration.ConfigOptions.key("execution.state-recovery.path")
                         .stringType().noDefaultValue())
                 .isPresent();
+    }
+
+    /**
+     * The state cache per model subtask. A stand-alone run's subtasks share this JVM's heap, and
+     * the caches may take half of it: a {@code --state-cache} beyond that is refused (it would end
+     * in {@code OutOfMemoryError} and restarts), the default is lowered to fit. On a cluster the
+     * TaskManagers' heaps are not known here.
+     */
+    private static long stateCacheBytes(RunOptions o) {
+        long bytes = o.stateCacheBytes();
+        if (bytes == 0 || !embedded()) {
+            return bytes;
+        }
+        int subtasks = o.parallelism != null ? o.parallelism : StreamExecutionEnvironment.getDefaultLocalParallelism();
+        long heap = Runtime.getRuntime().maxMemory();
+        long fits = heap / 2 / subtasks;
+        if (bytes <= fits) {
+            return bytes;
+        }
+        if (o.stateCache == null) {
+            return fits;
+        }
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "--state-cache %s does not fit: %d "
+                + "model subtask%s share a heap of %s here, of which the state caches may take half (%s each); give "
+                + "--state-cache %s or less, or more heap (java -Xmx... -jar)", megabytes(bytes), subtasks,
+                subtasks == 1 ? "" : "s", megabytes(heap), megabytes(fits), megabytes(fits).replace(" ", "").toLowerCase(
+                        java.util.Locale.ROOT)));
+    }
+
+    private static String megabytes(long bytes) {
+        return bytes >= 1L << 30 && bytes % (1L << 30) == 0 ? (bytes >> 30) + " GB" : (bytes >> 20) + " MB";
+    }
+
+    /** The entries {@code --reset-state} starts over ({@link ResetState}); it needs a state to restore. */
+    private static java.util.Set<String> resetState(RunOptions o, SpecModelFactory model) {
+        if (o.resetState.isEmpty()) {
+            return java.util.Set.of();
+        }
+        if (o.restore == null && !restoredByCluster()) {
+            throw new IllegalArgumentException("--reset-state starts state entries over when the job starts from a "
+                    + "savepoint or checkpoint: give that with --restore");
+        }
+        return ResetState.expand(model.createExported().module(), o.resetState);
     }
 
     /**
@@ -140,12 +182,7 @@ public final class JobRunner {
             throw new IllegalArgumentException("--final-savepoint needs a bounded input: a --watch run never ends; "
                     + "stop it with a savepoint instead (--savepoint-dir, or `flink stop`)");
         }
-        if (o.finalState != null || o.finalSavepoint == null) {
-            return o.finalState;
-        }
-        String dir = o.finalSavepoint.endsWith("/") ? o.finalSavepoint.substring(0, o.finalSavepoint.length() - 1)
-                : o.finalSavepoint;
-        return dir + "-state";
+        return o.finalState;
     }
 
     /** JSON values unless --format csv or --csv-header says CSV; CSV values need --csv-header. */
@@ -307,11 +344,12 @@ public final class JobRunner {
         if (embedded) {
             ConsoleLogging.apply(s.verbose());
         }
+        TaskFailures.reset();
         long start = System.nanoTime();
         JobExecutionResult result;
         RunLog log = runLog(s);
         try {
-            if (!embedded) {
+            if (!embedded && s.finalSavepoint() == null) {
                 result = env.execute(jobName(s));
                 if (result instanceof DetachedJobExecutionResult) {
                     return null;
@@ -319,11 +357,18 @@ public final class JobRunner {
             } else if (s.bounded()) {
                 JobClient client = env.executeAsync(jobName(s));
                 sample(log, client);
-                try (Progress progress = Progress.start(client, s, progressInterval, inputBytes(s))) {
+                try (Progress progress = embedded ? Progress.start(client, s, progressInterval, inputBytes(s))
+                        : Progress.none()) {
+                    if (s.finalSavepoint() != null) {
+                        FinalSavepoint.take(client, s, readers(env, s));
+                    }
                     result = client.getJobExecutionResult().get();
                 }
             } else {
                 result = runUntilStopped(env, s, progressInterval, log);
+                if (result == null) {
+                    return null;
+                }
             }
         } finally {
             if (log != null) {
@@ -331,10 +376,6 @@ public final class JobRunner {
             }
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        if (s.finalSavepoint() != null) {
-            StateSavepointWriter.write(s.model(), s.finalState(), s.finalSavepoint(), s.maxParallelism(),
-                    s.flink().get("state.backend.type"));
-        }
         RunSummary summary = RunSummary.of(result.getAllAccumulatorResults(), elapsed);
         if (log != null) {
             log.end(new RunLog.Counts(summary.recordsIn(), summary.outputs(), summary.deadLetterCount()));
@@ -347,18 +388,63 @@ public final class JobRunner {
         return summary;
     }
 
-    /** A stand-alone run that never ends on its own: Ctrl-C or SIGTERM stops it cleanly. */
+    /** The input's readers: one for files, the source's parallelism for Kafka. */
+    private static int readers(StreamExecutionEnvironment env, JobSettings s) {
+        if (!KafkaAddress.isKafka(s.input())) {
+            return 1;
+        }
+        return s.parallelism() != null ? s.parallelism() : Math.max(1, env.getParallelism());
+    }
+
+    /**
+     * A stand-alone run that never ends on its own: Ctrl-C or SIGTERM stops it cleanly. In the
+     * launcher's child the signals are handled here rather than by the JVM's shutdown: the job is
+     * stopped (with a savepoint, or cancelled keeping its checkpoints), then the run ends as any
+     * run that did what it was asked, with status 0. A shutdown for another reason (the launcher
+     * ended, {@link Launcher#endWithParent}) stops the job the same way from a shutdown hook.
+     *
+     * @return the job's result, or null when it was stopped
+     */
     private static JobExecutionResult runUntilStopped(StreamExecutionEnvironment env, JobSettings s,
             Duration progressInterval, RunLog log) throws Exception {
         JobClient client = env.executeAsync(jobName(s));
         sample(log, client);
-        Thread stop = new Thread(() -> stopOnShutdown(client, s));
-        Runtime.getRuntime().addShutdownHook(stop);
+        java.util.concurrent.atomic.AtomicReference<Boolean> stopped = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable stop = () -> {
+            synchronized (stopped) {
+                if (stopped.get() == null) {
+                    stopped.set(stopOnShutdown(client, s));
+                }
+            }
+        };
+        Thread hook = new Thread(stop);
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (Boolean.getBoolean(FlinoxCli.STANDALONE)) {
+            for (String signal : new String[] {"TERM", "INT"}) {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), sig -> {
+                    Thread t = new Thread(() -> {
+                        stop.run();
+                        if (!Boolean.TRUE.equals(stopped.get())) {
+                            System.exit(1); // the job could not be stopped: the line above says why
+                        }
+                    }, "flinox-stop");
+                    t.setDaemon(true);
+                    t.start();
+                });
+            }
+        }
         try (Progress progress = Progress.start(client, s, progressInterval, 0)) {
             return client.getJobExecutionResult().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            synchronized (stopped) {
+                if (Boolean.TRUE.equals(stopped.get())) {
+                    return null; // cancelled as asked
+                }
+            }
+            throw e;
         } finally {
             try {
-                Runtime.getRuntime().removeShutdownHook(stop);
+                Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running
             }
@@ -426,7 +512,8 @@ public final class JobRunner {
         }
     }
 
-    private static void stopOnShutdown(JobClient client, JobSettings s) {
+    /** Stops the job as Ctrl-C asks; whether it stopped (a savepoint taken, or cancelled). */
+    private static boolean stopOnShutdown(JobClient client, JobSettings s) {
         try {
             if (s.savepointDir() != null) {
                 String path = client.stopWithSavepoint(false, s.savepointDir(), SavepointFormatType.CANONICAL)
@@ -437,8 +524,10 @@ public final class JobRunner {
                 System.err.println("flinox: cancelled; the last checkpoint is retained under "
                         + s.flink().get("execution.checkpointing.dir") + " (resume with --restore .../chk-N)");
             }
+            return true;
         } catch (Exception e) {
             System.err.println("flinox: could not stop the job cleanly: " + e.getMessage());
+            return false;
         }
     }
 }

@@ -25,6 +25,8 @@ public final class Launcher {
     private static final String FLINK_PROBE = "org.apache.flink.streaming.api.environment.StreamExecutionEnvironment";
     /** The Java 17 module openings' one copy, shared with the pom and deploy/java-opens.sh. */
     private static final String JAVA_OPENS = "/flinox/java-opens.properties";
+    /** The launching JVM's pid, given to the child so it can end with it. */
+    static final String PARENT_PID = "flinox.parent.pid";
 
     private Launcher() {}
 
@@ -84,6 +86,7 @@ public final class Launcher {
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // -Xmx, -D... as given
         command.addAll(javaOpens());
         command.add("-D" + FlinoxCli.STANDALONE + "=true");
+        command.add("-D" + PARENT_PID + "=" + ProcessHandle.current().pid());
         command.add("-cp");
         List<String> classPath = new ArrayList<>(List.of(jar.toString()));
         moduleJars(args).forEach(j -> classPath.add(Path.of(j).toAbsolutePath().toString())); // checked by the CLI
@@ -94,14 +97,37 @@ public final class Launcher {
         Process child = new ProcessBuilder(command).inheritIO().start();
         // Ctrl-C or `kill PID` reaches this JVM: pass it on and wait, so this process ends only
         // once the job has stopped (a --watch run with --savepoint-dir takes its savepoint first)
+        // ... and end with the child's status: 0 when it stopped cleanly, as the JVM's own 143 would not say
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             child.destroy();
             try {
-                child.waitFor();
+                Runtime.getRuntime().halt(child.waitFor());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }));
         return child.waitFor();
+    }
+
+    /**
+     * In the child: when the launching JVM ends, however it ended ({@code kill -9} passes nothing
+     * on), exit as on SIGTERM, so the shutdown hooks stop the job as Ctrl-C would (a
+     * {@code --watch} run with {@code --savepoint-dir} takes its savepoint) and no orphan keeps
+     * writing into the outputs. The pid is the parent's as the launcher gave it: once the parent
+     * is gone, {@code ProcessHandle.parent()} would name whoever adopted the child.
+     */
+    static void endWithParent() {
+        String pid = System.getProperty(PARENT_PID);
+        if (pid == null) {
+            return;
+        }
+        java.util.Optional<ProcessHandle> parent = ProcessHandle.of(Long.parseLong(pid));
+        if (parent.isEmpty()) {
+            System.exit(143);
+        }
+        parent.get().onExit().thenRun(() -> {
+            System.err.println("flinox: the launching process " + pid + " ended; stopping the job");
+            System.exit(143);
+        });
     }
 }

@@ -123,20 +123,20 @@ final class OutputLocations {
             return false;
         }
         try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isPresent();
+            return entries.anyMatch(p -> !p.getFileName().toString().equals(OutputLocks.FILE));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir, e);
         }
     }
 
-    /** Part files (committed, or hidden and in progress), the run log and savepoint files are Flinox's. */
+    /** Part files (committed, or hidden and in progress), the run log, the run lock and savepoint files are Flinox's. */
     private static void requireOnlyFlinoxFiles(Location l, Path dir) {
         boolean savepoint = Files.isRegularFile(dir.resolve("_metadata"));
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path p : entries.toList()) {
                 String name = p.getFileName().toString();
                 boolean part = Files.isRegularFile(p) && (name.startsWith("part-") || name.startsWith(".part-")
-                        || name.equals(org.flinox.job.report.RunLog.FILE_NAME));
+                        || name.equals(org.flinox.job.report.RunLog.FILE_NAME) || name.equals(OutputLocks.FILE));
                 if (!part && !(savepoint && Files.isRegularFile(p))) {
                     throw new IllegalArgumentException(l.flag() + " " + l.location() + " holds " + name
                             + ", which Flinox did not write: --overwrite deletes only Flinox's own files; give "

@@ -100,9 +100,10 @@ final class RunOptions {
             description = "Drop a key's state after this long without an update (e.g. 7d, 12h); default: never.")
     Duration stateTtl;
 
-    @Option(names = "--reset-state", paramLabel = "STATE_KEY",
-            description = "On restore, start this state entry (e.g. .mean) over for every key; needed when its "
-                    + "shape or dtype changed with the model. Repeatable.")
+    @Option(names = "--reset-state", paramLabel = "MODULE",
+            description = "With --restore, start every state entry of this module over for every key: a module path "
+                    + "(.layers[0]; . for the root); needed when its state's shape or dtype changed with the model. A "
+                    + "module's entries start over together (naming some of them is refused). Repeatable.")
     List<String> resetState = new java.util.ArrayList<>();
 
     @Option(names = "--bundle-size", paramLabel = "N", defaultValue = "0",
@@ -130,13 +131,15 @@ final class RunOptions {
 
     @Option(names = "--final-state", paramLabel = "DIR",
             description = "When the (bounded) input ends, write every key's state as JSON lines "
-                    + "(key, stateKey, shape, dtype, values) to DIR, the format `bootstrap` reads.")
+                    + "(key, stateKey, shape, dtype, values) to DIR, the format `bootstrap` reads (with "
+                    + "--final-savepoint: read from that savepoint).")
     String finalState;
 
     @Option(names = "--final-savepoint", paramLabel = "DIR",
-            description = "When the (bounded) input ends, write a savepoint of every key's state to DIR, so a "
-                    + "streaming run can start warm with --restore DIR (needs an attached run; the rows go through "
-                    + "--final-state, default DIR-state).")
+            description = "Once the (bounded) input is read, stop the job with a savepoint in DIR: every key's state, "
+                    + "the sinks' and the input's positions. --restore DIR with the same --input and --output reads "
+                    + "nothing again (only files or records that are new); with another --input, that input is read "
+                    + "from its start, every key's statistics carried on. Needs an attached run.")
     String finalSavepoint;
 
     @Option(names = "--report", paramLabel = "FILE.html",

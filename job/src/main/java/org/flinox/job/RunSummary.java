@@ -21,10 +21,12 @@ import org.apache.flink.api.common.accumulators.LongCounter;
  * @param deadLetters dead letters by reason, the reasons that occurred, by name
  * @param examples the first few dead letters of each reason, by source and position
  * @param elapsed the wall-clock time of the run
+ * @param restarts how often the job restarted from a checkpoint after a failure
+ * @param restartCause the first failure's cause in one line, or null when not known (the cluster's logs have it)
  */
 record RunSummary(long recordsIn, long bytesIn, long outputs, long keys, boolean keysAtLeast,
         Map<String, Long> deadLetters,
-        List<Tally.Example> examples, Duration elapsed) {
+        List<Tally.Example> examples, Duration elapsed, long restarts, String restartCause) {
 
     /** The summary of a job's accumulators (as {@code JobClient} or {@code JobExecutionResult} give them). */
     static RunSummary of(Map<String, Object> accumulators, Duration elapsed) {
@@ -45,7 +47,8 @@ record RunSummary(long recordsIn, long bytesIn, long outputs, long keys, boolean
         Object keys = accumulators.get(Tally.KEYS);
         return new RunSummary(number(accumulators.get(Tally.LINES)), number(accumulators.get(Tally.BYTES)),
                 number(accumulators.get(Tally.OUTPUTS)), keys == null ? -1 : number(keys),
-                number(accumulators.get(Tally.KEYS_CAPPED)) > 0, dead, examples, elapsed);
+                number(accumulators.get(Tally.KEYS_CAPPED)) > 0, dead, examples, elapsed,
+                number(accumulators.get(Tally.RESTARTS)), TaskFailures.firstCause());
     }
 
     private static long number(Object value) {
@@ -54,6 +57,9 @@ record RunSummary(long recordsIn, long bytesIn, long outputs, long keys, boolean
         }
         if (value instanceof LongCounter c) {
             return c.getLocalValue();
+        }
+        if (value instanceof org.apache.flink.api.common.accumulators.LongMaximum m) {
+            return m.getLocalValuePrimitive();
         }
         return 0;
     }
@@ -84,6 +90,11 @@ record RunSummary(long recordsIn, long bytesIn, long outputs, long keys, boolean
                     keys == 1 ? "key" : "keys"));
         }
         b.append(String.format(Locale.ROOT, ", %,d dead letters%n", deadLetterCount()));
+        if (restarts > 0) {
+            b.append(String.format(Locale.ROOT, "  restarts:     %d (a task failed; the job went on from its last "
+                    + "checkpoint, nothing lost or written twice): %s%n", restarts,
+                    restartCause != null ? restartCause : "the cluster's logs say why"));
+        }
         b.append("  features:     ").append(String.join(", ", s.features()))
                 .append(s.featuresInferred() ? " (inferred: every numeric field but the key; set them with --features)" : "")
                 .append(System.lineSeparator());

@@ -44,6 +44,11 @@ abstract class Tally<T> extends RichMapFunction<T, T> implements CheckpointedFun
     static final int MAX_KEYS_KEPT = 100_000;
     static final String DEAD_PREFIX = "flinox.dead.";
     static final String EXAMPLES = "flinox.deadExamples";
+    /** Input readers running, and those that read their input to the end and stay open ({@link BoundedInput}). */
+    static final String READERS = "flinox.readers";
+    static final String READERS_DRAINED = "flinox.readersDrained";
+    /** The highest attempt number of a reader's task: how often the job restarted (every task restarts together). */
+    static final String RESTARTS = "flinox.restarts";
     /** Examples of dead letters kept per reason and subtask. */
     static final int EXAMPLES_PER_REASON = 3;
 
@@ -105,11 +110,28 @@ abstract class Tally<T> extends RichMapFunction<T, T> implements CheckpointedFun
         }
     }
 
-    /** Lines read and their bytes (UTF-8, with a line terminator each). */
+    /**
+     * Lines read and their bytes (UTF-8, with a line terminator each); and whether this
+     * subtask's reader is drained ({@link BoundedInput#END_MARKER}, passed on uncounted to be
+     * dropped). The reader counts are not kept across restarts: a restarted reader drains again.
+     */
     static final class Lines extends Tally<RawLine> {
         private static final long serialVersionUID = 1L;
         private transient LongCounter lines;
         private transient LongCounter bytes;
+        private transient LongCounter drained;
+
+        @Override
+        public void open(OpenContext context) {
+            super.open(context);
+            LongCounter readers = new LongCounter();
+            readers.add(1);
+            drained = new LongCounter();
+            getRuntimeContext().addAccumulator(READERS, readers);
+            getRuntimeContext().addAccumulator(READERS_DRAINED, drained);
+            getRuntimeContext().addAccumulator(RESTARTS, new org.apache.flink.api.common.accumulators.LongMaximum(
+                    getRuntimeContext().getTaskInfo().getAttemptNumber()));
+        }
 
         @Override
         Map<String, LongCounter> counters() {
@@ -122,6 +144,10 @@ abstract class Tally<T> extends RichMapFunction<T, T> implements CheckpointedFun
 
         @Override
         public RawLine map(RawLine line) {
+            if (BoundedInput.isEndMarker(line)) {
+                drained.add(1);
+                return line;
+            }
             lines.add(1);
             bytes.add(line.text() == null ? 0 : utf8Length(line.text()) + 1); // no text: a damaged or non-UTF-8 line
             return line;

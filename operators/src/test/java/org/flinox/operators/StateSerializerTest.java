@@ -118,7 +118,7 @@ class StateSerializerTest {
                 .isInstanceOf(StateLayoutException.class)
                 .hasMessageContaining("model zscore")
                 .hasMessageContaining(".count was float64[2], the model now has float64[3]")
-                .hasMessageContaining("--reset-state");
+                .hasMessageContaining("--reset-state . (every entry of a module starts over together");
     }
 
     @Test

@@ -95,6 +95,11 @@ final class BenchCluster implements AutoCloseable {
         return ThroughputProbe.perSecond();
     }
 
+    /** Triggers a checkpoint of the kind the job is configured for (incremental, for the job's RocksDB). */
+    long checkpoint(JobID job) throws Exception {
+        return cluster.triggerCheckpoint(job, org.apache.flink.core.execution.CheckpointType.CONFIGURED).get();
+    }
+
     /** The finished (or running) job's execution graph: checkpoint stats, task timestamps. */
     AccessExecutionGraph graph(JobID job) throws Exception {
         return cluster.getExecutionGraph(job).get();

@@ -158,6 +158,33 @@ class KafkaJobTest {
     }
 
     @Test
+    void aBoundedRunsFinalSavepointResumesTheTopicWhereItStopped() throws Exception {
+        KAFKA.createTopic("fsp-in", 3);
+        KAFKA.createTopic("fsp-out", 2);
+        Reference ref = new Reference();
+        ref.produceJson("fsp-in", sample(5, 12, 6));
+        Path warm = tmp.resolve("warm");
+        assertThat(FlinoxCli.execute(args("fsp-in", "fsp-out", "--bounded", "--final-savepoint", warm.toString())))
+                .isZero();
+        assertThat(warm.resolve("_metadata")).isRegularFile();
+
+        // bounded again from it, with more records in the topic: only those are read
+        ref.produceJson("fsp-in", sample(5, 12, 7));
+        Path warmer = tmp.resolve("warmer");
+        assertThat(FlinoxCli.execute(args("fsp-in", "fsp-out", "--bounded", "--restore", warm.toString(),
+                "--final-savepoint", warmer.toString()))).isZero();
+        ref.assertOutputsExactlyOnce(readCommitted("fsp-out", ref.size()));
+
+        // and unbounded from that one: it goes on reading what comes next
+        JobSettings streaming = JobRunner.resolve(options(args("fsp-in", "fsp-out", "--restore", warmer.toString())));
+        StreamExecutionEnvironment env = environment(streaming);
+        JobPipeline.build(env, streaming);
+        jobs.add(env.executeAsync("kafka after a final savepoint"));
+        ref.produceJson("fsp-in", sample(5, 12, 8));
+        ref.assertOutputsExactlyOnce(readCommitted("fsp-out", ref.size()));
+    }
+
+    @Test
     void malformedCsvValuesGoToTheDeadLetterTopicWithTheirReason() throws Exception {
         KAFKA.createTopic("csv-in", 2);
         KAFKA.createTopic("csv-out", 1);

@@ -56,6 +56,9 @@ class BackfillThenStreamTest {
             }
         }
         assertThat(got.keySet()).isEqualTo(expected.keySet());
+        // each run wrote into its own --output: a restored file sink does not go on in the old directory
+        assertThat(JobFiles.jsonLines(backfillOut)).hasSize(history.size());
+        assertThat(JobFiles.jsonLines(liveOut)).hasSize(live.size());
         expected.forEach((id, z) -> assertThat(got.get(id)).as(id).containsExactly(z, within(1e-9)));
     }
 }

@@ -128,11 +128,11 @@ class ModelEvolutionTest {
         // .layers[2] becomes an ema standardize: same names, float64 instead of float32
         assertThat(failureOfRestoring(watched, out, projected(3, "{\"type\":\"standardize\",\"mode\":\"ema\"}"), sp))
                 .contains(".layers[2].first was float32[3], the model now has float64[3]")
-                .contains(".layers[2].second was float32[3], the model now has float64[3]").contains("--reset-state");
+                .contains(".layers[2].second was float32[3], the model now has float64[3]").contains("--reset-state .layers[2] (every entry of a module");
         // the linear layer gets wider: .layers[2] holds 4 numbers instead of 3
         assertThat(failureOfRestoring(watched, out, projected(4), sp))
                 .contains(".layers[2].first was float32[3], the model now has float32[4]")
-                .contains(".layers[2].second").contains("--reset-state");
+                .contains(".layers[2].second").contains("--reset-state .layers[2] (every entry of a module");
 
         // reset .layers[2] over a bounded input, with weights of our own so the output can be worked out
         double[][] w = {{0.5, -1, 2, 0.25}, {1.5, 0.75, -0.5, -2}};

@@ -51,6 +51,23 @@ class RunConsoleTest {
     }
 
     @Test
+    void aStateOfAnotherLayoutIsOneLineForARestoreAndForInspect() throws Exception {
+        Path input = prices(6);
+        JarRun first = JarRun.of(dir, "--input", input.toString(), "--key", "symbol", "--features", "price",
+                "--output", "out", "--final-savepoint", "warm");
+        assertThat(first.code()).as(first.err()).isZero();
+
+        // two features now: the standardize's entries are [2] instead of [1]
+        JarRun restored = JarRun.of(dir, "--input", input.toString(), "--key", "symbol", "--features", "price,vol",
+                "--output", "out2", "--restore", "warm");
+        assertOneLineError(restored, ".mean was float64[1], the model now has float64[2]", "--reset-state .");
+        JarRun inspect = JarRun.of(dir, "inspect", "--from", "warm", "--features", "price,vol");
+        assertOneLineError(inspect, "warm holds state of another layout than this model's",
+                ".mean was float64[1], the model now has float64[2]", "Give the --model, --features and --weights");
+        assertThat(inspect.err()).doesNotContain("--reset-state");
+    }
+
+    @Test
     void aBoundedRunWhoseEveryRecordIsDeadLetteredExitsNonZero() throws Exception {
         // numbers, so the start checks let them through, but none finite: each is a dead letter
         Path input = Files.write(dir.resolve("words.csv"), List.of("k,a", "x,NaN", "y,inf", "x,-Infinity"));

@@ -52,6 +52,7 @@ class StandaloneStopTest {
             assertThat(children).isNotEmpty();
             job.destroy(); // SIGTERM
             assertThat(job.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("the process ends").isTrue();
+            assertThat(job.exitValue()).as("a clean stop did what it was asked:\n%s", Files.readString(log)).isZero();
             // ... and only once the job has stopped: nothing it started is left running
             assertThat(children).noneMatch(ProcessHandle::isAlive);
             String printed = Files.readString(log);

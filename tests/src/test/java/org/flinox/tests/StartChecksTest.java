@@ -179,6 +179,57 @@ class StartChecksTest {
     }
 
     @Test
+    void resetStateTakesWholeModulesAndIsCheckedBeforeAnyJobStarts() throws Exception {
+        String in = csv().toString();
+        Path spec = Files.writeString(dir.resolve("seq.json"), "{\"name\":\"seq\",\"module\":{\"type\":\"sequential\","
+                + "\"layers\":[{\"type\":\"standardize\"},{\"type\":\"relu\"},{\"type\":\"moments\"}]}}");
+        String[] model = {"--input", in, "--key", "sensor", "--model", spec.toString()};
+        assertThat(refused(concat(model, "--reset-state", ".layers[0]")).err())
+                .contains("--reset-state starts state entries over when the job starts from a savepoint")
+                .contains("--restore");
+
+        Path savepoint = dir.resolve("warm");
+        CliRun first = CliRun.of(concat(model, "--output", dir.resolve("out").toString(), "--final-savepoint",
+                savepoint.toString()));
+        assertThat(first.code()).as(first.err()).isZero();
+        String[] restored = concat(model, "--restore", savepoint.toString());
+        // two of a standardize's three coupled entries: refused, naming all three and the module
+        assertThat(refused(concat(restored, "--reset-state", ".layers[0].mean", "--reset-state", ".layers[0].m2"))
+                .err()).contains("only part of the entries of the standardize at .layers[0]")
+                .contains(".layers[0].count, .layers[0].mean, .layers[0].m2 only make sense together")
+                .contains("--reset-state .layers[0]");
+        assertThat(refused(concat(restored, "--reset-state", ".layers[2].frist")).err())
+                .contains("--reset-state .layers[2].frist: the model has no such state entry or module")
+                .contains(".layers[2].first").contains("[.layers[0], .layers[2], .]");
+        assertThat(refused(concat(restored, "--reset-state", ".layers[1]")).err())
+                .contains("the activation at .layers[1] holds no state");
+
+        assertThat(JobRunner.settings(concat(restored, "--reset-state", ".layers[2]")).resetState())
+                .containsExactlyInAnyOrder(".layers[2].first", ".layers[2].second");
+        assertThat(JobRunner.settings(concat(restored, "--reset-state", ".layers[0].count", "--reset-state",
+                ".layers[0].mean", "--reset-state", ".layers[0].m2")).resetState()).hasSize(3);
+        assertThat(JobRunner.settings(concat(restored, "--reset-state", ".")).resetState()).containsExactlyInAnyOrder(
+                ".layers[0].count", ".layers[0].mean", ".layers[0].m2", ".layers[2].first", ".layers[2].second");
+    }
+
+    @Test
+    void aStateCacheLargerThanTheHeapIsRefusedAndTheDefaultFits() throws Exception {
+        String in = csv().toString();
+        assertThat(refused("--input", in, "--state-cache", "100000gb", "--parallelism", "2").err())
+                .contains("--state-cache 100000 GB does not fit: 2 model subtasks share a heap of")
+                .contains("give --state-cache");
+        long half = Runtime.getRuntime().maxMemory() / 2;
+        assertThat(JobRunner.settings("--input", in, "--parallelism", "1").stateCacheBytes())
+                .isEqualTo(Math.min(64L << 20, half));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void helpHasNoRunTogetherWords() {
         assertThat(CliRun.of("--help").out()).contains("per-key state of a savepoint").doesNotContain("stateof");
     }

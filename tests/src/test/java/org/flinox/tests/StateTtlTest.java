@@ -86,9 +86,9 @@ class StateTtlTest {
         }
         assertStartedOver(out, b, a);
 
-        // resumed with one entry started over: every entry, that one included, still expires
+        // resumed with the module started over: every entry still expires
         List<String> resumed = new ArrayList<>(List.of(flags));
-        resumed.addAll(List.of("--restore", savepoint, "--reset-state", ".count"));
+        resumed.addAll(List.of("--restore", savepoint, "--reset-state", "."));
         try (WatchedJob job = WatchedJob.start(watched, out, resumed.toArray(new String[0]))) {
             idle();
             feed(job, c);

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  * {@code inspect} prints), so a job started from it with {@code --restore} begins warm.
  * Every row is checked against the model's state before anything runs; keys absent from
  * the file, and entries a key does not list, start from the model's initial value. The
- * writing is {@link StateSavepointWriter}'s, which {@code --final-savepoint} uses too.
+ * writing is {@link StateSavepointWriter}'s.
  */
 @Command(name = "bootstrap", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Write a savepoint from per-key state in JSON lines (the shape inspect prints), "

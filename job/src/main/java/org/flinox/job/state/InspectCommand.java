@@ -20,20 +20,22 @@ import org.flinox.job.spec.ModelOptions;
 import org.flinox.job.spec.SpecModelFactory;
 import org.flinox.nn.State;
 import org.flinox.operators.OperatorIds;
+import org.flinox.operators.StateLayoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code inspect}: the per-key state of the model operator in a savepoint or retained
- * checkpoint, as JSON lines ({@link StateRowJson}) sorted by key and state key. Only entries
- * a key has stored are printed: an entry it never wrote starts from the model's initial
- * value, which {@code describe} shows.
+ * checkpoint, as JSON lines ({@link StateRowJson}) sorted by key and state key. A key's state
+ * holds every entry of the model, so each is printed; one the key's records never changed
+ * holds its initial value (which {@code describe} shows).
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Print per-key state from a savepoint or retained checkpoint as JSON lines "
                 + "{\"key\", \"stateKey\", \"shape\", \"dtype\", \"values\"}, sorted by key and stateKey. "
-                + "Only stored entries are printed; an entry a key never wrote is absent.")
+                + "Every entry of every key that has state is printed; an entry a key never changed holds its "
+                + "initial value.")
 public final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--from", paramLabel = "PATH", required = true,
@@ -76,7 +78,7 @@ public final class InspectCommand implements Callable<Integer> {
      *
      * @param onlyKey one stream key, or null for all
      */
-    static List<String> read(SpecModelFactory factory, String path, String onlyKey, String backend) throws Exception {
+    public static List<String> read(SpecModelFactory factory, String path, String onlyKey, String backend) throws Exception {
         StreamExecutionEnvironment env = StateCommands.readerEnvironment(backend);
         String uid = OperatorIds.model(factory.name());
         SavepointReader savepoint = SavepointReader.read(env, StateCommands.uri(path), StateBackendOption.backend(backend));
@@ -92,6 +94,15 @@ public final class InspectCommand implements Callable<Integer> {
         try (CloseableIterator<Tuple3<String, String, String>> it =
                 rows.filter(StateRowReader::isRow).executeAndCollect("flinox inspect " + factory.name())) {
             it.forEachRemaining(all::add);
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof StateLayoutException layout) {
+                    throw new IllegalArgumentException(path + " holds state of another layout than this model's: "
+                            + String.join("; ", layout.changes()) + ". Give the --model, --features and --weights "
+                            + "the job ran with", e);
+                }
+            }
+            throw e;
         }
         all.sort(Comparator.<Tuple3<String, String, String>, String>comparing(t -> t.f0).thenComparing(t -> t.f1));
         return all.stream().map(t -> t.f2).toList();

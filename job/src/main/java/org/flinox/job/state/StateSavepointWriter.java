@@ -38,9 +38,9 @@ import org.flinox.operators.StateRow;
 
 /**
  * Writes a savepoint of the model operator's keyed state from state rows in JSON lines (the
- * shape {@code inspect} prints and {@code --final-state} writes): what {@code bootstrap} and
- * {@code --final-savepoint} share. Every row is checked against the model before the
- * savepoint job runs.
+ * shape {@code inspect} prints and {@code --final-state} writes), for {@code bootstrap}. Every
+ * row is checked against the model before the savepoint job runs. ({@code --final-savepoint}
+ * is a savepoint of the job itself, source and sinks included: {@code FinalSavepoint}.)
  */
 public final class StateSavepointWriter {
 
