@@ -37,8 +37,6 @@ import org.slf4j.LoggerFactory;
  *       (no restarts) with what to do. {@code --reset-state} entries start over for every
  *       key, once: when the job starts from a savepoint of another job, not again when it
  *       recovers from its own checkpoints.
- *   <li><b>Old savepoints</b> of the per-entry layout move into the packed state on restore
- *       ({@link LegacyEntries}).
  *   <li><b>Final state.</b> When a bounded input ends, every key's entries go to
  *       {@link FinalState#TAG}, so a backfill can warm a streaming run.
  *   <li><b>State cache</b> ({@link StateCache}): hot keys' states stay in memory across
@@ -54,8 +52,6 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
     /** The job that wrote the state: a restore from another job's savepoint applies --reset-state. */
     private static final ListStateDescriptor<String> WRITER_JOB =
             new ListStateDescriptor<>("flinox-writer-job", StringSerializer.INSTANCE);
-    private static final ListStateDescriptor<String> LEGACY_LAYOUT =
-            new ListStateDescriptor<>(LegacyEntries.LAYOUT_NAME, StringSerializer.INSTANCE);
 
     private final ModelFactory factory;
     private final Duration stateTtl;
@@ -110,9 +106,6 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
         ListState<String> writerJob = context.getOperatorStateStore().getUnionListState(WRITER_JOB);
         String thisJob = getRuntimeContext().getJobInfo().getJobId().toString();
         if (context.isRestored()) {
-            ListState<String> legacy = context.getOperatorStateStore().getUnionListState(LEGACY_LAYOUT);
-            upgradeLegacy(legacy.get());
-            legacy.clear();
             if (!resetState.isEmpty() && !toList(writerJob.get()).contains(thisJob)) {
                 resetEverywhere();
             }
@@ -345,14 +338,6 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
                 }
             }
             throw e;
-        }
-    }
-
-    private void upgradeLegacy(Iterable<String> recordedLayout) throws Exception {
-        try {
-            LegacyEntries.upgrade(getKeyedStateBackend(), model, state, recordedLayout, resetState);
-        } catch (StateLayoutException e) {
-            throw new SuppressRestartsException(e);
         }
     }
 

@@ -5,7 +5,6 @@ import java.util.Set;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.flinox.nn.State;
-import org.flinox.nn.Tensor;
 
 /**
  * The one keyed state of a model operator: each stream key's whole {@link State} as one
@@ -35,14 +34,5 @@ public final class ModelState {
             d.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
         }
         return d;
-    }
-
-    /**
-     * The descriptor of one entry in the first, per-entry layout (savepoints up to 2026-11-26):
-     * a {@code ValueState<Tensor>} named after the entry ({@code .mean}). Only for reading such
-     * savepoints: the job moves them into {@link #descriptor the packed state} on restore.
-     */
-    public static ValueStateDescriptor<Tensor> legacyEntryDescriptor(String entryName) {
-        return new ValueStateDescriptor<>(entryName, new TensorSerializer());
     }
 }

@@ -12,9 +12,7 @@
  * {@link org.flinox.operators.DeadLetters#TAG} side output with its reason, and the key's state
  * is left as it was. With {@link org.flinox.operators.KeyBundles} the operator buffers records
  * and reads and writes each key's state once per bundle. The operator's uid comes from the
- * model's name ({@link org.flinox.operators.OperatorIds}), so savepoints map back to it;
- * savepoints of the first, per-entry layout ({@link org.flinox.operators.TensorSerializer}) move
- * into the packed state on restore.
+ * model's name ({@link org.flinox.operators.OperatorIds}), so savepoints map back to it.
  *
  * <p>Nothing here parses input or writes files: that is the job's ({@code org.flinox.job}).
  */
