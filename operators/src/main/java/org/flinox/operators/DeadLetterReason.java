@@ -16,7 +16,10 @@ public enum DeadLetterReason {
     NOT_FINITE,
     /** a record whose feature count differs from the model's input width */
     WRONG_FEATURE_COUNT,
-    /** the forward pass refused the record; the key's state was left as it was */
+    /**
+     * the forward pass refused the record, or its output or a state entry it changed would not be
+     * finite; the key's state was left as it was
+     */
     FORWARD_FAILED,
     /** bytes that are not valid UTF-8 in the line (or in its CSV header) */
     INVALID_UTF8,
@@ -28,5 +31,10 @@ public enum DeadLetterReason {
      * the rest of a file could not be read (a truncated or corrupt compressed file): one dead
      * letter for the whole damaged part; the rows before it were processed
      */
-    DAMAGED_FILE
+    DAMAGED_FILE,
+    /**
+     * the {@link FeatureFunction} of a DataStream job threw on the element or returned null (the
+     * exception's message in the detail); the command-line job never has it
+     */
+    NO_FEATURES
 }

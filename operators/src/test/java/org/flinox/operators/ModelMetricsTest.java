@@ -2,7 +2,6 @@ package org.flinox.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
@@ -13,12 +12,10 @@ import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /** The operator's metrics count what happened to the records. */
-class ModuleFunctionMetricsTest {
+class ModelMetricsTest {
 
     /** Captures the metrics of the "flinox" group the function registers. */
     static final class CapturingTaskMetricGroup extends InterceptingTaskMetricGroup {
@@ -40,10 +37,7 @@ class ModuleFunctionMetricsTest {
     void countsRecordsDeadLettersWritesAndForwardLatency() throws Exception {
         CapturingTaskMetricGroup metrics = new CapturingTaskMetricGroup();
         MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(metrics).build();
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ModuleFunction(new StandardizeFactory(2), null)),
-                FeatureRecord::key, Types.STRING, env);
-        h.setup();
+        var h = Harness.of(new StandardizeFactory(2), Harness.PLAIN, env);
         h.open();
         h.processElement(new FeatureRecord("a", "f", 0, "", new double[] {1, 2}), 0);
         h.processElement(new FeatureRecord("a", "f", 1, "", new double[] {1}), 0); // wrong width
@@ -55,7 +49,7 @@ class ModuleFunctionMetricsTest {
         assertThat(((Counter) metrics.operator.get("deadLetters")).getCount()).isEqualTo(1);
         // Standardize has three entries (.count, .mean, .m2), all rewritten by each good record
         assertThat(((Counter) metrics.operator.get("stateEntriesWritten")).getCount()).isEqualTo(9);
-        // records 0..3 so far: only record 0 was timed (one in ModuleFunction.TIME_ONE_IN = 32)
+        // records 0..3 so far: only record 0 was timed (one in ModelMetrics.TIME_ONE_IN = 32)
         assertThat(((Histogram) metrics.operator.get("forwardNanos")).getCount()).isEqualTo(1);
         for (int i = 4; i < 68; i++) {
             h.processElement(new FeatureRecord("c", "f", i, "", new double[] {i, -i}), 0);
@@ -70,10 +64,7 @@ class ModuleFunctionMetricsTest {
     void theStateCacheReportsItsHitsAndMisses() throws Exception {
         CapturingTaskMetricGroup metrics = new CapturingTaskMetricGroup();
         MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(metrics).build();
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new ModelOperator(new StandardizeFactory(2), null, java.util.Set.of(), false, KeyBundles.OFF, 1L << 20),
-                FeatureRecord::key, Types.STRING, env);
-        h.setup();
+        var h = Harness.of(new StandardizeFactory(2), ModelSettings.defaults().withStateCache(1L << 20), env);
         h.open();
         for (String key : new String[] {"a", "a", "b", "a", "b", "c"}) {
             h.processElement(new FeatureRecord(key, "f", 0, "", new double[] {1, 2}), 0);
