@@ -25,7 +25,7 @@ public final class ModelState {
      *
      * @param modelName the model, for messages
      * @param initial the model's exported initial state
-     * @param reset entries {@code --reset-state} names
+     * @param reset entries to start over on restore ({@link ModelSettings#resetState})
      * @param ttl idle-state time to live, or null to keep state until it is dropped
      */
     public static ValueStateDescriptor<State> descriptor(String modelName, State initial, Set<String> reset, Duration ttl) {
