@@ -18,7 +18,7 @@ final class ConsoleLogging {
      */
     static final String CHECKPOINT_FAILURES = "org.apache.flink.runtime.checkpoint.CheckpointFailureManager";
     /** Logs each model subtask's throughput; the job-wide progress line replaces it unless --verbose. */
-    static final String PER_SUBTASK_PROGRESS = "org.flinox.operators.ModuleFunction";
+    static final String PER_SUBTASK_PROGRESS = "org.flinox.operators.ModelMetrics";
     private static final String VERBOSE = "flinox.verbose";
 
     private ConsoleLogging() {}

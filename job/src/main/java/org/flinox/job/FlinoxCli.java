@@ -38,7 +38,13 @@ public final class FlinoxCli {
             return;
         }
         if (Boolean.getBoolean(STANDALONE)) {
-            System.exit(code);
+            // The command is over and has said why. Halt rather than exit: the embedded cluster
+            // Flink closes asynchronously after a failed job, and its RPC system's JVM shutdown
+            // hook would then run with its class loader closed and print a NoClassDefFoundError
+            // trace under the one line. Nothing of the run needs a shutdown hook at this point.
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(code);
         }
         // Under `flink run` or a REST /jars/run the JVM is Flink's (a JobManager's, for REST):
         // fail the program instead; the reason is already printed.

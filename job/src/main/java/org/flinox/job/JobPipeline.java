@@ -29,13 +29,16 @@ import org.flinox.operators.DeadLetter;
 import org.flinox.operators.DeadLetters;
 import org.flinox.operators.FeatureRecord;
 import org.flinox.operators.FinalState;
-import org.flinox.operators.ModelOperator;
+import org.flinox.operators.Flinox;
 import org.flinox.operators.ModelOutput;
-import org.flinox.operators.OperatorIds;
+import org.flinox.operators.ModelSettings;
+import org.flinox.operators.ModelStream;
+import org.flinox.operators.Rejected;
 
 /**
  * The dataflow: read lines (files or a Kafka topic) → parse (bad lines to dead letters) → key
- * → model (each key's whole State in one ValueState) → JSON lines (files or Kafka topics), exactly once. Every operator has a stable uid so a
+ * → model ({@link Flinox#apply}, the library API: each key's whole State in one ValueState) →
+ * JSON lines (files or Kafka topics), exactly once. Every operator has a stable uid so a
  * savepoint maps back to it.
  */
 public final class JobPipeline {
@@ -58,29 +61,28 @@ public final class JobPipeline {
                 ? parse(countLines(kafkaInput(env, s), s.parallelism()), s, s.parallelism())
                 : parse(countLines(fileInput(env, s), 1), s, 1);
 
-        SingleOutputStreamOperator<ModelOutput> model = beforeKey.apply(records)
-                .keyBy(FeatureRecord::key, Types.STRING)
-                .transform("model " + s.model().name(), TypeInformation.of(ModelOutput.class),
-                        new ModelOperator(s.model(), s.stateTtl(), s.resetState(), finalStateRows(s), s.bundles(),
-                                s.stateCacheBytes()))
-                .uid(OperatorIds.model(s.model().name()));
+        ModelStream<FeatureRecord> model = Flinox.apply(beforeKey.apply(records).keyBy(FeatureRecord::key, Types.STRING),
+                s.model(), FeatureRecord::features, modelSettings(s));
         // counted chained to the model (same parallelism, forward), where each key has one subtask
-        SingleOutputStreamOperator<ModelOutput> outputs = model.map(new Tally.Outputs(s.bounded()))
-                .returns(model.getType()).uid("flinox-tally-outputs").name("count outputs");
+        SingleOutputStreamOperator<ModelOutput<FeatureRecord>> outputs = model.outputs()
+                .map(new Tally.Outputs(s.bounded())).returns(model.outputs().getType())
+                .uid("flinox-tally-outputs").name("count outputs");
+        SingleOutputStreamOperator<DeadLetter> rejected = model.deadLetters().map(JobPipeline::deadLetter)
+                .returns(TypeInformation.of(DeadLetter.class)).uid("flinox-model-dead-letters").name("model dead letters");
         if (s.parallelism() != null) {
-            model.setParallelism(s.parallelism());
+            model.outputs().setParallelism(s.parallelism());
             outputs.setParallelism(s.parallelism());
+            rejected.setParallelism(s.parallelism());
         }
 
-        DataStream<DeadLetter> uncounted = records.getSideOutput(DeadLetters.TAG)
-                .union(model.getSideOutput(DeadLetters.TAG));
+        DataStream<DeadLetter> uncounted = records.getSideOutput(DeadLetters.TAG).union(rejected);
         DataStream<DeadLetter> deadLetters = uncounted.map(new Tally.DeadLetters()).returns(uncounted.getType())
                 .uid("flinox-tally-dead-letters").name("count dead letters");
 
-        writeJsonLines(outputs, s.output(), s, JsonLinesSink.OUTPUT, ModelOutput::key, JsonLines::output);
+        writeJsonLines(outputs, s.output(), s, JsonLinesSink.OUTPUT, o -> o.input().key(), JsonLines::output);
         writeJsonLines(deadLetters, s.deadLetters(), s, JsonLinesSink.DEAD_LETTERS, DeadLetter::key, JsonLines::deadLetter);
         if (finalStateRows(s)) {
-            model.getSideOutput(FinalState.TAG).map(row -> StateRowJson.write(row.toStateRow())).returns(Types.STRING)
+            model.finalState().map(row -> StateRowJson.write(row.toStateRow())).returns(Types.STRING)
                     .uid("flinox-final-state-json").name("final state json")
                     .sinkTo(sink(s.finalState(), false)).uid(sinkUid("flinox-final-state", s.finalState()))
                     .name("final state");
@@ -95,6 +97,21 @@ public final class JobPipeline {
      */
     private static boolean finalStateRows(JobSettings s) {
         return s.finalState() != null && s.finalSavepoint() == null;
+    }
+
+    /**
+     * The model's settings from the job's: the flags' values, and {@code --reset-state} named in
+     * the message of a restore that needs it.
+     */
+    static ModelSettings modelSettings(JobSettings s) {
+        return new ModelSettings(s.stateTtl(), s.resetState(), s.bundles(), s.stateCacheBytes(), finalStateRows(s),
+                "--reset-state NAME");
+    }
+
+    /** A record the model refused, as the job's dead letters hold it. */
+    private static DeadLetter deadLetter(Rejected<FeatureRecord> r) {
+        FeatureRecord f = r.input();
+        return new DeadLetter(f.source(), f.seq(), f.key(), f.raw(), r.reason(), r.detail());
     }
 
     /**

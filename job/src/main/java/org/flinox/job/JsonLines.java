@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.flinox.operators.DeadLetter;
+import org.flinox.operators.FeatureRecord;
 import org.flinox.operators.ModelOutput;
 
 /** The job's output lines: one JSON object per record ({@code key}, {@code source}, {@code seq}, {@code output}), as the README pins them. */
@@ -14,11 +15,11 @@ final class JsonLines {
     private JsonLines() {}
 
     /** {@code {"key": .., "source": .., "seq": .., "output": [..]}} */
-    static String output(ModelOutput o) {
+    static String output(ModelOutput<FeatureRecord> o) {
         ObjectNode n = MAPPER.createObjectNode();
-        n.put("key", o.key());
-        n.put("source", o.source());
-        n.put("seq", o.seq());
+        n.put("key", o.input().key());
+        n.put("source", o.input().source());
+        n.put("seq", o.input().seq());
         ArrayNode values = n.putArray("output");
         for (double v : o.output()) {
             values.add(v);

@@ -264,6 +264,13 @@ final class RunOptions {
                     + "d, got " + TimeUtils.formatWithHighestUnit(stateTtl) + (stateTtl.toMillis() < 1 ? "" : "; to keep state forever, leave --state-ttl out"));
         }
         validateStateCache();
+        if (bundleSize < 0) {
+            throw new IllegalArgumentException("--bundle-size must be 0 (off) or positive, got " + bundleSize);
+        }
+        if (bundleSize > 0 && (bundleLatency.isZero() || bundleLatency.isNegative())) {
+            throw new IllegalArgumentException("--bundle-latency must be positive, got "
+                    + TimeUtils.formatWithHighestUnit(bundleLatency));
+        }
         validateReport();
     }
 

@@ -19,6 +19,7 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.flinox.job.input.RawLine;
 import org.flinox.operators.DeadLetter;
 import org.flinox.operators.DeadLetterReason;
+import org.flinox.operators.FeatureRecord;
 import org.flinox.operators.ModelOutput;
 
 /**
@@ -178,7 +179,7 @@ abstract class Tally<T> extends RichMapFunction<T, T> implements CheckpointedFun
      * whose subtasks own disjoint keys, so summing the subtasks' distinct counts is exact, up to
      * {@link #MAX_KEYS_KEPT} keys per subtask; past that the count is a lower bound, and says so.
      */
-    static final class Outputs extends Tally<ModelOutput> {
+    static final class Outputs extends Tally<ModelOutput<FeatureRecord>> {
         private static final long serialVersionUID = 1L;
         private final boolean countKeys;
         private transient LongCounter outputs;
@@ -213,11 +214,12 @@ abstract class Tally<T> extends RichMapFunction<T, T> implements CheckpointedFun
         }
 
         @Override
-        public ModelOutput map(ModelOutput output) {
+        public ModelOutput<FeatureRecord> map(ModelOutput<FeatureRecord> output) {
             outputs.add(1);
-            if (countKeys && !seen.contains(output.key())) {
+            String key = output.input().key();
+            if (countKeys && !seen.contains(key)) {
                 if (seen.size() < MAX_KEYS_KEPT) {
-                    seen.add(output.key());
+                    seen.add(key);
                     keys.add(1);
                 } else if (capped.getLocalValue() == 0) {
                     capped.add(1);

@@ -18,10 +18,9 @@ import org.apache.flink.table.types.inference.TypeInference;
 import org.apache.flink.types.ColumnList;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.TimeUtils;
-import org.flinox.nn.Module;
-import org.flinox.nn.Result;
 import org.flinox.nn.State;
 import org.flinox.operators.DeadLetterReason;
+import org.flinox.operators.KeyedModel;
 
 /**
  * Every Flinox model as a Flink SQL Process Table Function (FLIP-440): per-key state in Flink
@@ -65,7 +64,7 @@ public class ModelFunction extends ProcessTableFunction<Row> {
     private static final int STATE_TTL_AT = 4;
 
     private transient ModelCall call;
-    private transient Module module;
+    private transient KeyedModel keyedModel;
 
     @Override
     public TypeInference getTypeInference(DataTypeFactory typeFactory) {
@@ -122,49 +121,40 @@ public class ModelFunction extends ProcessTableFunction<Row> {
         }
     }
 
-    /** One row of the partition: read the key's state, run the model, write the state back, emit. */
+    /**
+     * One row of the partition: read the key's state, the step rule ({@link KeyedModel#step}, the
+     * DataStream operator's), write the changed entries back, emit.
+     */
     public void eval(Context ctx, Row state, Row input, ColumnList features, String model, String weights,
             String stateTtl) {
         if (call == null) {
             resolveOnce(ctx, features, model, weights);
         }
         double[] x = new double[call.featurePositions().length];
-        DeadLetterReason problem = null;
-        for (int i = 0; i < x.length && problem == null; i++) {
+        for (int i = 0; i < x.length; i++) {
             Object v = input.getField(call.featurePositions()[i]);
             if (v == null) {
-                problem = DeadLetterReason.MISSING_FIELD;
-            } else {
-                x[i] = ((Number) v).doubleValue();
-                if (!Double.isFinite(x[i])) {
-                    problem = DeadLetterReason.NOT_FINITE;
-                }
+                emit(input, null, DeadLetterReason.MISSING_FIELD);
+                return;
             }
+            x[i] = ((Number) v).doubleValue();
         }
-        double[] y = null;
-        if (problem == null) {
-            State before = call.state().read(state);
-            Result<double[]> result;
-            try {
-                result = module.forward(x, before);
-            } catch (RuntimeException e) {
-                result = null;
-            }
-            if (result == null || !finite(result.output()) || !finite(result.state())) {
-                problem = DeadLetterReason.FORWARD_FAILED;
-            } else {
-                call.state().write(state, before, result.state());
-                y = result.output();
-            }
+        State before = call.state().read(state);
+        KeyedModel.Outcome outcome = keyedModel.step(before, x);
+        if (outcome instanceof KeyedModel.Refused refused) {
+            emit(input, null, refused.reason());
+            return;
         }
-        emit(input, y, problem);
+        KeyedModel.Accepted accepted = (KeyedModel.Accepted) outcome;
+        call.state().write(state, before, accepted.next());
+        emit(input, accepted.output(), null);
     }
 
     /** At the first row of this instance: the same resolution as at planning, and the model. */
     private void resolveOnce(Context ctx, ColumnList features, String model, String weights) {
         TableSemantics input = ctx.tableSemanticsFor(INPUT);
         call = ModelCall.resolve(input.dataType(), input.partitionByColumns(), features.getNames(), model, weights);
-        module = call.factory().createExported().module();
+        keyedModel = KeyedModel.build(call.factory());
     }
 
     private void emit(Row input, double[] y, DeadLetterReason problem) {
@@ -191,26 +181,5 @@ public class ModelFunction extends ProcessTableFunction<Row> {
         }
         out.setField(c, problem == null ? "ok" : problem.name());
         collect(out);
-    }
-
-    private static boolean finite(double[] values) {
-        for (double v : values) {
-            if (!Double.isFinite(v)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean finite(State state) {
-        for (int i = 0; i < state.size(); i++) {
-            var t = state.valueAt(i);
-            for (int j = 0; j < t.size(); j++) {
-                if (!Double.isFinite(t.get(j))) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 }

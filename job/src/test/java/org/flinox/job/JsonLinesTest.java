@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import org.flinox.operators.FeatureRecord;
 import org.flinox.operators.ModelOutput;
 import org.junit.jupiter.api.Test;
 
@@ -17,18 +18,22 @@ class JsonLinesTest {
 
     @Test
     void aLoneSurrogateKeyIsWrittenAsAnEscapeAndReadsBackAsItself() throws Exception {
-        String line = JsonLines.output(new ModelOutput("\ud800", "f.jsonl", 0, new double[] {0.0}));
+        String line = JsonLines.output(output("\ud800", 0, new double[] {0.0}));
         assertThat(line).contains("\"key\":\"\\ud800\"");
         assertThat(keyAfterTheSink(line)).isEqualTo("\ud800");
-        String question = JsonLines.output(new ModelOutput("?", "f.jsonl", 1, new double[] {0.0}));
+        String question = JsonLines.output(output("?", 1, new double[] {0.0}));
         assertThat(keyAfterTheSink(question)).isEqualTo("?");
     }
 
     @Test
     void pairedSurrogatesAndOtherTextStayAsTheyAre() throws Exception {
         String key = "é😀\udc00x\ud83d"; // an emoji (a pair), then a lone low and a lone high surrogate
-        String line = JsonLines.output(new ModelOutput(key, "f.jsonl", 0, new double[] {1.5}));
+        String line = JsonLines.output(output(key, 0, new double[] {1.5}));
         assertThat(line).contains("é😀\\udc00x\\ud83d\"");
         assertThat(keyAfterTheSink(line)).isEqualTo(key);
+    }
+
+    private static ModelOutput<FeatureRecord> output(String key, long seq, double[] y) {
+        return new ModelOutput<>(new FeatureRecord(key, "f.jsonl", seq, "", y), y);
     }
 }

@@ -9,13 +9,15 @@ import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.StreamMap;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.flinox.operators.FeatureRecord;
 import org.flinox.operators.ModelOutput;
 import org.junit.jupiter.api.Test;
 
 /** The counts of the run summary: kept across a restart of the same job, not carried into another. */
 class TallyTest {
 
-    private static OneInputStreamOperatorTestHarness<ModelOutput, ModelOutput> harness(Tally.Outputs tally, JobID job)
+    private static OneInputStreamOperatorTestHarness<ModelOutput<FeatureRecord>, ModelOutput<FeatureRecord>> harness(
+            Tally.Outputs tally, JobID job)
             throws Exception {
         MockEnvironment env = new MockEnvironmentBuilder().setJobID(job).build();
         return new OneInputStreamOperatorTestHarness<>(new StreamMap<>(tally), env);
@@ -26,10 +28,12 @@ class TallyTest {
         return ((Number) value).longValue();
     }
 
-    private static void feed(OneInputStreamOperatorTestHarness<ModelOutput, ModelOutput> h, int from, int to, int keys)
+    private static void feed(OneInputStreamOperatorTestHarness<ModelOutput<FeatureRecord>, ModelOutput<FeatureRecord>> h,
+            int from, int to, int keys)
             throws Exception {
         for (int i = from; i < to; i++) {
-            h.processElement(new StreamRecord<>(new ModelOutput("k" + (i % keys), "in.csv", i, new double[] {0})));
+            h.processElement(new StreamRecord<>(new ModelOutput<>(
+                    new FeatureRecord("k" + (i % keys), "in.csv", i, "", new double[] {0}), new double[] {0})));
         }
     }
 

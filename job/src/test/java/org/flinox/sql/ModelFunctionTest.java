@@ -1,5 +1,8 @@
 package org.flinox.sql;
 
+import static org.apache.flink.table.api.Expressions.$;
+import static org.apache.flink.table.api.Expressions.descriptor;
+import static org.apache.flink.table.api.Expressions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -14,6 +17,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -89,6 +93,31 @@ class ModelFunctionTest {
                 assertThat(row.getField(6)).as("row %d", id).isEqualTo("ok");
                 assertThat((Double) row.getField(4)).as("a_z of row %d", id).isCloseTo(expected.get(id)[0], within(1e-12));
                 assertThat((Double) row.getField(5)).as("b_z of row %d", id).isCloseTo(expected.get(id)[1], within(1e-12));
+            }
+        }
+    }
+
+    @Test
+    void fromTheJavaTableApiTheFunctionGivesTheSameZScores() throws Exception {
+        // the README's Table API call: partitionBy(...).process(ModelFunction.class, named arguments)
+        Table scored = tEnv.from("readings").partitionBy($("sensor")).process(ModelFunction.class,
+                descriptor("a", "b").asArgument("features"),
+                lit("{\"name\":\"z\",\"module\":{\"type\":\"standardize\"}}").asArgument("model"),
+                lit("z").asArgument("uid"));
+        TableResult result = scored.execute();
+        assertThat(result.getResolvedSchema().getColumnNames())
+                .containsExactly("sensor", "id", "a", "b", "a_z", "b_z", "status");
+        Map<Integer, Row> out = byId(result);
+        assertThat(out).hasSize(ROWS.size());
+        Map<Integer, double[]> expected = cumulativeReference();
+        for (Object[] r : ROWS) {
+            int id = (Integer) r[0];
+            if (good(r)) {
+                assertThat(out.get(id).getField(6)).isEqualTo("ok");
+                assertThat((Double) out.get(id).getField(4)).as("a_z of row %d", id).isCloseTo(expected.get(id)[0], within(1e-12));
+                assertThat((Double) out.get(id).getField(5)).as("b_z of row %d", id).isCloseTo(expected.get(id)[1], within(1e-12));
+            } else {
+                assertThat(out.get(id).getField(6)).isIn("MISSING_FIELD", "NOT_FINITE");
             }
         }
     }

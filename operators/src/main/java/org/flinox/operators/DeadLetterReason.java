@@ -16,7 +16,10 @@ public enum DeadLetterReason {
     NOT_FINITE,
     /** a record whose feature count differs from the model's input width */
     WRONG_FEATURE_COUNT,
-    /** the forward pass refused the record; the key's state was left as it was */
+    /**
+     * the forward pass refused the record, or its output or a state entry it changed would not be
+     * finite; the key's state was left as it was
+     */
     FORWARD_FAILED,
     /** bytes that are not valid UTF-8 in the line (or in its CSV header) */
     INVALID_UTF8,
@@ -34,5 +37,10 @@ public enum DeadLetterReason {
      * while it was read (the rest of it is one dead letter), or changed after it was read (one dead
      * letter for each change seen; what changed is not read)
      */
-    FILE_CHANGED
+    FILE_CHANGED,
+    /**
+     * the {@link FeatureFunction} of a DataStream job threw on the element or returned null (the
+     * exception's message in the detail); the command-line job never has it
+     */
+    NO_FEATURES
 }

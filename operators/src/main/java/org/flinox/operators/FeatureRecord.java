@@ -10,4 +10,15 @@ package org.flinox.operators;
  * @param raw the record as it was read, for dead letters further down
  * @param features the feature values, all finite
  */
-public record FeatureRecord(String key, String source, long seq, String raw, double[] features) {}
+public record FeatureRecord(String key, String source, long seq, String raw, double[] features) implements SizedElement {
+
+    /** The strings' characters (the features are counted by the bundle). */
+    @Override
+    public long estimatedBytes() {
+        return 2L * (length(raw) + length(key) + length(source));
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
+    }
+}

@@ -10,7 +10,15 @@ import org.flinox.nn.Tensor;
  */
 public final class FinalState {
 
-    /** One entry of one key; plain fields, so Flink serializes it without Kryo. */
+    /**
+     * One entry of one key; plain fields, so Flink serializes it without Kryo.
+     *
+     * @param key the stream key, as {@code String.valueOf} writes it
+     * @param stateKey the entry's name ({@code .inStats.first})
+     * @param dtype {@code float32} or {@code float64}
+     * @param shape the entry's shape
+     * @param values its values, row-major
+     */
     public record Row(String key, String stateKey, String dtype, int[] shape, double[] values) {
 
         static Row of(String key, String stateKey, Tensor value) {

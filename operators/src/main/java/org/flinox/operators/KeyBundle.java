@@ -6,35 +6,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The records of one bundle, grouped by key in the order keys first arrived; each key's
- * records in arrival order. Not state: {@link ModelOperator} empties it before every
- * checkpoint barrier, so a checkpoint never holds a half-processed bundle.
+ * The buffer of a key bundle: records grouped by key in the order keys first arrived, each
+ * key's records in arrival order. Not state: the operator finishes the bundle before every
+ * checkpoint barrier, so a checkpoint never holds a half-processed one.
+ *
+ * @param <K> the stream's key type
+ * @param <T> the stream's element type
  */
-final class KeyBundle {
-    /** A buffered record and the timestamp it came with (or {@code Long.MIN_VALUE}: none). */
-    record Buffered(FeatureRecord record, long timestamp) {}
-
+final class KeyBundle<K, T> {
+    /** The estimated bytes of a buffered record besides its features: the record, its list slot, the element. */
     private static final int RECORD_OVERHEAD_BYTES = 96;
 
-    private final Map<String, List<Buffered>> byKey = new LinkedHashMap<>();
+    private final Map<K, List<Pending<T>>> byKey = new LinkedHashMap<>();
     private final long stateBytesPerKey;
     private int records;
     private long recordBytes;
 
-    /** @param stateBytesPerKey what one key's state takes in memory while the bundle is flushed */
+    /** @param stateBytesPerKey what one key's state takes in memory while the bundle is finished */
     KeyBundle(long stateBytesPerKey) {
         this.stateBytesPerKey = stateBytesPerKey;
     }
 
-    void add(FeatureRecord record, long timestamp) {
-        byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(new Buffered(record, timestamp));
+    void add(K key, Pending<T> record) {
+        byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(record);
         records++;
-        recordBytes += RECORD_OVERHEAD_BYTES + 8L * record.features().length
-                + 2L * (length(record.raw()) + length(record.key()) + length(record.source()));
-    }
-
-    private static int length(String s) {
-        return s == null ? 0 : s.length();
+        recordBytes += RECORD_OVERHEAD_BYTES + (record.features() == null ? 0 : 8L * record.features().length)
+                + (record.element() instanceof SizedElement sized ? sized.estimatedBytes() : 0);
     }
 
     int records() {
@@ -51,8 +48,8 @@ final class KeyBundle {
     }
 
     /** The records by key, and empties the bundle. */
-    Map<String, List<Buffered>> drain() {
-        Map<String, List<Buffered>> out = new LinkedHashMap<>(byKey);
+    Map<K, List<Pending<T>>> drain() {
+        Map<K, List<Pending<T>>> out = new LinkedHashMap<>(byKey);
         byKey.clear();
         records = 0;
         recordBytes = 0;

@@ -21,7 +21,7 @@ public record KeyBundles(int maxRecords, Duration maxLatency, long maxBytes, For
     /**
      * How a bundle's records go through the model: {@code AUTO} batches a round of distinct
      * keys into one ND4J forward when the measured rule says it pays
-     * ({@link KeyedModel#batchPays}), {@code PER_RECORD} never does, {@code BATCHED} always does.
+     * (BENCHMARKS.md, B4), {@code PER_RECORD} never does, {@code BATCHED} always does.
      */
     public enum Forward { AUTO, PER_RECORD, BATCHED }
 
@@ -32,11 +32,14 @@ public record KeyBundles(int maxRecords, Duration maxLatency, long maxBytes, For
     public static final long DEFAULT_MAX_BYTES = 64L << 20;
 
     public KeyBundles {
+        if (forward == null) {
+            throw new IllegalArgumentException("a key bundle's forward must be AUTO, PER_RECORD or BATCHED, got null");
+        }
         if (maxRecords < 0) {
-            throw new IllegalArgumentException("--bundle-size must be 0 (off) or positive, got " + maxRecords);
+            throw new IllegalArgumentException("a key bundle's size must be 0 (off) or positive, got " + maxRecords);
         }
         if (maxRecords > 0 && (maxLatency == null || maxLatency.isNegative() || maxLatency.isZero())) {
-            throw new IllegalArgumentException("--bundle-latency must be positive, got " + maxLatency);
+            throw new IllegalArgumentException("a key bundle's latency must be positive, got " + maxLatency);
         }
     }
 

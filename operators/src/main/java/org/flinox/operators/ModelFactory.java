@@ -1,6 +1,7 @@
 package org.flinox.operators;
 
 import java.io.Serializable;
+import org.apache.flink.util.function.SerializableSupplier;
 import org.flinox.nn.Module;
 import org.flinox.nn.StateExport;
 
@@ -26,5 +27,22 @@ public interface ModelFactory extends Serializable {
      */
     default StateExport.Exported<Module> createExported() {
         return StateExport.exportState(create());
+    }
+
+    /**
+     * A factory from a serializable recipe:
+     * {@code ModelFactory.of("sensors", 2, () -> MLP.create(2, 3, new Rng(0)))}. The recipe runs
+     * in every parallel instance, so it must build the same tree every time (a fixed seed).
+     */
+    static ModelFactory of(String name, int inputWidth, SerializableSupplier<Module> recipe) {
+        return new Recipe(name, inputWidth, recipe);
+    }
+
+    /** The factory {@link #of} makes. */
+    record Recipe(String name, int inputWidth, SerializableSupplier<Module> recipe) implements ModelFactory {
+        @Override
+        public Module create() {
+            return recipe.get();
+        }
     }
 }

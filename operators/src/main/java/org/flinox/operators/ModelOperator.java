@@ -1,10 +1,8 @@
 package org.flinox.operators;
 
-import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -15,90 +13,76 @@ import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 import org.flinox.nn.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The keyed operator of a module tree: {@link ModuleFunction} per record, plus what only an
- * operator can do.
+ * The keyed operator of a model: its records go to a front ({@link ModelRunner} per record,
+ * or a {@link BundleFront}), and it keeps what only an operator can do.
  *
  * <ul>
- *   <li><b>One build.</b> The model is built and exported once per operator instance and
- *       handed to the function with its registered {@link ModelState}.
- *   <li><b>Model evolution</b> is Flink's schema-compatibility path on the state's
+ *   <li><b>Registration.</b> The model is built and exported once per operator instance; each
+ *       key's whole state is one value of one keyed {@code ValueState} ({@link ModelState}).
+ *   <li><b>Restore and evolution</b> are Flink's schema-compatibility path on the state's
  *       serializer ({@link StateSerializerSnapshot}): added entries start from their initial
- *       values, dropped ones are let go, a changed shape or dtype stops the job at start
- *       (no restarts) with what to do. {@code --reset-state} entries start over for every
- *       key, once: when the job starts from a savepoint of another job, not again when it
- *       recovers from its own checkpoints.
- *   <li><b>Old savepoints</b> of the per-entry layout move into the packed state on restore
- *       ({@link LegacyEntries}).
+ *       values, dropped ones are let go, a changed shape or dtype stops the job at start (no
+ *       restarts) saying how to reset them. The {@link ModelSettings#resetState} entries start
+ *       over for every key, once: when the job starts from a savepoint of another job, not again
+ *       when it recovers from its own checkpoints.
+ *   <li><b>Barriers, watermarks and the end of the input.</b> A bundle is finished before every
+ *       checkpoint barrier, at every watermark and at the end of the input, and the state cache
+ *       ({@link StateCache}) is written back before every barrier and at the end, so the keyed
+ *       state a checkpoint takes holds every record before its barrier.
  *   <li><b>Final state.</b> When a bounded input ends, every key's entries go to
  *       {@link FinalState#TAG}, so a backfill can warm a streaming run.
- *   <li><b>State cache</b> ({@link StateCache}): hot keys' states stay in memory across
- *       records and bundles, written back before every barrier, when evicted and when the
- *       input ends. Off under a state TTL: a cached read would not see an expiry, and the
- *       delayed write would move the TTL's clock.
  * </ul>
+ *
+ * <p>Build it with {@link Flinox#apply}, which also names it and gives it its uid.
+ *
+ * @param <K> the stream's key type
+ * @param <T> the stream's element type
  */
-public final class ModelOperator extends KeyedProcessOperator<String, FeatureRecord, ModelOutput>
-        implements BoundedOneInput {
+public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutput<T>>
+        implements OneInputStreamOperator<T, ModelOutput<T>>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ModelOperator.class);
-    /** The job that wrote the state: a restore from another job's savepoint applies --reset-state. */
+    /** The job that wrote the state: a restore from another job's savepoint applies the resets. */
     private static final ListStateDescriptor<String> WRITER_JOB =
             new ListStateDescriptor<>("flinox-writer-job", StringSerializer.INSTANCE);
-    private static final ListStateDescriptor<String> LEGACY_LAYOUT =
-            new ListStateDescriptor<>(LegacyEntries.LAYOUT_NAME, StringSerializer.INSTANCE);
 
     private final ModelFactory factory;
-    private final Duration stateTtl;
-    private final Set<String> resetState;
-    private final boolean emitFinalState;
-    private final KeyBundles bundles;
-    private final long stateCacheBytes;
+    private final FeatureFunction<T> features;
+    private final OutputTag<Rejected<T>> rejected;
+    private final ModelSettings settings;
 
     private transient KeyedModel model;
     private transient ValueState<State> state;
-    private transient KeyBundle bundle;
-    private transient boolean flushTimerPending;
-    private transient StateCache cache; // null: off
-    private transient ModelMetrics metrics;
+    private transient StateStore<K> store;
+    private transient ModelRunner<K, T> runner;
+    private transient BundleFront<K, T> bundles; // null: off
 
     /**
      * @param factory the model
-     * @param stateTtl idle-state time to live, or null
-     * @param resetState names of entries to start over on restore, even when their layout changed
-     * @param emitFinalState whether to emit every key's state when the input ends
-     * @param bundles key bundles, or {@link KeyBundles#OFF}
+     * @param features the elements' features
+     * @param rejected where elements the model cannot use go ({@link Rejected#tag})
+     * @param settings state TTL, resets, bundles, cache, final state
      */
-    public ModelOperator(ModelFactory factory, Duration stateTtl, Set<String> resetState, boolean emitFinalState,
-            KeyBundles bundles) {
-        this(factory, stateTtl, resetState, emitFinalState, bundles, 0);
+    public ModelOperator(ModelFactory factory, FeatureFunction<T> features, OutputTag<Rejected<T>> rejected,
+            ModelSettings settings) {
+        this.factory = factory;
+        this.features = features;
+        this.rejected = rejected;
+        this.settings = settings;
     }
 
-    /**
-     * @param stateCacheBytes the memory bound of the per-subtask {@link StateCache}; 0: no cache
-     * @throws IllegalArgumentException for a cache under a state TTL (see the class comment)
-     */
-    public ModelOperator(ModelFactory factory, Duration stateTtl, Set<String> resetState, boolean emitFinalState,
-            KeyBundles bundles, long stateCacheBytes) {
-        super(new ModuleFunction(factory, stateTtl));
-        if (stateCacheBytes < 0 || (stateCacheBytes > 0 && stateTtl != null)) {
-            throw new IllegalArgumentException("a state cache must be 0 (off) or positive, and off under a state TTL; "
-                    + "got " + stateCacheBytes + " bytes with TTL " + stateTtl);
-        }
-        this.stateCacheBytes = stateCacheBytes;
-        this.factory = factory;
-        this.stateTtl = stateTtl;
-        this.resetState = Set.copyOf(resetState);
-        this.emitFinalState = emitFinalState;
-        this.bundles = bundles;
-    }
+    // ---- registration, restore and evolution ----
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
@@ -108,229 +92,18 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
         state = registerState();
         ListState<String> writerJob = context.getOperatorStateStore().getUnionListState(WRITER_JOB);
         String thisJob = getRuntimeContext().getJobInfo().getJobId().toString();
-        if (context.isRestored()) {
-            ListState<String> legacy = context.getOperatorStateStore().getUnionListState(LEGACY_LAYOUT);
-            upgradeLegacy(legacy.get());
-            legacy.clear();
-            if (!resetState.isEmpty() && !toList(writerJob.get()).contains(thisJob)) {
-                resetEverywhere();
-            }
+        if (context.isRestored() && !settings.resetState().isEmpty() && !contains(writerJob.get(), thisJob)) {
+            resetEverywhere();
         }
         writerJob.update(List.of(thisJob));
-        metrics = new ModelMetrics(getMetricGroup(), model.name(), model.initial());
-        function().bind(model, state, metrics);
-        bundle = new KeyBundle(stateBytes(model.initial()));
-        if (stateCacheBytes > 0 && model.initial().size() > 0) {
-            cache = new StateCache(stateCacheBytes, stateBytes(model.initial()), (key, value) -> {
-                setCurrentKey(key);
-                state.update(value);
-            });
-            metrics.stateCache(cache);
-        }
-    }
-
-    /** The state cache, or null when off; for tests. */
-    StateCache stateCache() {
-        return cache;
-    }
-
-    private ModuleFunction function() {
-        return (ModuleFunction) userFunction;
-    }
-
-    private static long stateBytes(State initial) {
-        long bytes = 64;
-        for (int i = 0; i < initial.size(); i++) {
-            bytes += 48 + 8L * initial.valueAt(i).size();
-        }
-        return bytes;
-    }
-
-    // ---- key bundles: buffer, then one state read and write per key ----
-
-    @Override
-    public void processElement(StreamRecord<FeatureRecord> element) throws Exception {
-        if (!bundles.enabled()) {
-            if (cache == null) {
-                super.processElement(element);
-            } else {
-                processCached(element);
-            }
-            return;
-        }
-        if (bundle.isEmpty() && !flushTimerPending) {
-            flushTimerPending = true;
-            long at = getProcessingTimeService().getCurrentProcessingTime() + bundles.maxLatency().toMillis();
-            getProcessingTimeService().registerTimer(at, time -> {
-                flushTimerPending = false;
-                flushBundle();
-            });
-        }
-        bundle.add(element.getValue(), element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE);
-        if (bundle.records() >= bundles.maxRecords() || bundle.bytes() >= bundles.maxBytes()) {
-            flushBundle();
-        }
-    }
-
-    /** One record without bundles, through the cache (Flink has set the record's key). */
-    private void processCached(StreamRecord<FeatureRecord> element) throws Exception {
-        String key = (String) getCurrentKey();
-        State stored = read(key);
-        State next = function().apply(model.current(stored), element.getValue(),
-                new BundleOutput(element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE),
-                d -> output.collect(DeadLetters.TAG, new StreamRecord<>(d)));
-        write(key, stored, next);
-    }
-
-    /** Runs every buffered record: per key, one state read, its records in arrival order, one write. */
-    private void flushBundle() throws Exception {
-        if (bundle.isEmpty()) {
-            return;
-        }
-        int records = bundle.records();
-        List<Map.Entry<String, List<KeyBundle.Buffered>>> keys = new java.util.ArrayList<>(bundle.drain().entrySet());
-        metrics.bundleFlushed(records, keys.size());
-        boolean batched = switch (bundles.forward()) {
-            case BATCHED -> true;
-            case PER_RECORD -> false;
-            case AUTO -> model.batchPays(keys.size());
-        };
-        ModuleFunction function = function();
-        java.util.function.Consumer<DeadLetter> deadLetter = d -> output.collect(DeadLetters.TAG, new StreamRecord<>(d));
-        if (!batched) {
-            for (Map.Entry<String, List<KeyBundle.Buffered>> e : keys) {
-                setCurrentKey(e.getKey());
-                State stored = read(e.getKey());
-                State current = model.current(stored);
-                for (KeyBundle.Buffered b : e.getValue()) {
-                    current = function.apply(current, b.record(), new BundleOutput(b.timestamp()), deadLetter);
-                }
-                write(e.getKey(), stored, current);
-            }
-            return;
-        }
-        State[] stored = new State[keys.size()];
-        State[] current = new State[keys.size()];
-        int rounds = 0;
-        for (int k = 0; k < keys.size(); k++) {
-            setCurrentKey(keys.get(k).getKey());
-            stored[k] = read(keys.get(k).getKey());
-            current[k] = model.current(stored[k]);
-            rounds = Math.max(rounds, keys.get(k).getValue().size());
-        }
-        for (int r = 0; r < rounds; r++) {
-            runRound(keys, r, current, function, deadLetter);
-        }
-        for (int k = 0; k < keys.size(); k++) {
-            setCurrentKey(keys.get(k).getKey());
-            write(keys.get(k).getKey(), stored[k], current[k]);
-        }
-    }
-
-    /**
-     * Round {@code r} of a batched bundle: the r-th record of every key that has one, in one
-     * batched forward (records of the wrong width are rejected one by one). Each key's records
-     * thus still run in arrival order.
-     */
-    private void runRound(List<Map.Entry<String, List<KeyBundle.Buffered>>> keys, int r, State[] current,
-            ModuleFunction function, java.util.function.Consumer<DeadLetter> deadLetter) {
-        List<Integer> batch = new java.util.ArrayList<>();
-        for (int k = 0; k < keys.size(); k++) {
-            List<KeyBundle.Buffered> records = keys.get(k).getValue();
-            if (r < records.size()) {
-                KeyBundle.Buffered b = records.get(r);
-                if (b.record().features().length == factory.inputWidth()) {
-                    batch.add(k);
-                } else {
-                    current[k] = function.apply(current[k], b.record(), new BundleOutput(b.timestamp()), deadLetter);
-                }
-            }
-        }
-        if (batch.isEmpty()) {
-            return;
-        }
-        List<State> states = new java.util.ArrayList<>(batch.size());
-        List<FeatureRecord> records = new java.util.ArrayList<>(batch.size());
-        for (int k : batch) {
-            states.add(current[k]);
-            records.add(keys.get(k).getValue().get(r).record());
-        }
-        List<KeyedModel.Outcome> outcomes = model.stepBatch(states, records);
-        for (int i = 0; i < batch.size(); i++) {
-            int k = batch.get(i);
-            KeyBundle.Buffered b = keys.get(k).getValue().get(r);
-            current[k] = function.emit(current[k], b.record(), outcomes.get(i), new BundleOutput(b.timestamp()), deadLetter);
-        }
-    }
-
-    /** The current key's state as last written: the cached one, else the keyed state's (null: none). */
-    private State read(String key) throws Exception {
-        State cached = cache == null ? null : cache.get(key);
-        return cached != null ? cached : state.value();
-    }
-
-    /** Writes the current key's state once, if its records changed it; to the cache when there is one. */
-    private void write(String key, State stored, State current) throws Exception {
-        boolean changed = current != stored && current.size() > 0 && (stored != null || current != model.initial());
-        if (changed && stored == null) {
-            metrics.keysSeen.inc();
-        }
-        if (cache != null) {
-            cache.put(key, current, changed);
-        } else if (changed) {
-            state.update(current);
-        }
-    }
-
-    /** Flushes the bundle and writes the cache's dirty states back: the keyed state is then complete. */
-    private void flushAll() throws Exception {
-        flushBundle();
-        if (cache != null) {
-            cache.writeBackAll();
-        }
-    }
-
-    /** Emits a bundled record's output with the timestamp the record came with. */
-    private final class BundleOutput implements org.apache.flink.util.Collector<ModelOutput> {
-        private final long timestamp;
-
-        BundleOutput(long timestamp) {
-            this.timestamp = timestamp;
-        }
-
-        @Override
-        public void collect(ModelOutput value) {
-            output.collect(timestamp == Long.MIN_VALUE ? new StreamRecord<>(value) : new StreamRecord<>(value, timestamp));
-        }
-
-        @Override
-        public void close() {}
-    }
-
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        flushAll(); // the checkpoint's state must include every record before its barrier
-        super.prepareSnapshotPreBarrier(checkpointId);
-    }
-
-    @Override
-    public void processWatermark(org.apache.flink.streaming.api.watermark.Watermark mark) throws Exception {
-        flushBundle(); // outputs of records before a watermark must not arrive after it
-        super.processWatermark(mark);
-    }
-
-    @Override
-    public void finish() throws Exception {
-        flushAll();
-        super.finish();
     }
 
     private void checkResetNames() {
         Set<String> names = StateLayout.of(model.initial()).entries().keySet();
-        for (String name : resetState) {
+        for (String name : settings.resetState()) {
             if (!names.contains(name)) {
-                throw new SuppressRestartsException(new IllegalArgumentException("--reset-state " + name
-                        + ": the model has no such state entry; its entries are " + names));
+                throw new SuppressRestartsException(new IllegalArgumentException("model " + model.name()
+                        + ": no state entry " + name + " to reset; its entries are " + names));
             }
         }
     }
@@ -339,71 +112,154 @@ public final class ModelOperator extends KeyedProcessOperator<String, FeatureRec
     private ValueState<State> registerState() throws Exception {
         try {
             return getKeyedStateBackend().getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                    ModelState.descriptor(model.name(), model.initial(), resetState, stateTtl));
+                    ModelState.descriptor(model.name(), model.initial(), settings.resetState(), settings.stateTtl()));
         } catch (Exception e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof StateLayoutException layout) {
-                    throw new SuppressRestartsException(layout);
+                    throw new SuppressRestartsException(layout.advising(settings.resetAdvice()));
                 }
             }
             throw e;
         }
     }
 
-    private void upgradeLegacy(Iterable<String> recordedLayout) throws Exception {
-        try {
-            LegacyEntries.upgrade(getKeyedStateBackend(), model, state, recordedLayout, resetState);
-        } catch (StateLayoutException e) {
-            throw new SuppressRestartsException(e);
-        }
-    }
-
-    /** Starts the {@code --reset-state} entries over for every key of this subtask. */
+    /** Starts the reset entries over for every key of this subtask. */
     private void resetEverywhere() throws Exception {
-        KeyedStateBackend<String> backend = getKeyedStateBackend();
-        List<String> keys;
-        try (Stream<String> stream = backend.getKeys(ModelState.NAME, VoidNamespace.INSTANCE)) {
+        KeyedStateBackend<K> backend = getKeyedStateBackend();
+        List<K> keys;
+        try (Stream<K> stream = backend.getKeys(ModelState.NAME, VoidNamespace.INSTANCE)) {
             keys = stream.toList();
         }
-        for (String key : keys) {
+        for (K key : keys) {
             backend.setCurrentKey(key);
             State stored = state.value();
             if (stored != null) {
-                state.update(StateLayout.fit(stored, model.initial(), resetState));
+                state.update(StateLayout.fit(stored, model.initial(), settings.resetState()));
             }
         }
-        LOG.info("model {}: reset state entries {} of {} keys as --reset-state asks", model.name(), resetState,
-                keys.size());
+        LOG.info("model {}: reset state entries {} of {} keys", model.name(), settings.resetState(), keys.size());
+    }
+
+    // ---- the fronts ----
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        ModelMetrics metrics = new ModelMetrics(getMetricGroup(), model.name(), model.initial(),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        long stateBytes = stateBytes(model.initial());
+        ValueStateStore<K> keyed = new ValueStateStore<>(state, this::setCurrentKey);
+        if (model.initial().size() == 0) {
+            store = StateStore.none();
+        } else if (settings.stateCacheBytes() > 0) {
+            StateCache<K> cache = new StateCache<>(settings.stateCacheBytes(), stateBytes, keyed);
+            metrics.cache(cache);
+            store = cache;
+        } else {
+            store = keyed;
+        }
+        KeyBundles b = settings.bundles();
+        runner = new ModelRunner<>(model, features, store, output, rejected, metrics, b.forward(), this::setCurrentKey);
+        if (b.enabled()) {
+            BundleTrigger trigger = new KeyBundleTrigger(b);
+            bundles = new BundleFront<>(new KeyBundle<>(stateBytes), trigger, runner);
+            trigger.open(bundles::finishBundle, getProcessingTimeService());
+            LOG.info("model {}: {}", model.name(), trigger.explain());
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void processElement(StreamRecord<T> element) throws Exception {
+        K key = (K) getCurrentKey();
+        if (bundles == null) {
+            runner.run(key, element);
+        } else {
+            bundles.add(key, element);
+        }
+    }
+
+    /** The state cache, or null when off; for tests. */
+    StateCache<K> stateCache() {
+        return store instanceof StateCache<K> cache ? cache : null;
+    }
+
+    /** What one key's state takes in memory, about: for the bundle's and the cache's bounds. */
+    private static long stateBytes(State initial) {
+        long bytes = 64;
+        for (int i = 0; i < initial.size(); i++) {
+            bytes += 48 + 8L * initial.valueAt(i).size();
+        }
+        return bytes;
+    }
+
+    // ---- barriers, watermarks, the end of the input ----
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        finishAll(); // the checkpoint's state must include every record before its barrier
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        finishBundle(); // outputs of records before a watermark must not arrive after it
+        super.processWatermark(mark);
     }
 
     @Override
     public void endInput() throws Exception {
-        flushAll(); // the final state below reads the keyed state
-        if (!emitFinalState) {
-            return;
+        finishAll(); // the final state below reads the keyed state
+        if (settings.emitFinalState()) {
+            emitFinalState();
         }
-        KeyedStateBackend<String> backend = getKeyedStateBackend();
-        Set<String> keys = new TreeSet<>();
-        try (Stream<String> stream = backend.getKeys(ModelState.NAME, VoidNamespace.INSTANCE)) {
-            stream.forEach(keys::add);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        finishAll();
+        super.finish();
+    }
+
+    private void finishBundle() throws Exception {
+        if (bundles != null) {
+            bundles.finishBundle();
         }
-        for (String key : keys) {
+    }
+
+    /** Finishes the bundle and flushes the state cache: the keyed state is then complete. */
+    private void finishAll() throws Exception {
+        finishBundle();
+        store.flush();
+    }
+
+    /** Every key's state, entry by entry, to {@link FinalState#TAG}, in key order. */
+    private void emitFinalState() throws Exception {
+        KeyedStateBackend<K> backend = getKeyedStateBackend();
+        List<K> keys;
+        try (Stream<K> stream = backend.getKeys(ModelState.NAME, VoidNamespace.INSTANCE)) {
+            keys = stream.sorted(Comparator.comparing(String::valueOf)).toList();
+        }
+        for (K key : keys) {
             backend.setCurrentKey(key);
             State stored = state.value();
             if (stored == null) {
-                continue; // expired under --state-ttl
+                continue; // expired under a state TTL
             }
             State value = model.current(stored);
             for (int i = 0; i < value.size(); i++) {
                 output.collect(FinalState.TAG, new StreamRecord<>(
-                        FinalState.Row.of(key, value.keyAt(i).name(), value.valueAt(i))));
+                        FinalState.Row.of(String.valueOf(key), value.keyAt(i).name(), value.valueAt(i))));
             }
         }
     }
 
-    private static List<String> toList(Iterable<String> it) {
-        List<String> l = new java.util.ArrayList<>();
-        it.forEach(l::add);
-        return l;
+    private static boolean contains(Iterable<String> values, String value) {
+        for (String v : values) {
+            if (v.equals(value)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

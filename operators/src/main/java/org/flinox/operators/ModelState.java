@@ -5,7 +5,6 @@ import java.util.Set;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.flinox.nn.State;
-import org.flinox.nn.Tensor;
 
 /**
  * The one keyed state of a model operator: each stream key's whole {@link State} as one
@@ -26,7 +25,7 @@ public final class ModelState {
      *
      * @param modelName the model, for messages
      * @param initial the model's exported initial state
-     * @param reset entries {@code --reset-state} names
+     * @param reset entries to start over on restore ({@link ModelSettings#resetState})
      * @param ttl idle-state time to live, or null to keep state until it is dropped
      */
     public static ValueStateDescriptor<State> descriptor(String modelName, State initial, Set<String> reset, Duration ttl) {
@@ -35,14 +34,5 @@ public final class ModelState {
             d.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
         }
         return d;
-    }
-
-    /**
-     * The descriptor of one entry in the first, per-entry layout (savepoints up to 2026-11-26):
-     * a {@code ValueState<Tensor>} named after the entry ({@code .mean}). Only for reading such
-     * savepoints: the job moves them into {@link #descriptor the packed state} on restore.
-     */
-    public static ValueStateDescriptor<Tensor> legacyEntryDescriptor(String entryName) {
-        return new ValueStateDescriptor<>(entryName, new TensorSerializer());
     }
 }

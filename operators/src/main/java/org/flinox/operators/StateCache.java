@@ -9,26 +9,24 @@ import org.flinox.nn.State;
  * A per-subtask write-back cache of keys' {@link State}s in front of the keyed state, bounded
  * by bytes: a hot key's records then cost no state-backend access at all.
  *
- * <p>Not state: a pure accelerator. Its owner writes every dirty entry back
- * ({@link #writeBackAll}) before every checkpoint barrier and when the input ends, and an
- * evicted dirty entry is written back on its way out, so the keyed state is always what a
- * run without the cache would hold at those points, and a restore starts with an empty cache.
+ * <p>Not state: a pure accelerator. Its owner flushes it ({@link #flush}: every dirty entry
+ * written back) before every checkpoint barrier and when the input ends, and an evicted dirty
+ * entry is written back on its way out, so the keyed state is always what a run without the
+ * cache would hold at those points, and a restore starts with an empty cache.
  *
  * <p>Eviction is least recently used (an access-ordered {@link LinkedHashMap}): under a skewed
  * key distribution the hot keys are touched all the time and never reach the old end, and
  * under uniform keys a miss only moves a write that would have happened anyway to the
  * eviction, so LRU never costs a state access the uncached path would not make. Simple and
  * O(1); frequency admission would only matter for scans, which keyed streams rarely are.
+ *
+ * @param <K> the stream's key type
  */
-final class StateCache {
-    /** Writes a key's state to the keyed state (under that key's context). */
-    @FunctionalInterface
-    interface WriteBack {
-        void write(String key, State value) throws Exception;
-    }
-
+final class StateCache<K> implements StateStore<K> {
     /** The map entry, the key's string and the state's own estimate. */
     private static final long ENTRY_OVERHEAD_BYTES = 96;
+    /** What a key that is not a string is taken to take. */
+    private static final long OTHER_KEY_BYTES = 32;
 
     private static final class Entry {
         State value;
@@ -40,10 +38,10 @@ final class StateCache {
         }
     }
 
-    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(1024, 0.75f, true);
+    private final LinkedHashMap<K, Entry> entries = new LinkedHashMap<>(1024, 0.75f, true);
     private final long maxBytes;
     private final long stateBytes;
-    private final WriteBack writeBack;
+    private final ValueStateStore<K> keyed;
     private long bytes;
     private long hits;
     private long misses;
@@ -51,30 +49,32 @@ final class StateCache {
     /**
      * @param maxBytes the cache's memory bound
      * @param stateBytes what one key's state takes in memory (all keys of a model have the same layout)
-     * @param writeBack writes an evicted or flushed dirty state
+     * @param keyed the keyed state: read on a miss, written when a dirty entry is evicted or flushed
      */
-    StateCache(long maxBytes, long stateBytes, WriteBack writeBack) {
+    StateCache(long maxBytes, long stateBytes, ValueStateStore<K> keyed) {
         this.maxBytes = maxBytes;
         this.stateBytes = stateBytes;
-        this.writeBack = writeBack;
+        this.keyed = keyed;
     }
 
-    /** The key's cached state (most recently used from now on), or null when it is not cached. */
-    State get(String key) {
+    /** The key's state: the cached one (most recently used from now on), else the keyed state's. */
+    @Override
+    public State get(K key) throws Exception {
         Entry e = entries.get(key);
         if (e == null) {
             misses++;
-            return null;
+            return keyed.get(key);
         }
         hits++;
         return e.value;
     }
 
     /**
-     * Caches the key's state; {@code changed}: it differs from what the keyed state holds.
-     * May evict the least recently used keys, writing back the dirty ones.
+     * Caches the key's state; {@code changed}: it differs from what {@link #get} returned. May
+     * evict the least recently used keys, writing back the dirty ones (under their own key).
      */
-    void put(String key, State value, boolean changed) throws Exception {
+    @Override
+    public void put(K key, State value, boolean changed) throws Exception {
         Entry e = entries.get(key);
         if (e != null) {
             e.value = value;
@@ -83,29 +83,30 @@ final class StateCache {
         }
         entries.put(key, new Entry(value, changed));
         bytes += bytesOf(key);
-        Iterator<Map.Entry<String, Entry>> oldest = entries.entrySet().iterator();
+        Iterator<Map.Entry<K, Entry>> oldest = entries.entrySet().iterator();
         while (bytes > maxBytes && oldest.hasNext()) {
-            Map.Entry<String, Entry> victim = oldest.next();
+            Map.Entry<K, Entry> victim = oldest.next();
             oldest.remove();
             bytes -= bytesOf(victim.getKey());
             if (victim.getValue().dirty) {
-                writeBack.write(victim.getKey(), victim.getValue().value);
+                keyed.write(victim.getKey(), victim.getValue().value);
             }
         }
     }
 
     /** Writes every dirty entry back; the entries stay cached, clean. */
-    void writeBackAll() throws Exception {
-        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+    @Override
+    public void flush() throws Exception {
+        for (Map.Entry<K, Entry> e : entries.entrySet()) {
             if (e.getValue().dirty) {
-                writeBack.write(e.getKey(), e.getValue().value);
+                keyed.write(e.getKey(), e.getValue().value);
                 e.getValue().dirty = false;
             }
         }
     }
 
-    private long bytesOf(String key) {
-        return ENTRY_OVERHEAD_BYTES + 2L * key.length() + stateBytes;
+    private long bytesOf(K key) {
+        return ENTRY_OVERHEAD_BYTES + (key instanceof String s ? 2L * s.length() : OTHER_KEY_BYTES) + stateBytes;
     }
 
     int size() {

@@ -118,7 +118,7 @@ public record StateLayout(Map<String, Entry> entries) {
     /**
      * What restoring state of layout {@code previous} into this one means.
      *
-     * @param reset entries to start over whatever their stored layout ({@code --reset-state})
+     * @param reset entries to start over whatever their stored layout ({@link ModelSettings#resetState})
      */
     public Change changeFrom(StateLayout previous, Set<String> reset) {
         List<String> added = new ArrayList<>();
@@ -145,7 +145,7 @@ public record StateLayout(Map<String, Entry> entries) {
      *
      * @param added entries the model has and the state does not: they start from their initial value
      * @param dropped entries the state has and the model does not: they are let go
-     * @param refused entries whose shape or dtype changed without {@code --reset-state}
+     * @param refused entries whose shape or dtype changed and that are not reset
      */
     public record Change(List<String> added, List<String> dropped, List<String> refused) {}
 

@@ -21,7 +21,7 @@ import org.flinox.nn.Tensor;
  * in this serializer's {@link StateSerializerSnapshot}, which every checkpoint and savepoint
  * stores once per state. Restoring state of another layout is Flink's schema-compatibility
  * path: the snapshot says as is, after migration (entries added or dropped, shapes changed
- * under {@code --reset-state}) or refuses. A value of another layout handed to
+ * of entries the model resets) or refuses. A value of another layout handed to
  * {@link #serialize} (a migration, or a heap backend's restored object) is first carried into
  * this layout by name ({@link StateLayout#fit}).
  */
@@ -37,7 +37,7 @@ public final class StateSerializer extends TypeSerializer<State> {
      * @param modelName the model, for messages
      * @param initial the model's initial state: its layout is this serializer's, and its values
      *     fill entries a restored value lacks
-     * @param reset entries {@code --reset-state} names: their layout may change on restore
+     * @param reset entries the model resets on restore ({@link ModelSettings#resetState}): their layout may change
      */
     public StateSerializer(String modelName, State initial, Set<String> reset) {
         this.modelName = modelName;

@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * What a checkpoint records about {@link StateSerializer}: the model's name and its
  * {@link StateLayout}. Restoring decides from the two layouts: the same → compatible as is;
- * entries added or dropped, or a changed entry that {@code --reset-state} names → compatible
+ * entries added or dropped, or a changed entry that is reset ({@link ModelSettings#resetState}) → compatible
  * after migration (added and reset entries start from their initial values for every key);
  * a changed shape or dtype otherwise → a {@link StateLayoutException} naming the entry, both
- * layouts and {@code --reset-state}.
+ * layouts and how to reset it.
  */
 public final class StateSerializerSnapshot implements TypeSerializerSnapshot<State> {
     private static final Logger LOG = LoggerFactory.getLogger(StateSerializerSnapshot.class);

@@ -2,17 +2,15 @@ package org.flinox.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.flinox.operators.ModuleFunctionTest.outputs;
-import static org.flinox.operators.ModuleFunctionTest.records;
-import static org.flinox.operators.ModuleFunctionTest.referenceZ;
+import static org.flinox.operators.ModelOperatorTest.outputs;
+import static org.flinox.operators.ModelOperatorTest.records;
+import static org.flinox.operators.ModelOperatorTest.referenceZ;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -21,17 +19,14 @@ import org.junit.jupiter.api.Test;
 class KeyBundlesTest {
     private static final Duration HOUR = Duration.ofHours(1);
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput> harness(KeyBundles b)
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput<FeatureRecord>> harness(
+            KeyBundles b) throws Exception {
         return harness(new StandardizeFactory(2), b);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput> harness(
+    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput<FeatureRecord>> harness(
             ModelFactory factory, KeyBundles b) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new ModelOperator(factory, null, Set.of(), false, b), FeatureRecord::key, Types.STRING);
-        h.setup();
-        return h;
+        return Harness.of(factory, Harness.PLAIN.withBundles(b));
     }
 
     /** inox's example MLP over 2 features, hidden width {@code hidden}. */
@@ -91,9 +86,9 @@ class KeyBundlesTest {
         h.processElement(new FeatureRecord("a", "f", 0, "1,2", new double[] {1, 2}), 0);
         h.processElement(new FeatureRecord("b", "f", 1, "1", new double[] {1}), 0);
         h.processElement(new FeatureRecord("a", "f", 2, "3,2", new double[] {3, 2}), 0);
-        assertThat(h.getSideOutput(DeadLetters.TAG)).extracting(r -> r.getValue().seq()).containsExactly(1L);
-        List<ModelOutput> out = outputs(h.getOutput());
-        assertThat(out).extracting(ModelOutput::seq).containsExactly(0L, 2L);
+        assertThat(Harness.deadLetters(h)).extracting(r -> r.input().seq()).containsExactly(1L);
+        List<Harness.Out> out = outputs(h.getOutput());
+        assertThat(out).extracting(Harness.Out::seq).containsExactly(0L, 2L);
         assertThat(out.get(1).output()).containsExactly(1.0, 0.0); // a's z after (1,2), (3,2)
         h.close();
     }
@@ -120,10 +115,10 @@ class KeyBundlesTest {
         }
         h.endInput();
         Map<Long, double[]> expected = referenceZ(input);
-        List<ModelOutput> out = outputs(h.getOutput());
+        List<Harness.Out> out = outputs(h.getOutput());
         assertThat(out).hasSize(input.size());
         Map<String, Long> lastSeq = new HashMap<>();
-        for (ModelOutput o : out) {
+        for (Harness.Out o : out) {
             assertThat(o.output()).as("seq %d", o.seq()).containsExactly(expected.get(o.seq()), within(1e-9));
             Long before = lastSeq.put(o.key(), o.seq());
             assertThat(before == null || before < o.seq()).as("key %s in arrival order", o.key()).isTrue();
@@ -140,8 +135,8 @@ class KeyBundlesTest {
         assertThat(outputs(h.getOutput())).isEmpty();
         h.processElement(new FeatureRecord("a", "f", 2, "", new double[] {3, 2}), 0);
         // a's records first (a arrived first), each key's in order; a's second z is exactly 1 and 0
-        List<ModelOutput> out = outputs(h.getOutput());
-        assertThat(out).extracting(ModelOutput::seq).containsExactly(0L, 2L, 1L);
+        List<Harness.Out> out = outputs(h.getOutput());
+        assertThat(out).extracting(Harness.Out::seq).containsExactly(0L, 2L, 1L);
         assertThat(out.get(1).output()).containsExactly(1.0, 0.0);
         h.close();
     }
@@ -155,7 +150,7 @@ class KeyBundlesTest {
         h.setProcessingTime(99);
         assertThat(outputs(h.getOutput())).isEmpty();
         h.setProcessingTime(100);
-        assertThat(outputs(h.getOutput())).extracting(ModelOutput::seq).containsExactly(0L);
+        assertThat(outputs(h.getOutput())).extracting(Harness.Out::seq).containsExactly(0L);
         h.close();
     }
 
@@ -202,7 +197,7 @@ class KeyBundlesTest {
         }
         first.prepareSnapshotPreBarrier(1);
         OperatorSubtaskState snapshot = first.snapshot(1, 1);
-        List<ModelOutput> got = new ArrayList<>(outputs(first.getOutput()));
+        List<Harness.Out> got = new ArrayList<>(outputs(first.getOutput()));
         assertThat(got).as("everything before the barrier is out").hasSize(150);
         first.close();
 
@@ -217,7 +212,7 @@ class KeyBundlesTest {
         restored.close();
 
         assertThat(got).hasSize(input.size());
-        for (ModelOutput o : got) {
+        for (Harness.Out o : got) {
             assertThat(o.output()).as("seq %d", o.seq()).containsExactly(expected.get(o.seq())); // bit for bit
         }
     }

@@ -3,9 +3,9 @@ package org.flinox.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-import static org.flinox.operators.ModuleFunctionTest.outputs;
-import static org.flinox.operators.ModuleFunctionTest.records;
-import static org.flinox.operators.ModuleFunctionTest.referenceZ;
+import static org.flinox.operators.ModelOperatorTest.outputs;
+import static org.flinox.operators.ModelOperatorTest.records;
+import static org.flinox.operators.ModelOperatorTest.referenceZ;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -30,9 +29,56 @@ class StateCacheTest {
 
     private record Written(String key, State value) {}
 
-    /** Entries of 200 bytes: 96 overhead + 2 × a two-letter key + 100 bytes of state. */
-    private static StateCache cache(long maxBytes, List<Written> written) {
-        return new StateCache(maxBytes, 100, (k, v) -> written.add(new Written(k, v)));
+    /**
+     * A keyed state in memory that records its writes: what the cache writes back goes here,
+     * under the key it set.
+     */
+    private static final class RecordingState implements org.apache.flink.api.common.state.ValueState<State> {
+        final Map<String, State> values = new HashMap<>();
+        final List<Written> written;
+        String current;
+
+        RecordingState(List<Written> written) {
+            this.written = written;
+        }
+
+        @Override
+        public State value() {
+            return values.get(current);
+        }
+
+        @Override
+        public void update(State value) {
+            values.put(current, value);
+            written.add(new Written(current, value));
+        }
+
+        @Override
+        public void clear() {
+            values.remove(current);
+        }
+    }
+
+    /** A cache of entries of 200 bytes (96 overhead + 2 × a two-letter key + 100 bytes of state) over a {@link RecordingState}. */
+    private static final class TestCache {
+        final RecordingState keyed;
+        final StateCache<String> cache;
+
+        TestCache(long maxBytes, List<Written> written) {
+            keyed = new RecordingState(written);
+            cache = new StateCache<>(maxBytes, 100, new ValueStateStore<String>(keyed, k -> keyed.current = k));
+        }
+
+        /** A read under the key, as the operator reads (it has made the key current). */
+        State get(String key) throws Exception {
+            keyed.current = key;
+            return cache.get(key);
+        }
+
+        void put(String key, State value, boolean changed) throws Exception {
+            keyed.current = key;
+            cache.put(key, value, changed);
+        }
     }
 
     private static State someState() {
@@ -42,47 +88,52 @@ class StateCacheTest {
     @Test
     void theByteBoundEvictsTheLeastRecentlyUsedAndWritesBackOnlyDirtyEntries() throws Exception {
         List<Written> written = new ArrayList<>();
-        StateCache c = cache(600, written); // room for 3 entries
+        TestCache t = new TestCache(600, written);
+        StateCache<String> c = t.cache; // room for 3 entries
         State a = someState();
         State b = someState();
-        c.put("k1", a, true);
-        c.put("k2", b, false);
-        c.put("k3", a, true);
+        t.put("k1", a, true);
+        t.put("k2", b, false);
+        t.put("k3", a, true);
         assertThat(c.bytes()).isEqualTo(600);
-        assertThat(c.get("k1")).isSameAs(a); // k1 now the most recently used: k2 is the oldest
-        c.put("k4", b, true);
+        assertThat(t.get("k1")).isSameAs(a); // k1 now the most recently used: k2 is the oldest
+        t.put("k4", b, true);
         assertThat(written).as("k2 was clean: evicted without a write").isEmpty();
-        assertThat(c.get("k2")).isNull();
-        c.put("k5", b, true); // evicts k3, dirty
+        assertThat(t.get("k2")).as("evicted clean: read from the keyed state, which never had it").isNull();
+        assertThat(c.misses()).isEqualTo(1);
+        t.put("k5", b, true); // evicts k3, dirty
         assertThat(written).containsExactly(new Written("k3", a));
+        assertThat(t.get("k3")).as("a miss reads what was written back").isSameAs(a);
         assertThat(c.size()).isEqualTo(3);
         assertThat(c.bytes()).isEqualTo(600);
-        assertThat(c.get("k1")).isSameAs(a);
+        assertThat(t.get("k1")).isSameAs(a);
     }
 
     @Test
     void anUpdateKeepsAnEntryDirtyUntilItIsWrittenBack() throws Exception {
         List<Written> written = new ArrayList<>();
-        StateCache c = cache(BIG, written);
+        TestCache t = new TestCache(BIG, written);
+        StateCache<String> c = t.cache;
         State a = someState();
         State b = someState();
-        c.put("k1", a, true);
-        c.put("k1", b, false); // unchanged since the last put, but still newer than the keyed state
-        c.put("k2", a, false);
-        c.writeBackAll();
+        t.put("k1", a, true);
+        t.put("k1", b, false); // unchanged since the last put, but still newer than the keyed state
+        t.put("k2", a, false);
+        c.flush();
         assertThat(written).containsExactly(new Written("k1", b));
         assertThat(c.dirtyCount()).isZero();
-        c.writeBackAll();
+        c.flush();
         assertThat(written).as("clean entries are not written again").hasSize(1);
-        assertThat(c.get("k1")).as("written-back entries stay cached").isSameAs(b);
+        assertThat(t.get("k1")).as("written-back entries stay cached").isSameAs(b);
     }
 
     @Test
     void aCacheSmallerThanOneEntryWritesThrough() throws Exception {
         List<Written> written = new ArrayList<>();
-        StateCache c = cache(1, written);
+        TestCache t = new TestCache(1, written);
+        StateCache<String> c = t.cache;
         State a = someState();
-        c.put("k1", a, true);
+        t.put("k1", a, true);
         assertThat(written).containsExactly(new Written("k1", a));
         assertThat(c.size()).isZero();
         assertThat(c.bytes()).isZero();
@@ -90,21 +141,20 @@ class StateCacheTest {
 
     // ---- in the operator ----
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput> harness(KeyBundles b,
-            long cacheBytes) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new ModelOperator(new StandardizeFactory(2), null, Set.of(), true, b, cacheBytes),
-                FeatureRecord::key, Types.STRING);
-        h.setup();
-        return h;
+    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput<FeatureRecord>> harness(
+            KeyBundles b, long cacheBytes) throws Exception {
+        return Harness.of(new StandardizeFactory(2), ModelSettings.defaults().withBundles(b).withStateCache(cacheBytes)
+                .withFinalState(true));
     }
 
-    private static ModelOperator operator(KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput> h) {
-        return (ModelOperator) h.getOneInputOperator();
+    @SuppressWarnings("unchecked")
+    private static ModelOperator<String, FeatureRecord> operator(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput<FeatureRecord>> h) {
+        return (ModelOperator<String, FeatureRecord>) h.getOneInputOperator();
     }
 
     /** Every key's final state, "key stateKey" → values. */
-    private static Map<String, double[]> finalState(KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput> h) {
+    private static Map<String, double[]> finalState(KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput<FeatureRecord>> h) {
         Map<String, double[]> out = new TreeMap<>();
         var rows = h.getSideOutput(FinalState.TAG);
         if (rows != null) {
@@ -115,7 +165,7 @@ class StateCacheTest {
         return out;
     }
 
-    private record Run(Map<Long, double[]> outputs, Map<String, double[]> finalState, StateCache cache) {}
+    private record Run(Map<Long, double[]> outputs, Map<String, double[]> finalState, StateCache<String> cache) {}
 
     private static Run run(KeyBundles b, long cacheBytes, List<FeatureRecord> input) throws Exception {
         var h = harness(b, cacheBytes);
@@ -181,13 +231,13 @@ class StateCacheTest {
         for (FeatureRecord r : input.subList(0, 150)) {
             first.processElement(r, 0);
         }
-        StateCache c = operator(first).stateCache();
+        StateCache<String> c = operator(first).stateCache();
         assertThat(c.dirtyCount()).as("the cache holds what the keyed state does not yet").isEqualTo(6);
         first.prepareSnapshotPreBarrier(1);
         assertThat(c.dirtyCount()).isZero();
         assertThat(c.size()).as("entries stay, clean").isEqualTo(6);
         OperatorSubtaskState snapshot = first.snapshot(1, 1);
-        List<ModelOutput> got = new ArrayList<>(outputs(first.getOutput()));
+        List<Harness.Out> got = new ArrayList<>(outputs(first.getOutput()));
         first.close();
 
         // the checkpoint alone, read without a cache: exactly the state of a no-cache run at that point
@@ -217,7 +267,9 @@ class StateCacheTest {
 
     @Test
     void noCacheUnderAStateTtl() {
-        assertThatThrownBy(() -> new ModelOperator(new StandardizeFactory(2), Duration.ofHours(1), Set.of(), false,
-                KeyBundles.OFF, BIG)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TTL");
+        assertThatThrownBy(() -> new ModelSettings(Duration.ofHours(1), Set.of(), KeyBundles.OFF, BIG, false, "reset"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TTL");
+        assertThat(ModelSettings.defaults().withStateTtl(Duration.ofHours(1)).stateCacheBytes())
+                .as("a TTL turns the default cache off").isZero();
     }
 }

@@ -110,7 +110,7 @@ class StateSerializerTest {
     }
 
     @Test
-    void aChangedShapeIsRefusedNamingTheEntryBothLayoutsAndResetState() throws Exception {
+    void aChangedShapeIsRefusedNamingTheEntryBothLayoutsAndAReset() throws Exception {
         State wider = state(".count", Tensor.vector(DType.FLOAT64, 0, 0, 0), ".mean", Tensor.vector(DType.FLOAT64, 0, 0),
                 ".m2", Tensor.vector(DType.FLOAT64, 0, 0));
         StateSerializer old = new StateSerializer("zscore", STANDARDIZE, Set.of());
@@ -118,7 +118,14 @@ class StateSerializerTest {
                 .isInstanceOf(StateLayoutException.class)
                 .hasMessageContaining("model zscore")
                 .hasMessageContaining(".count was float64[2], the model now has float64[3]")
-                .hasMessageContaining("--reset-state . (every entry of a module starts over together");
+                .hasMessageContaining("Start their modules over with a reset of . (every entry of a module starts over")
+                .hasMessageNotContaining("--");
+        // where the settings come from, the message says how to reset (the job: its flag)
+        StateLayoutException e = org.assertj.core.api.Assertions.catchThrowableOfType(StateLayoutException.class,
+                () -> restoring(old, new StateSerializer("zscore", wider, Set.of())));
+        assertThat(e.advising("--reset-state NAME"))
+                .hasMessageContaining(".count was float64[2], the model now has float64[3]")
+                .hasMessageContaining("Start their modules over with --reset-state . (every entry of a module starts over");
     }
 
     @Test

@@ -7,16 +7,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.flinox.nn.Module;
 import org.flinox.operators.FeatureRecord;
 import org.flinox.operators.ModelFactory;
+import org.flinox.operators.ModelOperator;
 import org.flinox.operators.ModelOutput;
-import org.flinox.operators.ModuleFunction;
+import org.flinox.operators.ModelSettings;
+import org.flinox.operators.Rejected;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,10 +47,14 @@ class SmoothInTheKeyedOperatorTest {
         }
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput> harness() throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ModuleFunction(new SmoothFactory(), null)), FeatureRecord::key, Types.STRING);
-        h.setup();
+    private static final TypeInformation<FeatureRecord> RECORD = TypeInformation.of(FeatureRecord.class);
+
+    /** Flinox's keyed operator as the public API builds it, with the job's defaults (the state cache on). */
+    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, ModelOutput<FeatureRecord>> harness()
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new ModelOperator<String, FeatureRecord>(new SmoothFactory(),
+                FeatureRecord::features, Rejected.tag(RECORD), ModelSettings.defaults()), FeatureRecord::key, Types.STRING);
+        h.setup(ModelOutput.typeInfo(RECORD).createSerializer(new ExecutionConfig().getSerializerConfig()));
         return h;
     }
 
@@ -55,11 +62,14 @@ class SmoothInTheKeyedOperatorTest {
         return new FeatureRecord(key, "in.csv", seq, Double.toString(x), new double[] {x});
     }
 
-    private static List<ModelOutput> outputs(KeyedOneInputStreamOperatorTestHarness<?, ?, ModelOutput> h) {
-        List<ModelOutput> out = new ArrayList<>();
+    private static List<ModelOutput<FeatureRecord>> outputs(
+            KeyedOneInputStreamOperatorTestHarness<?, ?, ModelOutput<FeatureRecord>> h) {
+        List<ModelOutput<FeatureRecord>> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
-            if (o instanceof StreamRecord<?> r && r.getValue() instanceof ModelOutput m) {
-                out.add(m);
+            if (o instanceof StreamRecord<?> r && r.getValue() instanceof ModelOutput<?> m) {
+                @SuppressWarnings("unchecked")
+                ModelOutput<FeatureRecord> typed = (ModelOutput<FeatureRecord>) m;
+                out.add(typed);
             }
         }
         return out;
@@ -77,8 +87,9 @@ class SmoothInTheKeyedOperatorTest {
         for (FeatureRecord r : input.subList(0, 5)) {
             first.processElement(r, 0);
         }
+        first.prepareSnapshotPreBarrier(1); // as Flink calls it: the state cache is written back
         OperatorSubtaskState snapshot = first.snapshot(1, 1);
-        List<ModelOutput> got = new ArrayList<>(outputs(first));
+        List<ModelOutput<FeatureRecord>> got = new ArrayList<>(outputs(first));
         first.close();
 
         var restored = harness();
@@ -97,8 +108,8 @@ class SmoothInTheKeyedOperatorTest {
             FeatureRecord r = input.get(i);
             double next = ALPHA * r.features()[0] + (1 - ALPHA) * level.getOrDefault(r.key(), 0.0);
             level.put(r.key(), next);
-            assertThat(got.get(i).key()).isEqualTo(r.key());
-            assertThat(got.get(i).seq()).isEqualTo(r.seq());
+            assertThat(got.get(i).input().key()).isEqualTo(r.key());
+            assertThat(got.get(i).input().seq()).isEqualTo(r.seq());
             assertThat(got.get(i).output()).as("record %d of key %s", i, r.key()).containsExactly(new double[] {next}, within(1e-12));
         }
     }

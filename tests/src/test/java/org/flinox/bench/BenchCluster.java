@@ -11,22 +11,50 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.flinox.operators.FeatureRecord;
+import org.flinox.operators.Flinox;
+import org.flinox.operators.ModelFactory;
 import org.flinox.operators.ModelOutput;
+import org.flinox.operators.ModelSettings;
 
 /**
  * One MiniCluster for the whole run, so every job runs in the same JVM under the same
- * configuration. Each job is: sequence → records (chained) → keyBy → the keyed function
- * under test → {@link ThroughputProbe} → discarding sink, at parallelism 1.
+ * configuration. Each job is: sequence → records (chained) → keyBy → the keyed step under test
+ * ({@link Keyed}: a hand-written function, or Flinox through its public API) →
+ * {@link ThroughputProbe} → discarding sink, at parallelism 1.
  */
 final class BenchCluster implements AutoCloseable {
     static final String KEYED_NAME = "bench-keyed";
+    /** What every keyed step emits: the record with its output, as Flinox's outputs are. */
+    static final TypeInformation<ModelOutput<FeatureRecord>> OUTPUT =
+            ModelOutput.typeInfo(TypeInformation.of(FeatureRecord.class));
+
+    /** The keyed step of a job, named {@link #KEYED_NAME}. */
+    @FunctionalInterface
+    interface Keyed {
+        DataStream<?> apply(KeyedStream<FeatureRecord, String> records);
+    }
+
+    /** A hand-written keyed function as the step. */
+    static Keyed process(KeyedProcessFunction<String, FeatureRecord, ModelOutput<FeatureRecord>> fn) {
+        return records -> records.process(fn, OUTPUT).name(KEYED_NAME).uid("keyed");
+    }
+
+    /** Flinox as a Flink job applies it ({@link Flinox#apply}), with {@code settings}. */
+    static Keyed flinox(ModelFactory model, ModelSettings settings) {
+        return records -> {
+            SingleOutputStreamOperator<ModelOutput<FeatureRecord>> out =
+                    Flinox.apply(records, model, FeatureRecord::features, settings).outputs();
+            return out.name(KEYED_NAME);
+        };
+    }
 
     private final MiniCluster cluster;
 
@@ -57,38 +85,30 @@ final class BenchCluster implements AutoCloseable {
         return c;
     }
 
-    /** Submits a job over {@code records} records spread over {@code keys} keys. */
-    JobClient submit(KeyedProcessFunction<String, FeatureRecord, ModelOutput> fn, int keys, long records,
-            String sourceUid, Map<String, String> extra) throws Exception {
-        return submit(new KeyedProcessOperator<>(fn), new Workload(keys), records, sourceUid, extra);
-    }
-
-    /** Submits a job running {@code operator} over {@code records} records of {@code workload}. */
-    JobClient submit(OneInputStreamOperator<FeatureRecord, ModelOutput> operator, Workload workload, long records,
-            String sourceUid, Map<String, String> extra) throws Exception {
+    /** Submits a job running {@code keyed} over {@code records} records of {@code workload}. */
+    JobClient submit(Keyed keyed, Workload workload, long records, String sourceUid, Map<String, String> extra)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfig(extra));
         env.setParallelism(1);
-        env.fromSource(new NumberSequenceSource(0, records - 1), WatermarkStrategy.noWatermarks(), "sequence")
-                .uid(sourceUid)
-                .map(workload).uid(sourceUid + "-records")
-                .keyBy(FeatureRecord::key, Types.STRING)
-                .transform(KEYED_NAME, TypeInformation.of(ModelOutput.class), operator).uid("keyed")
+        keyed.apply(env.fromSource(new NumberSequenceSource(0, records - 1), WatermarkStrategy.noWatermarks(), "sequence")
+                        .uid(sourceUid)
+                        .map(workload).uid(sourceUid + "-records")
+                        .keyBy(FeatureRecord::key, Types.STRING))
                 .filter(new ThroughputProbe<>()).uid("probe")
                 .sinkTo(new DiscardingSink<>()).uid("sink");
-        return env.executeAsync("bench " + operator.getClass().getSimpleName() + " " + workload);
+        return env.executeAsync("bench " + workload);
     }
 
-    /** Runs a job to the end and returns its records per second (first to last output). */
-    double throughput(KeyedProcessFunction<String, FeatureRecord, ModelOutput> fn, int keys, long records)
+    /** Runs a hand-written function to the end and returns its records per second (first to last output). */
+    double throughput(KeyedProcessFunction<String, FeatureRecord, ModelOutput<FeatureRecord>> fn, int keys, long records)
             throws Exception {
-        return throughput(new KeyedProcessOperator<>(fn), new Workload(keys), records);
+        return throughput(process(fn), new Workload(keys), records);
     }
 
-    /** The records per second of {@code operator} over {@code records} records of {@code workload}. */
-    double throughput(OneInputStreamOperator<FeatureRecord, ModelOutput> operator, Workload workload, long records)
-            throws Exception {
+    /** The records per second of {@code keyed} over {@code records} records of {@code workload}. */
+    double throughput(Keyed keyed, Workload workload, long records) throws Exception {
         ThroughputProbe.reset();
-        submit(operator, workload, records, "source", Map.of()).getJobExecutionResult().get();
+        submit(keyed, workload, records, "source", Map.of()).getJobExecutionResult().get();
         if (ThroughputProbe.count != records) {
             throw new IllegalStateException("expected " + records + " outputs, saw " + ThroughputProbe.count);
         }

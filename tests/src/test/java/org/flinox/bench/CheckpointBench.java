@@ -17,10 +17,7 @@ import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionJobVertex;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.flinox.operators.FeatureRecord;
-import org.flinox.operators.ModelOutput;
-import org.flinox.operators.ModuleFunction;
+import org.flinox.operators.ModelSettings;
 
 /**
  * B3: incremental RocksDB checkpoints of Standardize at 1M keys, Flinox vs hand-written:
@@ -49,19 +46,19 @@ final class CheckpointBench {
         out.row("function", "completed checkpoints", "median duration (ms)", "median incremental size (MiB)",
                 "full state size (MiB)", "restore: init time (ms)", "fresh start: init time (ms)", "rec/s while checkpointing");
         out.row("---", "---", "---", "---", "---", "---", "---", "---");
-        measure("hand-written ValueState<double[]>", new HandWrittenStandardize(), n);
-        measure("Flinox ModuleFunction (packed state)", new ModuleFunction(new BenchModels.StandardizeModel(), null), n);
+        measure("hand-written ValueState<double[]>", BenchCluster.process(new HandWrittenStandardize()), n);
+        measure("Flinox, per record (packed state, no cache)", BenchCluster.flinox(new BenchModels.StandardizeModel(),
+                ModelSettings.defaults().withStateCache(0)), n);
         out.line("");
     }
 
-    private void measure(String name, KeyedProcessFunction<String, FeatureRecord, ModelOutput> fn, long n)
-            throws Exception {
+    private void measure(String name, BenchCluster.Keyed fn, long n) throws Exception {
         Path dir = Files.createTempDirectory("flinox-bench-chk");
         try {
             ThroughputProbe.reset();
             // A finished job discards its checkpoints, so run on past n records and cancel once
             // a checkpoint completed after the n-th record: that one is retained and restored.
-            JobClient client = cluster.submit(fn, KEYS, 100 * n, "source", Map.of(
+            JobClient client = cluster.submit(fn, new Workload(KEYS), 100 * n, "source", Map.of(
                     "execution.checkpointing.interval", "2 s",
                     "execution.checkpointing.dir", dir.toUri().toString(),
                     "execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION"));
@@ -104,10 +101,9 @@ final class CheckpointBench {
     }
 
     /** A tiny job with the same keyed function, optionally restoring its state; its source is new. */
-    private JobID restoreJob(KeyedProcessFunction<String, FeatureRecord, ModelOutput> fn, Map<String, String> conf)
-            throws Exception {
+    private JobID restoreJob(BenchCluster.Keyed fn, Map<String, String> conf) throws Exception {
         ThroughputProbe.reset();
-        JobID job = cluster.submit(fn, KEYS, 1000, "restore-source", conf).getJobID();
+        JobID job = cluster.submit(fn, new Workload(KEYS), 1000, "restore-source", conf).getJobID();
         waitFor(job);
         return job;
     }

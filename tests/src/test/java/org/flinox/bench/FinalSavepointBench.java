@@ -20,7 +20,7 @@ import org.flinox.job.JobRunner;
 import org.flinox.job.JobSettings;
 
 /**
- * B7: what {@code --final-savepoint} costs. The real job (CSV file → parse → Standardize →
+ * B8: what {@code --final-savepoint} costs. The real job (CSV file → parse → Standardize →
  * file sink) over one record per key reads its input to the end and is held open; then, on the
  * same state, a checkpoint of the kind the job takes periodically (incremental RocksDB) is
  * triggered, then the job is stopped with the canonical savepoint that {@code --final-savepoint}
@@ -41,7 +41,7 @@ final class FinalSavepointBench {
     }
 
     void run() throws Exception {
-        out.line(String.format("## B7 --final-savepoint vs a periodic checkpoint, Standardize (2 features), %,d keys, "
+        out.line(String.format("## B8 --final-savepoint vs a periodic checkpoint, Standardize (2 features), %,d keys, "
                 + "1 record per key", keys));
         out.line("");
         out.row("repeat", "checkpoint (ms, Flink)", "checkpoint (ms, wall)", "final savepoint (ms, Flink)",

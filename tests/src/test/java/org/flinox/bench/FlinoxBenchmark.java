@@ -16,7 +16,7 @@ import java.util.List;
  *   <li>B5 Standardize as the Flink SQL function vs the DataStream job's function (only on request);
  *   <li>B3 incremental RocksDB checkpoints at 1M keys: duration, size, restore time;
  *   <li>B4 micro: forward passes vs plain loops, the state serializer;
- *   <li>B7 the job's --final-savepoint (stop-with-savepoint) vs a periodic checkpoint of the same state (only on request);
+ *   <li>B8 the job's --final-savepoint (stop-with-savepoint) vs a periodic checkpoint of the same state (only on request);
  *   <li>B6 the parse stage in-process: the job's parser vs a hand-written split/parse (only on request).
  * </ul>
  *
@@ -45,7 +45,7 @@ public final class FlinoxBenchmark {
             new ParseBench(out, repeats, scale).run();
         }
         if (only.contains("B1") || only.contains("B2") || only.contains("B3") || only.contains("B5")
-                || only.contains("B7")) {
+                || only.contains("B8")) {
             try (BenchCluster cluster = new BenchCluster()) {
                 ThroughputBench throughput = new ThroughputBench(cluster, out, repeats, scale);
                 throughput.warmUp();
@@ -62,7 +62,7 @@ public final class FlinoxBenchmark {
                 if (only.contains("B5")) {
                     new SqlBench(cluster, out, repeats, scale).run();
                 }
-                if (only.contains("B7")) {
+                if (only.contains("B8")) {
                     new FinalSavepointBench(cluster, out, repeats, scale).run();
                 }
             }

@@ -10,7 +10,7 @@ import org.flinox.operators.FeatureRecord;
 import org.flinox.operators.ModelOutput;
 
 /** The seed MLP written by hand: plain loops, both Moments packed in one {@code ValueState<double[]>}. */
-final class HandWrittenMlp extends KeyedProcessFunction<String, FeatureRecord, ModelOutput> {
+final class HandWrittenMlp extends KeyedProcessFunction<String, FeatureRecord, ModelOutput<FeatureRecord>> {
     private static final long serialVersionUID = 1L;
 
     private final int hidden;
@@ -29,7 +29,7 @@ final class HandWrittenMlp extends KeyedProcessFunction<String, FeatureRecord, M
     }
 
     @Override
-    public void processElement(FeatureRecord r, Context ctx, Collector<ModelOutput> out) throws Exception {
+    public void processElement(FeatureRecord r, Context ctx, Collector<ModelOutput<FeatureRecord>> out) throws Exception {
         double[] s = moments.value();
         if (s == null) {
             s = mlp.init();
@@ -37,6 +37,6 @@ final class HandWrittenMlp extends KeyedProcessFunction<String, FeatureRecord, M
         double[] y = new double[mlp.out()];
         mlp.forward(s, r.features(), y);
         moments.update(s);
-        out.collect(new ModelOutput(r.key(), r.source(), r.seq(), y));
+        out.collect(new ModelOutput<>(r, y));
     }
 }

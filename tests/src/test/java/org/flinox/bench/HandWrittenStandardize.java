@@ -13,7 +13,7 @@ import org.flinox.operators.ModelOutput;
  * What a Flink user would write instead of Flinox's Standardize: one {@code ValueState<double[]>}
  * holding count, mean and m2 packed, one get and one put per record.
  */
-final class HandWrittenStandardize extends KeyedProcessFunction<String, FeatureRecord, ModelOutput> {
+final class HandWrittenStandardize extends KeyedProcessFunction<String, FeatureRecord, ModelOutput<FeatureRecord>> {
     private static final long serialVersionUID = 1L;
 
     private transient ValueState<double[]> welford;
@@ -25,7 +25,7 @@ final class HandWrittenStandardize extends KeyedProcessFunction<String, FeatureR
     }
 
     @Override
-    public void processElement(FeatureRecord r, Context ctx, Collector<ModelOutput> out) throws Exception {
+    public void processElement(FeatureRecord r, Context ctx, Collector<ModelOutput<FeatureRecord>> out) throws Exception {
         double[] x = r.features();
         double[] s = welford.value();
         if (s == null) {
@@ -34,6 +34,6 @@ final class HandWrittenStandardize extends KeyedProcessFunction<String, FeatureR
         double[] z = new double[x.length];
         PlainWelford.update(s, x, z);
         welford.update(s);
-        out.collect(new ModelOutput(r.key(), r.source(), r.seq(), z));
+        out.collect(new ModelOutput<>(r, z));
     }
 }

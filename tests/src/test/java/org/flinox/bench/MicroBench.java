@@ -12,8 +12,6 @@ import org.flinox.nn.Result;
 import org.flinox.nn.Standardize;
 import org.flinox.nn.State;
 import org.flinox.nn.StateExport;
-import org.flinox.nn.Tensor;
-import org.flinox.operators.TensorSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -104,35 +102,12 @@ final class MicroBench {
         out.line("");
         out.row("value", "bytes", "write + read (ns)");
         out.row("---", "---", "---");
-        TensorSerializer ts = new TensorSerializer();
         State standardize = org.flinox.nn.StateExport.exportState(org.flinox.nn.Standardize.create(16)).state();
         org.flinox.operators.StateSerializer ss = new org.flinox.operators.StateSerializer("bench", standardize, java.util.Set.of());
-        Tensor f64 = Tensor.vector(DType.FLOAT64, X[0]);
-        Tensor f32 = Tensor.vector(DType.FLOAT32, X[0]);
         double[] packed = PlainWelford.init(16);
         DataOutputSerializer buf = new DataOutputSerializer(512);
         DataInputDeserializer in = new DataInputDeserializer();
         Alternating a = new Alternating()
-                .add("f64", () -> time(() -> {
-                    try {
-                        buf.clear();
-                        ts.serialize(f64, buf);
-                        in.setBuffer(buf.getSharedBuffer(), 0, buf.length());
-                        sink += ts.deserialize(in).get(0);
-                    } catch (java.io.IOException e) {
-                        throw new RuntimeException(e);
-                    }
-                }, 2_000_000))
-                .add("f32", () -> time(() -> {
-                    try {
-                        buf.clear();
-                        ts.serialize(f32, buf);
-                        in.setBuffer(buf.getSharedBuffer(), 0, buf.length());
-                        sink += ts.deserialize(in).get(0);
-                    } catch (java.io.IOException e) {
-                        throw new RuntimeException(e);
-                    }
-                }, 2_000_000))
                 .add("packed", () -> time(() -> {
                     try {
                         buf.clear();
@@ -154,9 +129,6 @@ final class MicroBench {
                     }
                 }, 2_000_000))
                 .run(5);
-        out.row("Tensor float64[16] (TensorSerializer, the per-entry layout before 2026-11-29)", bytes(ts, f64),
-                ns(a.median("f64")));
-        out.row("Tensor float32[16] (TensorSerializer)", bytes(ts, f32), ns(a.median("f32")));
         buf.clear();
         ss.serialize(standardize, buf);
         out.row("Standardize(16) State: .count, .m2[16], .mean[16] (StateSerializer, packed)", buf.length(),
@@ -168,11 +140,6 @@ final class MicroBench {
         out.line("");
     }
 
-    private static int bytes(TensorSerializer ts, Tensor t) throws java.io.IOException {
-        DataOutputSerializer buf = new DataOutputSerializer(512);
-        ts.serialize(t, buf);
-        return buf.length();
-    }
 
     private Runnable perRecord(Module m, State initial) {
         State[] s = {initial};

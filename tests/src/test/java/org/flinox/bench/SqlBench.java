@@ -13,12 +13,12 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
-import org.flinox.operators.ModuleFunction;
+import org.flinox.operators.ModelSettings;
 import org.flinox.sql.ModelFunction;
 
 /**
  * B5: the same Standardize over the same records (B1's workload) as a Flink SQL Process Table
- * Function ({@link ModelFunction}) and as the DataStream job's {@link ModuleFunction}, RocksDB,
+ * Function ({@link ModelFunction}) and as the DataStream job's model operator (no cache), RocksDB,
  * parallelism 1, on the same MiniCluster. The SQL job's rows come from the same sequence through
  * {@code fromDataStream} and leave through {@code toDataStream}, so the difference is the PTF
  * operator: row conversion in and out, the state as a ROW of arrays, the framework's own state
@@ -46,12 +46,12 @@ final class SqlBench {
         out.line("");
         Alternating a = new Alternating()
                 .add("hand-written", () -> cluster.throughput(new HandWrittenStandardize(), keys, n))
-                .add("datastream", () -> cluster.throughput(
-                        new ModuleFunction(new BenchModels.StandardizeModel(), null), keys, n))
+                .add("datastream", () -> cluster.throughput(BenchCluster.flinox(new BenchModels.StandardizeModel(),
+                        ModelSettings.defaults().withStateCache(0)), new Workload(keys), n))
                 .add("sql", () -> sql(keys, n))
                 .run(repeats);
         double hw = a.median("hand-written");
-        out.row("hand-written ValueState<double[]> (rec/s)", "DataStream ModuleFunction (rec/s)",
+        out.row("hand-written ValueState<double[]> (rec/s)", "DataStream Flinox, no cache (rec/s)",
                 "SQL ModelFunction PTF (rec/s)", "ratio SQL / DataStream", "ratio SQL / hand-written");
         out.row("---", "---", "---", "---", "---");
         out.row(Report.rate(hw), Report.rate(a.median("datastream")), Report.rate(a.median("sql")),

@@ -1,10 +1,9 @@
 package org.flinox.bench;
 
 import java.time.Duration;
-import java.util.Set;
 import org.flinox.operators.KeyBundles;
 import org.flinox.operators.ModelFactory;
-import org.flinox.operators.ModelOperator;
+import org.flinox.operators.ModelSettings;
 
 /** B1 and B2: records per second through the keyed operator on RocksDB, parallelism 1. */
 final class ThroughputBench {
@@ -29,14 +28,14 @@ final class ThroughputBench {
         return Math.max(10_000, Math.round(n * scale));
     }
 
-    /** The job's own operator without a state cache (as the job runs with {@code --state-cache 0}). */
-    private static ModelOperator flinox(ModelFactory model, KeyBundles bundles) {
-        return new ModelOperator(model, null, Set.of(), false, bundles);
+    /** Flinox through its public API without a state cache (as the job runs with {@code --state-cache 0}). */
+    private static BenchCluster.Keyed flinox(ModelFactory model, KeyBundles bundles) {
+        return flinox(model, bundles, 0);
     }
 
-    /** The job's own operator with a state cache of {@code cacheBytes}. */
-    private static ModelOperator flinox(ModelFactory model, KeyBundles bundles, long cacheBytes) {
-        return new ModelOperator(model, null, Set.of(), false, bundles, cacheBytes);
+    /** Flinox through its public API with a state cache of {@code cacheBytes}. */
+    private static BenchCluster.Keyed flinox(ModelFactory model, KeyBundles bundles, long cacheBytes) {
+        return BenchCluster.flinox(model, ModelSettings.defaults().withBundles(bundles).withStateCache(cacheBytes));
     }
 
     private static KeyBundles bundles(KeyBundles.Forward forward) {
@@ -95,9 +94,9 @@ final class ThroughputBench {
         out.line("");
         Alternating a = new Alternating()
                 .add("ceiling: a keyed operator that only emits (no state)", () -> cluster.throughput(
-                        new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new EmitOnly()), w, n))
+                        BenchCluster.process(new EmitOnly()), w, n))
                 .add("hand-written ValueState<double[]>, per record", () -> cluster.throughput(
-                        new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new HandWrittenStandardize()), w, n))
+                        BenchCluster.process(new HandWrittenStandardize()), w, n))
                 .add("Flinox, per record", () -> cluster.throughput(
                         flinox(new BenchModels.StandardizeModel(), KeyBundles.OFF), w, n))
                 .add("Flinox, key bundles of " + BUNDLE, () -> cluster.throughput(
@@ -165,15 +164,14 @@ final class ThroughputBench {
     }
 
     /** The pipeline's ceiling: what the same job does when the keyed step costs nothing. */
-    static final class EmitOnly
-            extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, org.flinox.operators.FeatureRecord,
-                    org.flinox.operators.ModelOutput> {
+    static final class EmitOnly extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<String,
+            org.flinox.operators.FeatureRecord, org.flinox.operators.ModelOutput<org.flinox.operators.FeatureRecord>> {
         private static final double[] NOTHING = new double[0];
 
         @Override
         public void processElement(org.flinox.operators.FeatureRecord r, Context ctx,
-                org.apache.flink.util.Collector<org.flinox.operators.ModelOutput> out) {
-            out.collect(new org.flinox.operators.ModelOutput(r.key(), r.source(), r.seq(), NOTHING));
+                org.apache.flink.util.Collector<org.flinox.operators.ModelOutput<org.flinox.operators.FeatureRecord>> out) {
+            out.collect(new org.flinox.operators.ModelOutput<>(r, NOTHING));
         }
     }
 }

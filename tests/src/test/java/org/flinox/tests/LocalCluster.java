@@ -253,8 +253,21 @@ final class LocalCluster {
 
     /** Submits the job jar with {@code deploy/flink run -d -p PARALLELISM}; returns the job id. */
     String submit(int parallelism, List<String> jobArgs) throws Exception {
-        List<String> runArgs = new ArrayList<>(List.of("deploy/flink", "run", "-d", "-p", Integer.toString(parallelism),
-                jobJar().toString()));
+        return submit(jobJar(), parallelism, null, jobArgs);
+    }
+
+    /**
+     * Submits {@code jar} with {@code deploy/flink run -d -p PARALLELISM [-s RESTORE]}; returns
+     * the job id.
+     *
+     * @param restore a savepoint or retained checkpoint to start from, or null
+     */
+    String submit(Path jar, int parallelism, String restore, List<String> jobArgs) throws Exception {
+        List<String> runArgs = new ArrayList<>(List.of("deploy/flink", "run", "-d", "-p", Integer.toString(parallelism)));
+        if (restore != null) {
+            runArgs.addAll(List.of("-s", restore));
+        }
+        runArgs.add(jar.toString());
         runArgs.addAll(jobArgs);
         Shell run = sh(Duration.ofMinutes(2), runArgs.toArray(String[]::new));
         assertThat(run.exitCode()).as("flink run:\n%s", run.output()).isZero();

@@ -1,30 +1,16 @@
 package org.flinox.job.state;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.flinox.job.spec.SpecModelFactory;
-import org.flinox.nn.State;
-import org.flinox.nn.StateKey;
 
 /**
- * What {@code inspect} and {@code bootstrap} share: the model's state layout and the Flink environment they run their State Processor API job on.
+ * What {@code inspect} and {@code bootstrap} share: the Flink environment they run their State Processor API job on.
  */
 final class StateCommands {
 
     private StateCommands() {}
-
-    /** The model's initial state: its keys are the state descriptors' names, in sorted order. */
-    static State initialState(SpecModelFactory factory) {
-        return factory.createExported().state();
-    }
-
-    /** The names of the model's state keys, in sorted order. */
-    static List<String> stateKeyNames(State initial) {
-        return initial.keys().stream().map(StateKey::name).toList();
-    }
 
     /**
      * A path as Flink's file systems take it: a URI as given ({@code s3://}, {@code file:}),

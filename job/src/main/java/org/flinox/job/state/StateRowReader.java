@@ -1,16 +1,13 @@
 package org.flinox.job.state;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
 import org.apache.flink.util.Collector;
 import org.flinox.nn.State;
-import org.flinox.nn.Tensor;
 import org.flinox.operators.KeyedModel;
 import org.flinox.operators.ModelFactory;
 import org.flinox.operators.ModelState;
@@ -19,8 +16,7 @@ import org.flinox.operators.StateRow;
 /**
  * Reads one stream key's state out of the model operator's keyed state, with the descriptor
  * the job registers ({@link ModelState}), and emits {@code (key, stateKey, JSON line)} for
- * each of its entries. A savepoint of the first, per-entry layout has no packed state: its
- * keys' entries are read from their own states ({@link ModelState#legacyEntryDescriptor}).
+ * each of its entries.
  */
 final class StateRowReader extends KeyedStateReaderFunction<String, Tuple3<String, String, String>> {
     private static final long serialVersionUID = 1L;
@@ -31,7 +27,6 @@ final class StateRowReader extends KeyedStateReaderFunction<String, Tuple3<Strin
     private final ModelFactory factory;
     private final String onlyKey;
     private transient ValueState<State> state;
-    private transient Map<String, ValueState<Tensor>> legacy;
 
     /**
      * @param factory the model whose state to read
@@ -46,12 +41,6 @@ final class StateRowReader extends KeyedStateReaderFunction<String, Tuple3<Strin
     public void open(OpenContext openContext) {
         KeyedModel model = KeyedModel.build(factory);
         state = getRuntimeContext().getState(ModelState.descriptor(model.name(), model.initial(), java.util.Set.of(), null));
-        // registered so that their keys are read too; empty unless the savepoint is that old
-        legacy = new LinkedHashMap<>();
-        for (int i = 0; i < model.initial().size(); i++) {
-            String name = model.initial().keyAt(i).name();
-            legacy.put(name, getRuntimeContext().getState(ModelState.legacyEntryDescriptor(name)));
-        }
     }
 
     @Override
@@ -68,20 +57,13 @@ final class StateRowReader extends KeyedStateReaderFunction<String, Tuple3<Strin
         }
     }
 
-    /** The key's stored entries: its packed state's, or else those the per-entry layout stored. */
+    /** The key's stored entries. */
     private List<StateRow> rows(String key) throws Exception {
         List<StateRow> rows = new ArrayList<>();
         State value = state.value();
         if (value != null) {
             for (int i = 0; i < value.size(); i++) {
                 rows.add(new StateRow(key, value.keyAt(i).name(), value.valueAt(i)));
-            }
-            return rows;
-        }
-        for (Map.Entry<String, ValueState<Tensor>> e : legacy.entrySet()) {
-            Tensor entry = e.getValue().value();
-            if (entry != null) {
-                rows.add(new StateRow(key, e.getKey(), entry));
             }
         }
         return rows;

@@ -2,7 +2,6 @@ package org.flinox.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
@@ -13,12 +12,10 @@ import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /** The operator's metrics count what happened to the records. */
-class ModuleFunctionMetricsTest {
+class ModelMetricsTest {
 
     /** Captures the metrics of the "flinox" group the function registers, and of its key-value groups. */
     static final class CapturingTaskMetricGroup extends InterceptingTaskMetricGroup {
@@ -50,10 +47,7 @@ class ModuleFunctionMetricsTest {
     void countsRecordsDeadLettersWritesAndForwardLatency() throws Exception {
         CapturingTaskMetricGroup metrics = new CapturingTaskMetricGroup();
         MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(metrics).build();
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ModuleFunction(new StandardizeFactory(2), null)),
-                FeatureRecord::key, Types.STRING, env);
-        h.setup();
+        var h = Harness.of(new StandardizeFactory(2), Harness.PLAIN, env);
         h.open();
         h.processElement(new FeatureRecord("a", "f", 0, "", new double[] {1, 2}), 0);
         h.processElement(new FeatureRecord("a", "f", 1, "", new double[] {1}), 0); // wrong width
@@ -70,7 +64,7 @@ class ModuleFunctionMetricsTest {
         assertThat(((Counter) metrics.operator.get("keysSeen")).getCount()).isEqualTo(2);
         // Standardize has three entries (.count, .mean, .m2), all rewritten by each good record
         assertThat(((Counter) metrics.operator.get("stateEntriesWritten")).getCount()).isEqualTo(9);
-        // records 0..3 so far: only record 0 was timed (one in ModuleFunction.TIME_ONE_IN = 32)
+        // records 0..3 so far: only record 0 was timed (one in ModelMetrics.TIME_ONE_IN = 32)
         assertThat(((Histogram) metrics.operator.get("forwardNanos")).getCount()).isEqualTo(1);
         for (int i = 4; i < 68; i++) {
             h.processElement(new FeatureRecord("c", "f", i, "", new double[] {i, -i}), 0);
@@ -92,10 +86,7 @@ class ModuleFunctionMetricsTest {
     void stateBytesPerKeyIsTheSerializedSizeOfOneKeysState() throws Exception {
         CapturingTaskMetricGroup metrics = new CapturingTaskMetricGroup();
         MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(metrics).build();
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new ModelOperator(new StandardizeFactory(2), null, java.util.Set.of(), false, KeyBundles.OFF),
-                FeatureRecord::key, Types.STRING, env);
-        h.setup();
+        var h = Harness.of(new StandardizeFactory(2), Harness.PLAIN, env);
         h.open();
         long bytes = (Long) ((Gauge<?>) metrics.operator.get("stateBytesPerKey")).getValue();
         assertThat(bytes).isGreaterThanOrEqualTo(5 * 8).isLessThan(5 * 8 + 64);
@@ -111,11 +102,8 @@ class ModuleFunctionMetricsTest {
     void bundlesReportTheirRecordsAndKeys() throws Exception {
         CapturingTaskMetricGroup metrics = new CapturingTaskMetricGroup();
         MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(metrics).build();
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new ModelOperator(new StandardizeFactory(2), null, java.util.Set.of(), false,
-                        KeyBundles.of(4, java.time.Duration.ofHours(1), KeyBundles.Forward.PER_RECORD)),
-                FeatureRecord::key, Types.STRING, env);
-        h.setup();
+        var h = Harness.of(new StandardizeFactory(2), Harness.PLAIN.withBundles(
+                KeyBundles.of(4, java.time.Duration.ofHours(1), KeyBundles.Forward.PER_RECORD)), env);
         h.open();
         for (String key : new String[] {"a", "a", "b", "a", "c", "c", "c", "c"}) { // two full bundles of 4 records
             h.processElement(new FeatureRecord(key, "f", 0, "", new double[] {1, 2}), 0);
@@ -133,10 +121,7 @@ class ModuleFunctionMetricsTest {
     void theStateCacheReportsItsHitsAndMisses() throws Exception {
         CapturingTaskMetricGroup metrics = new CapturingTaskMetricGroup();
         MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(metrics).build();
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new ModelOperator(new StandardizeFactory(2), null, java.util.Set.of(), false, KeyBundles.OFF, 1L << 20),
-                FeatureRecord::key, Types.STRING, env);
-        h.setup();
+        var h = Harness.of(new StandardizeFactory(2), ModelSettings.defaults().withStateCache(1L << 20), env);
         h.open();
         for (String key : new String[] {"a", "a", "b", "a", "b", "c"}) {
             h.processElement(new FeatureRecord(key, "f", 0, "", new double[] {1, 2}), 0);
@@ -148,7 +133,7 @@ class ModuleFunctionMetricsTest {
         assertThat(((Gauge<?>) metrics.operator.get("stateCacheKeys")).getValue()).isEqualTo(3);
         Gauge<?> bytes = (Gauge<?>) metrics.operator.get("stateCacheBytes");
         long threeKeys = (Long) bytes.getValue();
-        assertThat(threeKeys).isPositive().isEqualTo(((ModelOperator) h.getOperator()).stateCache().bytes());
+        assertThat(threeKeys).isPositive().isEqualTo(((ModelOperator<?, ?>) h.getOperator()).stateCache().bytes());
         h.processElement(new FeatureRecord("d", "f", 0, "", new double[] {1, 2}), 0);
         assertThat((Long) bytes.getValue()).as("a fourth key, as large as each of the three").isEqualTo(threeKeys * 4 / 3);
         assertThat(((Counter) metrics.operator.get("keysSeen")).getCount()).as("a, b, c, d through the cache").isEqualTo(4);
