@@ -1,14 +1,23 @@
 package org.flinox.bench;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeutils.base.array.DoublePrimitiveArraySerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.flinox.nn.Activation;
 import org.flinox.nn.DType;
+import org.flinox.nn.GRUCell;
+import org.flinox.nn.LSTMCell;
+import org.flinox.nn.LayerNorm;
+import org.flinox.nn.Linear;
 import org.flinox.nn.MLP;
 import org.flinox.nn.Module;
 import org.flinox.nn.Result;
+import org.flinox.nn.Rng;
+import org.flinox.nn.Sequential;
 import org.flinox.nn.Standardize;
 import org.flinox.nn.State;
 import org.flinox.nn.StateExport;
@@ -46,8 +55,67 @@ final class MicroBench {
         forward("seed MLP 16→64→64→3", StateExport.exportState(BenchModels.mlp(64)), plainMlp(64), 300_000, 1_000);
         forward("MLP 16→256→256→3", StateExport.exportState(BenchModels.mlp(256)), plainMlp(256), 30_000, 500);
         out.line("");
+        otherModules();
         batched();
         serializer();
+    }
+
+    /**
+     * The per-record path of the other built-ins, which have no plain-loop reference of their
+     * own: each against the plain seed-MLP loop timed in the same alternation, a yardstick the
+     * machine's load moves as much as it moves them.
+     */
+    private void otherModules() throws Exception {
+        out.line("### B4 per record, the other built-ins (ns/record; ratio to the plain seed-MLP loop of the same run)");
+        out.line("");
+        out.row("module", "Flinox per-record path", "plain seed MLP", "ratio");
+        out.row("---", "---", "---", "---");
+        Runnable plain = plainMlp(64);
+        for (Map.Entry<String, Module> m : otherModels().entrySet()) {
+            StateExport.Exported<Module> e = StateExport.exportState(m.getValue());
+            Alternating a = new Alternating()
+                    .add("plain seed MLP", () -> time(plain, 300_000))
+                    .add("flinox " + m.getKey(), () -> time(perRecord(e.module(), e.state()), 300_000))
+                    .run(5);
+            double p = a.median("plain seed MLP");
+            double f = a.median("flinox " + m.getKey());
+            out.row(m.getKey(), ns(f), ns(p), Report.ratio(f / p));
+        }
+        out.line("");
+    }
+
+    /** Built-ins besides the MLP and Standardize(16) cumulative, each over the 16 features. */
+    private static Map<String, Module> otherModels() {
+        Rng rng = new Rng(0);
+        Map<String, Module> m = new LinkedHashMap<>();
+        m.put("Standardize(16), ema", Standardize.create(16, Standardize.Mode.EMA, 0.9, 1e-5));
+        m.put("GRUCell 16→64", GRUCell.create(16, 64, rng.child("gru")));
+        m.put("LSTMCell 16→64", LSTMCell.create(16, 64, rng.child("lstm")));
+        m.put("LayerNorm(16)", LayerNorm.create(16, true));
+        m.put("GELU(16)", new Activation.GELU());
+        return m;
+    }
+
+    /**
+     * Models whose batched path is a candidate for an override, at B = 256 (the most keys a
+     * batch gets in B4): does a batched forward of each beat its per-record path?
+     */
+    private static Map<String, Module> batchCandidates() {
+        Rng rng = new Rng(0);
+        Map<String, Module> m = new LinkedHashMap<>();
+        m.put("Standardize(16), cumulative", Standardize.create(16));
+        m.put("Standardize(16), ema", Standardize.create(16, Standardize.Mode.EMA, 0.9, 1e-5));
+        m.put("LayerNorm(16)", LayerNorm.create(16, true));
+        for (int hidden : new int[] {64, 256}) {
+            m.put("GRUCell 16→" + hidden, GRUCell.create(16, hidden, rng.child("gru" + hidden)));
+            m.put("LSTMCell 16→" + hidden, LSTMCell.create(16, hidden, rng.child("lstm" + hidden)));
+        }
+        for (Activation act : new Activation[] {new Activation.GELU(), new Activation.Tanh(), new Activation.LeakyReLU()}) {
+            String name = act.getClass().getSimpleName();
+            m.put("16→256→256→3 with " + name, Sequential.of(Linear.create(16, 256, rng.child(name + "1")), act,
+                    Linear.create(256, 256, rng.child(name + "2")), act, Linear.create(256, 3, rng.child(name + "3"))));
+        }
+        return m;
     }
 
     private void forward(String name, StateExport.Exported<? extends Module> exported, Runnable plain,
@@ -96,7 +164,34 @@ final class MicroBench {
                         ns(a.median("stack")), Report.ratio(batchedTotal / a.median("per-record")));
             }
         }
+        for (Map.Entry<String, Module> m : batchCandidates().entrySet()) {
+            batchedRow(m.getKey(), StateExport.exportState(m.getValue()), 256);
+        }
         out.line("");
+    }
+
+    /** One row of the batching table: {@code b} keys' states stacked, one batched forward over them. */
+    private void batchedRow(String name, StateExport.Exported<Module> e, int b) throws Exception {
+        List<State> states = new ArrayList<>();
+        for (int i = 0; i < b; i++) {
+            states.add(e.state());
+        }
+        double[] xs = new double[b * 16];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(X[i], 0, xs, i * 16, 16);
+        }
+        INDArray x = Nd4j.create(xs, new long[] {b, 16}, DType.FLOAT64.nd4j()); // as KeyedModel.stepBatch builds it
+        boolean stateful = e.state().size() > 0;
+        State stacked = stateful ? State.stack(states) : e.state();
+        Alternating a = new Alternating()
+                .add("per-record", () -> time(perRecord(e.module(), e.state()), 20_000))
+                .add("forward", () -> time(() -> sink += e.module().forward(x, stacked).output()
+                        .getDouble(0), 50) / b)
+                .add("stack", () -> stateful ? time(() -> sink += State.stack(states).unstack().size(), 50) / b : 0)
+                .run(5);
+        double batchedTotal = a.median("forward") + a.median("stack");
+        out.row(name, b, ns(a.median("per-record")), ns(a.median("forward")),
+                ns(a.median("stack")), Report.ratio(batchedTotal / a.median("per-record")));
     }
 
     private void serializer() throws Exception {
