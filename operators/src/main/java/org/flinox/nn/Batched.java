@@ -6,10 +6,12 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The batched path's view of an input, for a module's {@link Module#forward(INDArray, State)}:
- * a single record {@code [features]} is treated as a batch of one, {@code [B, features]} as it
- * is. State is read and written one row per stream key ({@link State#stack}), and the output
- * gets the input's rank back. Every built-in module's batched path goes through it:
+ * The batched path's view of an input, for a module that overrides
+ * {@link Module#forward(INDArray, State)} with ND4J ops (where a benchmark measured that
+ * cheaper than the default, the per-record forward row by row): a single record
+ * {@code [features]} is treated as a batch of one, {@code [B, features]} as it is. State is
+ * read and written one row per stream key ({@link State#stack}), and the output gets the
+ * input's rank back. It uses public API only, as a module in any package can:
  *
  * <pre>{@code
  * Batched b = Batched.of(x, state.get(key), "MyModule"); // x as [B, n]: key's dtype and width
@@ -81,7 +83,7 @@ public record Batched(INDArray matrix, boolean wasVector) {
      * @throws IllegalArgumentException when the state's rows do not match the batch's
      */
     public INDArray stateRows(State state, StateKey key) {
-        INDArray s = state.get(key).nd();
+        INDArray s = state.get(key).asINDArray();
         if (wasVector) {
             if (s.rank() != 1) {
                 throw new IllegalArgumentException("a single record takes state " + key.name() + " as a vector, got "
@@ -100,12 +102,12 @@ public record Batched(INDArray matrix, boolean wasVector) {
      * A new state with each given entry replaced by its new rows {@code [B, n]}, put back in
      * the entry's own shape and dtype: the inverse of {@link #stateRows}.
      *
-     * @throws IllegalArgumentException as {@link State#updateTensors} does
+     * @throws IllegalArgumentException as {@link State#with(Map)} does
      */
     public State update(State state, Map<StateKey, INDArray> rows) {
         Map<StateKey, Tensor> values = new HashMap<>();
         rows.forEach((key, r) -> values.put(key, stateValue(r, state, key)));
-        return state.updateTensors(values);
+        return state.with(values);
     }
 
     private static Tensor stateValue(INDArray rows, State state, StateKey key) {

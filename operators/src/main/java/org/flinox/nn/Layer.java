@@ -8,8 +8,13 @@ public interface Layer extends Module {
     /** One record. */
     double[] apply(double[] x);
 
-    /** One record {@code [in]} or a batch {@code [B, in]}. */
-    INDArray apply(INDArray x);
+    /**
+     * One record {@code [in]} or a batch {@code [B, in]}: by default {@link #apply(double[])}
+     * on each row, the output in the input's ND4J data type.
+     */
+    default INDArray apply(INDArray x) {
+        return RowByRow.apply(this, x);
+    }
 
     @Override
     default Result<double[]> forward(double[] x, State state) {
