@@ -62,8 +62,8 @@ public record Moments(StateRef first, StateRef second, double momentum) implemen
     /** The formula on a batch, one row of state per row of {@code b}: the state after it. */
     public State update(Batched b, State state) {
         INDArray x = b.matrix();
-        INDArray f = b.stateRows(state, first.key()).mul(momentum).add(x.mul(1 - momentum));
-        INDArray s = b.stateRows(state, second.key()).mul(momentum).add(x.mul(x).mul(1 - momentum));
-        return b.update(state, Map.of(first.key(), f, second.key(), s));
+        INDArray f = b.stateRows(state, first).mul(momentum).add(x.mul(1 - momentum));
+        INDArray s = b.stateRows(state, second).mul(momentum).add(x.mul(x).mul(1 - momentum));
+        return state.with(Map.of(first, b.value(state, first, f), second, b.value(state, second, s)));
     }
 }

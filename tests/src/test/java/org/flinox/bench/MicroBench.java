@@ -1,5 +1,7 @@
 package org.flinox.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +47,7 @@ final class MicroBench {
     }
 
     void run() throws Exception {
-        out.line("## B4 micro: forward pass per record (ns/record, median of alternating runs)");
+        out.line("## B4 micro: forward pass per record (CPU ns/record of the thread, median of alternating runs)");
         out.line("");
         out.row("case", "plain-loop reference", "Flinox per-record path", "ratio (MLP target ≤ 1.5)",
                 "ND4J batched path, one record", "ratio");
@@ -66,7 +68,7 @@ final class MicroBench {
      * machine's load moves as much as it moves them.
      */
     private void otherModules() throws Exception {
-        out.line("### B4 per record, the other built-ins (ns/record; ratio to the plain seed-MLP loop of the same run)");
+        out.line("### B4 per record, the other built-ins (CPU ns/record; ratio to the plain seed-MLP loop of the same run)");
         out.line("");
         out.row("module", "Flinox per-record path", "plain seed MLP", "ratio");
         out.row("---", "---", "---", "---");
@@ -74,8 +76,8 @@ final class MicroBench {
         for (Map.Entry<String, Module> m : otherModels().entrySet()) {
             StateExport.Exported<Module> e = StateExport.exportState(m.getValue());
             Alternating a = new Alternating()
-                    .add("plain seed MLP", () -> time(plain, 300_000))
-                    .add("flinox " + m.getKey(), () -> time(perRecord(e.module(), e.state()), 300_000))
+                    .add("plain seed MLP", () -> cpuTime(plain, 300_000))
+                    .add("flinox " + m.getKey(), () -> cpuTime(perRecord(e.module(), e.state()), 300_000))
                     .run(5);
             double p = a.median("plain seed MLP");
             double f = a.median("flinox " + m.getKey());
@@ -123,8 +125,8 @@ final class MicroBench {
         Module m = exported.module();
         State initial = exported.state();
         Alternating a = new Alternating()
-                .add("plain " + name, () -> time(plain, iterations))
-                .add("flinox " + name, () -> time(perRecord(m, initial), iterations))
+                .add("plain " + name, () -> cpuTime(plain, iterations))
+                .add("flinox " + name, () -> cpuTime(perRecord(m, initial), iterations))
                 .add("nd4j " + name, () -> time(ndPerRecord(m, initial), ndIterations))
                 .run(5);
         double p = a.median("plain " + name);
@@ -135,10 +137,11 @@ final class MicroBench {
 
     /** Batched ND4J over many keys' rows, per record, against the per-record loops: does batching pay? */
     private void batched() throws Exception {
-        out.line("### B4 batching: one ND4J forward over B keys' stacked states, per record (ns/record)");
+        out.line("### B4 batching: one batched forward over B keys' stacked states, per record (wall ns/record)");
         out.line("");
-        out.row("model", "B", "per-record path", "batched forward", "stack + unstack", "batched total / per-record");
-        out.row("---", "---", "---", "---", "---", "---");
+        out.row("model", "B", "per-record path", "batched forward", "stack + unstack", "batched total / per-record",
+                "the same in CPU time (every thread of the JVM)");
+        out.row("---", "---", "---", "---", "---", "---", "---");
         for (int hidden : new int[] {64, 256}) {
             StateExport.Exported<MLP> e = StateExport.exportState(BenchModels.mlp(hidden));
             for (int b : new int[] {64, 256}) {
@@ -158,10 +161,14 @@ final class MicroBench {
                         .add("forward", () -> time(() -> sink += e.module().forward(x, stacked).output()
                                 .getDouble(0), iters) / b)
                         .add("stack", () -> time(() -> sink += State.stack(states).unstack().size(), iters) / b)
+                        .add("per-record cpu", () -> cpuTime(perRecord(e.module(), e.state()), 20_000))
+                        .add("forward+stack cpu", () -> processCpuTime(() -> sink += e.module().forward(x,
+                                State.stack(states)).state().unstack().size(), iters) / b)
                         .run(5);
                 double batchedTotal = a.median("forward") + a.median("stack");
                 out.row("MLP hidden " + hidden, b, ns(a.median("per-record")), ns(a.median("forward")),
-                        ns(a.median("stack")), Report.ratio(batchedTotal / a.median("per-record")));
+                        ns(a.median("stack")), Report.ratio(batchedTotal / a.median("per-record")),
+                        Report.ratio(a.median("forward+stack cpu") / a.median("per-record cpu")));
             }
         }
         for (Map.Entry<String, Module> m : batchCandidates().entrySet()) {
@@ -188,10 +195,15 @@ final class MicroBench {
                 .add("forward", () -> time(() -> sink += e.module().forward(x, stacked).output()
                         .getDouble(0), 50) / b)
                 .add("stack", () -> stateful ? time(() -> sink += State.stack(states).unstack().size(), 50) / b : 0)
+                .add("per-record cpu", () -> cpuTime(perRecord(e.module(), e.state()), 20_000))
+                .add("forward+stack cpu", () -> processCpuTime(() -> sink += stateful
+                        ? e.module().forward(x, State.stack(states)).state().unstack().size()
+                        : e.module().forward(x, stacked).output().getDouble(0), 50) / b)
                 .run(5);
         double batchedTotal = a.median("forward") + a.median("stack");
         out.row(name, b, ns(a.median("per-record")), ns(a.median("forward")),
-                ns(a.median("stack")), Report.ratio(batchedTotal / a.median("per-record")));
+                ns(a.median("stack")), Report.ratio(batchedTotal / a.median("per-record")),
+                Report.ratio(a.median("forward+stack cpu") / a.median("per-record cpu")));
     }
 
     private void serializer() throws Exception {
@@ -311,7 +323,31 @@ final class MicroBench {
         };
     }
 
-    /** ns per call of {@code op} over {@code n} calls. */
+    /**
+     * CPU ns of this thread per call of {@code op} over {@code n} calls: what a single-threaded
+     * per-record path costs, whatever else the machine runs meanwhile (wall time is not, on a
+     * shared machine).
+     */
+    private static double cpuTime(Runnable op, int n) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long start = threads.getCurrentThreadCpuTime();
+        for (int i = 0; i < n; i++) {
+            op.run();
+        }
+        return (threads.getCurrentThreadCpuTime() - start) / (double) n;
+    }
+
+    /** CPU ns of the whole JVM (ND4J's native threads included) per call of {@code op}. */
+    private static double processCpuTime(Runnable op, int n) {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long start = os.getProcessCpuTime();
+        for (int i = 0; i < n; i++) {
+            op.run();
+        }
+        return (os.getProcessCpuTime() - start) / (double) n;
+    }
+
+    /** Wall-clock ns per call of {@code op} over {@code n} calls. */
     private static double time(Runnable op, int n) {
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
