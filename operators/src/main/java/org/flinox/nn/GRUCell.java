@@ -1,5 +1,9 @@
 package org.flinox.nn;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
 /**
  * A gated recurrent unit cell (Cho et al. 2014, arXiv:1406.1078) as inox's
  * {@code GRUCell} ({@code inox/nn/recurrent.py}), whose hidden vector is a state entry, so
@@ -13,7 +17,8 @@ package org.flinox.nn;
  * h' = (1 − z) ⊙ g + z ⊙ h</pre>
  *
  * The output is {@code h'}, and the state's hidden vector becomes {@code h'}. The batched
- * path is the default one, the cell row by row (B4 measured it no cheaper in ND4J).
+ * path is the same cell in ND4J ops, over one hidden row per stream key: B4 measured it
+ * cheaper than the per-record loops for many keys (BENCHMARKS.md).
  *
  * <p>The structure is inox's: two {@link Linear} submodules, so the parameter paths are
  * {@code .linH.weight [H, 3H]}, {@code .linH.bias [3H]}, {@code .linX.weight [in, 3H]},
@@ -102,6 +107,30 @@ public record GRUCell(Linear linH, Linear linX, StateRef hidden) implements Modu
         }
         Tensor nextH = ht.like(next); // h' in the cell's dtype: the output and the new state
         return new Result<>(nextH.toArray(), state.with(hidden, nextH));
+    }
+
+    /** The same cell on a batch, one hidden row per stream key, in ND4J ops (cheaper batched: BENCHMARKS.md, B4). */
+    @Override
+    public Result<INDArray> forward(INDArray x, State state) {
+        int hs = hiddenSize();
+        Batched b = Batched.of(x, dtype(), in(), "GRUCell");
+        INDArray h = b.stateRows(state, hidden);
+        if (h.size(1) != hs) {
+            throw new IllegalArgumentException("GRUCell's state " + hidden.key().name() + " is "
+                    + state.get(hidden).layout() + ", expected " + hs + " values per row");
+        }
+        INDArray gi = linX.apply(b.matrix());
+        INDArray gh = linH.apply(h);
+        INDArray r = Transforms.sigmoid(gate(gi, 0, hs).add(gate(gh, 0, hs)), false);
+        INDArray z = Transforms.sigmoid(gate(gi, 1, hs).add(gate(gh, 1, hs)), false);
+        INDArray g = Transforms.tanh(gate(gi, 2, hs).add(r.mul(gate(gh, 2, hs))), false);
+        INDArray next = z.rsub(1.0).mul(g).add(z.mul(h));
+        return new Result<>(b.restore(next), state.with(hidden, b.value(state, hidden, next)));
+    }
+
+    /** Columns {@code [g·H, (g+1)·H)} of {@code [B, 3H]}: gate g's pre-activation. */
+    private static INDArray gate(INDArray m, int g, int hs) {
+        return m.get(NDArrayIndex.all(), NDArrayIndex.interval(g * hs, (g + 1) * hs));
     }
 
     private static double sigmoid(double x) {

@@ -1,6 +1,9 @@
 package org.flinox.nn;
 
 import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A long short-term memory cell (Hochreiter and Schmidhuber 1997) as inox's
@@ -13,7 +16,8 @@ import java.util.Map;
  * h' = o ⊙ tanh(c')</pre>
  *
  * The output is {@code h'}; the state becomes {@code (h', c')}. The batched path is the
- * default one, the cell row by row (B4 measured it no cheaper in ND4J).
+ * same cell in ND4J ops, over one {@code (h, c)} row per stream key: B4 measured it cheaper
+ * than the per-record loops for many keys (BENCHMARKS.md).
  *
  * <p>Parameter paths as inox's: {@code .linH.weight [H, 4H]}, {@code .linH.bias [4H]},
  * {@code .linX.weight [in, 4H]}, {@code .linX.bias [4H]} (inox's {@code .lin_h.weight} ...
@@ -105,6 +109,38 @@ public record LSTMCell(Linear linH, Linear linX, StateRef hidden, StateRef cell)
         }
         Tensor nextH = h.like(hNext);
         return new Result<>(nextH.toArray(), state.with(Map.of(hidden, nextH, cell, nextC)));
+    }
+
+    /** The same cell on a batch, one {@code (h, c)} row per stream key, in ND4J ops (cheaper batched: BENCHMARKS.md, B4). */
+    @Override
+    public Result<INDArray> forward(INDArray x, State state) {
+        int hs = hiddenSize();
+        Batched b = Batched.of(x, dtype(), in(), "LSTMCell");
+        INDArray h = rows(b, state, hidden, hs);
+        INDArray c = rows(b, state, cell, hs);
+        INDArray gates = linH.apply(h).add(linX.apply(b.matrix()));
+        INDArray i = Transforms.sigmoid(gate(gates, 0, hs), true);
+        INDArray f = Transforms.sigmoid(gate(gates, 1, hs), true);
+        INDArray g = Transforms.tanh(gate(gates, 2, hs), true);
+        INDArray o = Transforms.sigmoid(gate(gates, 3, hs), true);
+        INDArray nextC = f.mul(c).add(i.mul(g));
+        INDArray nextH = o.mul(Transforms.tanh(nextC, true));
+        State next = state.with(Map.of(hidden, b.value(state, hidden, nextH), cell, b.value(state, cell, nextC)));
+        return new Result<>(b.restore(nextH), next);
+    }
+
+    private static INDArray rows(Batched b, State state, StateRef ref, int hs) {
+        INDArray m = b.stateRows(state, ref);
+        if (m.size(1) != hs) {
+            throw new IllegalArgumentException("LSTMCell's state " + ref.key().name() + " is "
+                    + state.get(ref).layout() + ", expected " + hs + " values per row");
+        }
+        return m;
+    }
+
+    /** Columns {@code [k·H, (k+1)·H)} of {@code [B, 4H]}: gate k's pre-activation. */
+    private static INDArray gate(INDArray m, int k, int hs) {
+        return m.get(NDArrayIndex.all(), NDArrayIndex.interval(k * hs, (k + 1) * hs));
     }
 
     private static Tensor vector(State state, StateRef ref, int hs) {

@@ -10,7 +10,7 @@ public interface Layer extends Module {
 
     /**
      * One record {@code [in]} or a batch {@code [B, in]}: by default {@link #apply(double[])}
-     * on each row, the output in the input's ND4J data type.
+     * on each row, the output {@code FLOAT} for a {@code FLOAT} input, {@code DOUBLE} otherwise.
      */
     default INDArray apply(INDArray x) {
         return RowByRow.apply(this, x);

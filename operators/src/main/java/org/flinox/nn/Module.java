@@ -29,8 +29,8 @@ public interface Module {
      * One record {@code [in]}, with the state as it is, or a batch {@code [B, in]}, with each
      * state value stacked one row per record ({@link State#stack}; a stateless tree's empty
      * state passes through): by default {@link #forward(double[], State)} on each row and its
-     * own state. The output has the input's rank and its ND4J data type ({@code FLOAT} or
-     * {@code DOUBLE}); the state comes back stacked as it went in.
+     * own state. The output has the input's rank, and is {@code FLOAT} for a {@code FLOAT}
+     * input, {@code DOUBLE} otherwise; the state comes back stacked as it went in.
      *
      * @throws IllegalArgumentException for an input of another rank, or a stacked state whose
      *     rows are not the batch's

@@ -18,7 +18,7 @@ final class RowByRow {
 
     /** {@link Module#forward(INDArray, State)} as {@code module}'s per-record forward on each row. */
     static Result<INDArray> forward(Module module, INDArray x, State state) {
-        DataType type = x.dataType();
+        DataType type = outputType(x);
         if (x.rank() == 1) {
             Result<double[]> r = module.forward(x.toDoubleVector(), state);
             return new Result<>(vector(r.output(), type), r.state());
@@ -44,7 +44,7 @@ final class RowByRow {
 
     /** {@link Layer#apply(INDArray)} as {@code layer}'s per-record apply on each row. */
     static INDArray apply(Layer layer, INDArray x) {
-        DataType type = x.dataType();
+        DataType type = outputType(x);
         if (x.rank() == 1) {
             return vector(layer.apply(x.toDoubleVector()), type);
         }
@@ -56,12 +56,20 @@ final class RowByRow {
         return matrix(layer, ys, type);
     }
 
+    /** The rows of {@code x [B, in]}, copied out of ND4J in one call (one call per row costs microseconds each). */
     private static double[][] matrix(Module module, INDArray x) {
         if (x.rank() != 2 || x.size(0) == 0) {
             throw new IllegalArgumentException(name(module) + " takes [features] or [batch, features] with at least"
                     + " one row, got shape " + Arrays.toString(x.shape()));
         }
-        return x.toDoubleMatrix();
+        int rows = Math.toIntExact(x.size(0));
+        int width = Math.toIntExact(x.size(1));
+        double[] flat = x.dup('c').reshape(x.length()).toDoubleVector();
+        double[][] m = new double[rows][];
+        for (int b = 0; b < rows; b++) {
+            m[b] = Arrays.copyOfRange(flat, b * width, (b + 1) * width);
+        }
+        return m;
     }
 
     /** The state of each row; the state must be stacked, one row per record. */
@@ -77,17 +85,26 @@ final class RowByRow {
     }
 
     private static INDArray vector(double[] y, DataType type) {
-        return Nd4j.createFromArray(y).castTo(type);
+        return Nd4j.create(y, new long[] {y.length}, type);
     }
 
+    /** {@code ys} as one {@code [B, out]} array of {@code type}, made in one call. */
     private static INDArray matrix(Module module, double[][] ys, DataType type) {
-        for (double[] y : ys) {
-            if (y.length != ys[0].length) {
-                throw new IllegalStateException(name(module) + " gave outputs of " + ys[0].length + " and "
-                        + y.length + " values in one batch");
+        int width = ys[0].length;
+        double[] flat = new double[ys.length * width];
+        for (int b = 0; b < ys.length; b++) {
+            if (ys[b].length != width) {
+                throw new IllegalStateException(name(module) + " gave outputs of " + width + " and "
+                        + ys[b].length + " values in one batch");
             }
+            System.arraycopy(ys[b], 0, flat, b * width, width);
         }
-        return Nd4j.createFromArray(ys).castTo(type);
+        return Nd4j.create(flat, new long[] {ys.length, width}, type);
+    }
+
+    /** The input's data type for a FLOAT or DOUBLE input; DOUBLE, what the per-record path computes in, otherwise. */
+    private static DataType outputType(INDArray x) {
+        return x.dataType() == DataType.FLOAT ? DataType.FLOAT : DataType.DOUBLE;
     }
 
     private static String name(Module module) {

@@ -66,7 +66,7 @@ class MLPTest {
         Result<double[]> r = model.forward(x, state);  // one record: r.output() holds 3 numbers
         state = r.state();                             // a new State, the moments moved; the old one is unchanged
 
-        Result<INDArray> batch = model.forward(xs, State.stack(states));  // [B, 16]: one state row per stream key
+        Result<INDArray> batch = model.forward(xs, State.stack(states));  // xs [B, 16], a state per row: [B, 3]
         // ---- end ----
 
         assertThat(exported.state().keys()).containsExactlyElementsOf(KEYS);

@@ -46,7 +46,28 @@ final class MicroBench {
         this.out = out;
     }
 
+    /** The sections {@code -Dbench.b4} names (default: all): perRecord, others, batching, serializer. */
+    private static boolean section(String name) {
+        String only = System.getProperty("bench.b4", "");
+        return only.isEmpty() || List.of(only.split(",")).contains(name);
+    }
+
     void run() throws Exception {
+        if (section("perRecord")) {
+            perRecordTable();
+        }
+        if (section("others")) {
+            otherModules();
+        }
+        if (section("batching")) {
+            batched();
+        }
+        if (section("serializer")) {
+            serializer();
+        }
+    }
+
+    private void perRecordTable() throws Exception {
         out.line("## B4 micro: forward pass per record (CPU ns/record of the thread, median of alternating runs)");
         out.line("");
         out.row("case", "plain-loop reference", "Flinox per-record path", "ratio (MLP target ≤ 1.5)",
@@ -57,9 +78,6 @@ final class MicroBench {
         forward("seed MLP 16→64→64→3", StateExport.exportState(BenchModels.mlp(64)), plainMlp(64), 300_000, 1_000);
         forward("MLP 16→256→256→3", StateExport.exportState(BenchModels.mlp(256)), plainMlp(256), 30_000, 500);
         out.line("");
-        otherModules();
-        batched();
-        serializer();
     }
 
     /**
