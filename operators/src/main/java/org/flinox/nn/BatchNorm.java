@@ -21,8 +21,8 @@ import java.util.Map;
  *
  * and the running variance decays towards 0; use evaluation where the output matters. The
  * batched path ({@code [B, C]}) is the default one, row by row: each row is a record of its
- * own stream key, with its own running statistics stacked in the state (B4 measured no
- * module but the MLP's layers cheaper batched, and statistics over rows would mix stream keys).
+ * own stream key, with its own running statistics stacked in the state (statistics over the
+ * rows would mix stream keys).
  *
  * <p>The running statistics are one state entry in inox ({@code self.stats =
  * StateEntry(Statistics(mean, var))}); here they are the two entries {@code .stats.mean}

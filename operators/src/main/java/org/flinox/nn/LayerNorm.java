@@ -7,7 +7,9 @@ package org.flinox.nn;
  * <pre>y = (x − mean(x)) / √(var(x) + ε) · weight + bias</pre>
  *
  * with the mean and the biased variance (divided by the feature count) taken over the
- * features of each record. Stateless: every record is normalized by its own statistics.
+ * features of each record. Stateless: every record is normalized by its own statistics. The
+ * batched path is the default one, row by row (BENCHMARKS.md, B4: ND4J ops cost more than
+ * the loops).
  *
  * @param features the input width
  * @param weight the per-feature scale, {@code [features]}, initially ones; {@code null}

@@ -56,7 +56,7 @@ public record Moments(StateRef first, StateRef second, double momentum) implemen
             nf[i] = momentum * f.get(i) + (1 - momentum) * x[i];
             ns[i] = momentum * s.get(i) + (1 - momentum) * x[i] * x[i];
         }
-        return state.with(Map.of(first, f.like(nf), second, s.like(ns)));
+        return state.with(first, f.like(nf)).with(second, s.like(ns)); // two with calls: no map per record
     }
 
     /** The formula on a batch, one row of state per row of {@code b}: the state after it. */

@@ -1,7 +1,6 @@
 package org.flinox.nn;
 
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Per-key z-scores of each feature, with statistics that include the current record
@@ -113,7 +112,8 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
                 newM2[i] = s;
                 z[i] = s > 0 ? (x[i] - m) / Math.sqrt(s / n) : 0.0;
             }
-            State next = state.with(Map.of(count, n0.like(new double[] {n}), mean, mu.like(newMean), m2, ss.like(newM2)));
+            // three with calls, not with(Map.of(...)): no map per record in a forward of ~150 ns (B4)
+            State next = state.with(count, n0.like(new double[] {n})).with(mean, mu.like(newMean)).with(m2, ss.like(newM2));
             return new Result<>(z, next);
         }
     }

@@ -130,7 +130,9 @@ final class MicroBench {
             m.put("GRUCell 16→" + hidden, GRUCell.create(16, hidden, rng.child("gru" + hidden)));
             m.put("LSTMCell 16→" + hidden, LSTMCell.create(16, hidden, rng.child("lstm" + hidden)));
         }
-        for (Activation act : new Activation[] {new Activation.GELU(), new Activation.Tanh(), new Activation.LeakyReLU()}) {
+        for (Activation act : new Activation[] {new Activation.GELU(), new Activation.Tanh(), new Activation.LeakyReLU(),
+                new Activation.ELU(), new Activation.SiLU(), new Activation.Sigmoid(), new Activation.Softplus(),
+                new Activation.Softmax(), new Activation.Identity()}) {
             String name = act.getClass().getSimpleName();
             m.put("16→256→256→3 with " + name, Sequential.of(Linear.create(16, 256, rng.child(name + "1")), act,
                     Linear.create(256, 256, rng.child(name + "2")), act, Linear.create(256, 3, rng.child(name + "3"))));
@@ -189,8 +191,11 @@ final class MicroBench {
                         Report.ratio(a.median("forward+stack cpu") / a.median("per-record cpu")));
             }
         }
+        String only = System.getProperty("bench.b4.models", ""); // a part of the names to run, e.g. "with"
         for (Map.Entry<String, Module> m : batchCandidates().entrySet()) {
-            batchedRow(m.getKey(), StateExport.exportState(m.getValue()), 256);
+            if (m.getKey().contains(only)) {
+                batchedRow(m.getKey(), StateExport.exportState(m.getValue()), 256);
+            }
         }
         out.line("");
     }
