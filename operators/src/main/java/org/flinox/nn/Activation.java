@@ -9,10 +9,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The element-wise activation functions (and {@link Softmax}, which acts on the last axis),
  * as inox's {@code inox.nn.activation}. They have no parameters and no state.
  *
- * <p>Each computes per record, in double precision, into a new array, never touching its
- * input. The batched path ({@code [F]} or {@code [B, F]}, the output in the input's own
- * dtype) is that per record, row by row, except for {@link ReLU}'s: ND4J ops, for the
- * {@link MLP}'s (BENCHMARKS.md, B4).
+ * <p>Both paths return new arrays and never touch their input. The per-record path computes
+ * in double precision; the batched path is ND4J ops in the input's own dtype ({@code FLOAT}
+ * or {@code DOUBLE}) and gives back the input's shape ({@code [F]} or {@code [B, F]}): inside
+ * a batched network an ND4J op costs less than taking the rows out of ND4J and back in
+ * (BENCHMARKS.md, B4: a 16→256→256→3 network over 256 keys at about half the cost with
+ * them than without).
  */
 public sealed interface Activation extends Layer
         permits Activation.Identity, Activation.ReLU, Activation.LeakyReLU, Activation.ELU, Activation.GELU,
@@ -80,6 +82,12 @@ public sealed interface Activation extends Layer
         public double[] apply(double[] x) {
             return x.clone();
         }
+
+        @Override
+        public INDArray apply(INDArray x) {
+            Batched b = matrix(x, "Identity");
+            return b.restore(b.matrix().dup());
+        }
     }
 
     /** <pre>y = max(x, 0)</pre> */
@@ -119,6 +127,14 @@ public sealed interface Activation extends Layer
             }
             return y;
         }
+
+        @Override
+        public INDArray apply(INDArray x) {
+            Batched b = matrix(x, "LeakyReLU");
+            INDArray m = b.matrix();
+            // max(x, 0) + slope·min(x, 0)
+            return b.restore(Transforms.max(m, 0.0, true).add(Transforms.min(m, 0.0, true).mul(slope)));
+        }
     }
 
     /**
@@ -142,6 +158,15 @@ public sealed interface Activation extends Layer
             }
             return y;
         }
+
+        @Override
+        public INDArray apply(INDArray x) {
+            Batched b = matrix(x, "ELU");
+            INDArray m = b.matrix();
+            // max(x, 0) + α·(e^min(x, 0) − 1)
+            INDArray negative = Transforms.expm1(Transforms.min(m, 0.0, true), false).mul(alpha);
+            return b.restore(Transforms.max(m, 0.0, true).add(negative));
+        }
     }
 
     /**
@@ -163,6 +188,14 @@ public sealed interface Activation extends Layer
             }
             return y;
         }
+
+        @Override
+        public INDArray apply(INDArray x) {
+            Batched b = matrix(x, "GELU");
+            INDArray m = b.matrix();
+            INDArray inner = m.mul(m).mul(m).mul(K).add(m).mul(C);
+            return b.restore(Transforms.tanh(inner, false).add(1.0).mul(m).mul(0.5));
+        }
     }
 
     /**
@@ -179,6 +212,13 @@ public sealed interface Activation extends Layer
             }
             return y;
         }
+
+        @Override
+        public INDArray apply(INDArray x) {
+            Batched b = matrix(x, "SiLU");
+            INDArray m = b.matrix();
+            return b.restore(m.mul(Transforms.sigmoid(m, true)));
+        }
     }
 
     /** <pre>y = tanh(x)</pre> */
@@ -191,6 +231,12 @@ public sealed interface Activation extends Layer
             }
             return y;
         }
+
+        @Override
+        public INDArray apply(INDArray x) {
+            Batched b = matrix(x, "Tanh");
+            return b.restore(Transforms.tanh(b.matrix(), true));
+        }
     }
 
     /** <pre>y = σ(x) = 1 / (1 + e⁻ˣ)</pre> */
@@ -202,6 +248,12 @@ public sealed interface Activation extends Layer
                 y[i] = sigmoid(x[i]);
             }
             return y;
+        }
+
+        @Override
+        public INDArray apply(INDArray x) {
+            Batched b = matrix(x, "Sigmoid");
+            return b.restore(Transforms.sigmoid(b.matrix(), true));
         }
     }
 
@@ -219,6 +271,14 @@ public sealed interface Activation extends Layer
                 y[i] = Math.max(x[i], 0.0) + Math.log1p(Math.exp(-Math.abs(x[i])));
             }
             return y;
+        }
+
+        @Override
+        public INDArray apply(INDArray x) {
+            Batched b = matrix(x, "Softplus");
+            INDArray m = b.matrix();
+            INDArray tail = Transforms.log1p(Transforms.exp(Transforms.abs(m, true).neg(), false), false);
+            return b.restore(Transforms.max(m, 0.0, true).add(tail));
         }
     }
 
@@ -246,6 +306,14 @@ public sealed interface Activation extends Layer
                 y[i] /= sum;
             }
             return y;
+        }
+
+        @Override
+        public INDArray apply(INDArray x) {
+            Batched b = matrix(x, "Softmax");
+            INDArray m = b.matrix();
+            INDArray e = Transforms.exp(m.subColumnVector(m.max(true, 1)), false);
+            return b.restore(e.divColumnVector(e.sum(true, 1)));
         }
     }
 

@@ -14,8 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * runs that forward row by row by default, as {@code jax.vmap} batches an inox module from
  * outside. A built-in overrides it only where a benchmark measured an ND4J batch cheaper
  * (BENCHMARKS.md, B4, over 256 keys: the MLP of hidden width 256, through {@link Linear},
- * {@link Activation.ReLU}, {@link Moments}, {@link Sequential} and {@link MLP}; the
- * recurrent cells {@link GRUCell} and {@link LSTMCell}).
+ * {@link Moments}, {@link Sequential} and {@link MLP}; the recurrent cells {@link GRUCell}
+ * and {@link LSTMCell}; the {@link Activation}s inside a wide network).
  *
  * <p>Implementations are records, so that {@link StateExport} and {@link Parameters} can walk
  * them; a module never mutates a parameter or a state array. A module can be written in

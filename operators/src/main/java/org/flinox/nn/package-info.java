@@ -117,7 +117,8 @@
  *       {@code forward(INDArray, State)} (a batch {@code [B, in]} with the state stacked one
  *       row per stream key, what the Flink operator's batched key bundles call) is a default
  *       that runs it row by row. Override it only where a benchmark measures ND4J cheaper, as
- *       the built-in MLP's layers do (with {@link org.flinox.nn.Batched}).
+ *       the built-in MLP's layers and the recurrent cells do (with
+ *       {@link org.flinox.nn.Batched} and {@link org.flinox.nn.Tensor#asINDArray}).
  *   <li>State is read with {@code state.get(first)} and written one way,
  *       {@code state.with(first, value)} or {@code state.with(Map.of(first, ..., second, ...))}
  *       (inox's {@code update_state}): a new {@code State}, refusing a key the state does not
