@@ -1,31 +1,28 @@
 package org.flinox.nn;
 
 import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Batch normalization with running statistics (Ioffe and Szegedy 2015, arXiv:1502.03167),
- * as inox's {@code BatchNorm}.
- *
- * <p>In training, a batch {@code x [B, C]} is normalized by its own statistics over the
- * batch axis, and the running statistics move towards them:
- *
- * <pre>μ = mean₀(x),  σ² = mean₀((x − μ)²)          (biased variance over the batch)
- * y = (x − μ) / √(σ² + ε)
- * mean ← m·mean + (1 − m)·μ
- * var  ← m·var  + (1 − m)·σ²</pre>
+ * as inox's {@code BatchNorm}, applied to one record at a time.
  *
  * <p>In evaluation, the running statistics normalize and the state is returned unchanged
  * (the very same {@code State}):
  *
  * <pre>y = (x − mean) / √(var + ε)</pre>
  *
- * <p>The state is one {@code mean} and one {@code var} for the whole batch: they describe
- * the data, not a stream key, so the batched path takes them unstacked ({@code [C]}). The
- * per-record path ({@link #forward(double[], State)}) treats a record as a batch of one: in
- * training its batch variance is 0, so its output is 0 and it pulls the running variance
- * towards 0; use batches, or evaluation, where the output of one record matters.
+ * <p>In training, inox normalizes a batch {@code x [B, C]} by its own statistics over the
+ * batch axis and moves the running statistics towards them. Here a record is a batch of
+ * one, so μ = x and σ² = 0:
+ *
+ * <pre>y = (x − μ) / √(σ² + ε) = 0
+ * mean ← m·mean + (1 − m)·x
+ * var  ← m·var</pre>
+ *
+ * and the running variance decays towards 0; use evaluation where the output matters. The
+ * batched path ({@code [B, C]}) is the default one, row by row: each row is a record of its
+ * own stream key, with its own running statistics stacked in the state (statistics over the
+ * rows would mix stream keys).
  *
  * <p>The running statistics are one state entry in inox ({@code self.stats =
  * StateEntry(Statistics(mean, var))}); here they are the two entries {@code .stats.mean}
@@ -35,7 +32,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *     {@code [C]}, initially ones
  * @param momentum m, the weight on the old value (0.9 by default)
  * @param eps ε, added to the variance (1e-5 by default)
- * @param training whether to normalize by the batch and update the running statistics
+ * @param training whether to update the running statistics (a batch of one record)
  */
 public record BatchNorm(Statistics stats, double momentum, double eps, boolean training) implements Module {
 
@@ -79,66 +76,35 @@ public record BatchNorm(Statistics stats, double momentum, double eps, boolean t
 
     @Override
     public Result<double[]> forward(double[] x, State state) {
-        StateKey meanKey = stats.mean().key();
-        StateKey varKey = stats.var().key();
-        Tensor runningMean = stats(state, meanKey);
-        Tensor runningVar = stats(state, varKey);
-        int c = runningMean.size();
+        Tensor mean = stats(state, stats.mean());
+        Tensor var = stats(state, stats.var());
+        int c = mean.size();
         if (x.length != c) {
             throw new IllegalArgumentException("BatchNorm expects " + c + " channels, got " + x.length);
         }
-        DType dtype = runningMean.dtype();
+        DType dtype = mean.dtype();
         double[] y = new double[c];
         if (!training) {
-            double[] mu = runningMean.data();
-            double[] v = runningVar.data();
             for (int i = 0; i < c; i++) {
-                y[i] = dtype.round((x[i] - mu[i]) / Math.sqrt(v[i] + eps));
+                y[i] = dtype.round((x[i] - mean.get(i)) / Math.sqrt(var.get(i) + eps));
             }
             return new Result<>(y, state);
         }
         // a batch of one: μ = x, σ² = 0, y = 0
-        double[] mu = runningMean.data();
-        double[] v = runningVar.data();
         double[] nextMean = new double[c];
         double[] nextVar = new double[c];
         for (int i = 0; i < c; i++) {
-            nextMean[i] = dtype.round(momentum * mu[i] + (1 - momentum) * x[i]);
-            nextVar[i] = dtype.round(momentum * v[i]);
+            nextMean[i] = momentum * mean.get(i) + (1 - momentum) * x[i];
+            nextVar[i] = momentum * var.get(i);
         }
-        State next = state.updateTensors(Map.of(
-                meanKey, Tensor.adopt(dtype, new int[] {c}, nextMean),
-                varKey, Tensor.adopt(dtype, new int[] {c}, nextVar)));
-        return new Result<>(y, next);
+        return new Result<>(y, state.with(Map.of(stats.mean(), mean.like(nextMean), stats.var(), var.like(nextVar))));
     }
 
-    @Override
-    public Result<INDArray> forward(INDArray x, State state) {
-        StateKey meanKey = stats.mean().key();
-        StateKey varKey = stats.var().key();
-        Tensor runningMean = stats(state, meanKey);
-        Tensor runningVar = stats(state, varKey);
-        Batched b = Batched.of(x, runningMean.dtype(), runningMean.size(), "BatchNorm");
-        INDArray m = b.matrix();
-        if (!training) {
-            INDArray std = Transforms.sqrt(runningVar.nd().add(eps), false);
-            return new Result<>(b.restore(m.subRowVector(runningMean.nd()).divRowVector(std)), state);
-        }
-        INDArray mu = m.mean(true, 0);
-        INDArray centered = m.subRowVector(mu);
-        INDArray sigma2 = centered.mul(centered).mean(true, 0);
-        INDArray y = centered.divRowVector(Transforms.sqrt(sigma2.add(eps), false));
-        INDArray nextMean = runningMean.nd().mul(momentum).add(mu.reshape(mu.length()).mul(1 - momentum));
-        INDArray nextVar = runningVar.nd().mul(momentum).add(sigma2.reshape(sigma2.length()).mul(1 - momentum));
-        State next = state.updateTensors(Map.of(meanKey, Tensor.of(nextMean), varKey, Tensor.of(nextVar)));
-        return new Result<>(b.restore(y), next);
-    }
-
-    private static Tensor stats(State state, StateKey key) {
-        Tensor t = state.get(key);
+    private static Tensor stats(State state, StateRef ref) {
+        Tensor t = state.get(ref);
         if (t.rank() != 1) {
-            throw new IllegalArgumentException("BatchNorm's state " + key.name() + " is " + t.layout()
-                    + ", expected [channels]: its statistics are shared by the whole batch, do not stack them");
+            throw new IllegalArgumentException("BatchNorm's state " + ref.key().name() + " is " + t.layout()
+                    + ", expected [channels] for one record");
         }
         return t;
     }

@@ -1,21 +1,21 @@
 package org.flinox.nn;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The batched path's view of an input, for a module's {@link Module#forward(INDArray, State)}:
- * a single record {@code [features]} is treated as a batch of one, {@code [B, features]} as it
- * is. State is read and written one row per stream key ({@link State#stack}), and the output
- * gets the input's rank back. Every built-in module's batched path goes through it:
+ * The batched path's view of an input, for a module that overrides
+ * {@link Module#forward(INDArray, State)} with ND4J ops (where a benchmark measured that
+ * cheaper than the default, the per-record forward row by row): a single record
+ * {@code [features]} is treated as a batch of one, {@code [B, features]} as it is. State is
+ * read and written one row per stream key ({@link State#stack}), and the output gets the
+ * input's rank back. It uses public API only, as a module in any package can:
  *
  * <pre>{@code
- * Batched b = Batched.of(x, state.get(key), "MyModule"); // x as [B, n]: key's dtype and width
- * INDArray old = b.stateRows(state, key);                 // [B, n]
- * INDArray y = b.matrix().add(old);                       // [B, n], the module's math
- * return new Result<>(b.restore(y), b.update(state, Map.of(key, y)));
+ * Batched b = Batched.of(x, state.get(level), "MyModule"); // x as [B, n]: the entry's dtype and width
+ * INDArray old = b.stateRows(state, level);                 // [B, n]
+ * INDArray y = b.matrix().add(old);                         // [B, n], the module's math
+ * return new Result<>(b.restore(y), state.with(level, b.value(state, level, y)));
  * }</pre>
  *
  * @param matrix the input as {@code [B, features]}
@@ -74,14 +74,15 @@ public record Batched(INDArray matrix, boolean wasVector) {
     }
 
     /**
-     * The state entry {@code key} as {@code [B, n]}, one row per row of the batch: the state
+     * The state entry {@code ref} as {@code [B, n]}, one row per row of the batch: the state
      * {@code [n]} for a vector input, the stacked state {@code [B, n]} for a batch. The array
      * is a view of the state: read it, never write to it.
      *
      * @throws IllegalArgumentException when the state's rows do not match the batch's
      */
-    public INDArray stateRows(State state, StateKey key) {
-        INDArray s = state.get(key).nd();
+    public INDArray stateRows(State state, StateRef ref) {
+        StateKey key = ref.key();
+        INDArray s = state.get(key).asINDArray();
         if (wasVector) {
             if (s.rank() != 1) {
                 throw new IllegalArgumentException("a single record takes state " + key.name() + " as a vector, got "
@@ -97,19 +98,17 @@ public record Batched(INDArray matrix, boolean wasVector) {
     }
 
     /**
-     * A new state with each given entry replaced by its new rows {@code [B, n]}, put back in
-     * the entry's own shape and dtype: the inverse of {@link #stateRows}.
+     * New rows {@code [B, n]} of the state entry {@code ref} as a value of that entry, in its
+     * own shape and dtype (the inverse of {@link #stateRows}), for {@link State#with}.
      *
-     * @throws IllegalArgumentException as {@link State#updateTensors} does
+     * @throws IllegalArgumentException when the rows do not hold the entry's size
      */
-    public State update(State state, Map<StateKey, INDArray> rows) {
-        Map<StateKey, Tensor> values = new HashMap<>();
-        rows.forEach((key, r) -> values.put(key, stateValue(r, state, key)));
-        return state.updateTensors(values);
-    }
-
-    private static Tensor stateValue(INDArray rows, State state, StateKey key) {
-        Tensor current = state.get(key);
+    public Tensor value(State state, StateRef ref, INDArray rows) {
+        Tensor current = state.get(ref);
+        if (rows.length() != current.size()) {
+            throw new IllegalArgumentException("new rows " + Arrays.toString(rows.shape()) + " for state "
+                    + ref.key().name() + ", which is " + current.layout());
+        }
         return Tensor.of(rows.castTo(current.dtype().nd4j())).reshape(current.shape());
     }
 }

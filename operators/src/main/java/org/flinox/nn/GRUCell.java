@@ -1,6 +1,5 @@
 package org.flinox.nn;
 
-import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -17,7 +16,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * g  = tanh(g_x + r ⊙ g_h)
  * h' = (1 − z) ⊙ g + z ⊙ h</pre>
  *
- * The output is {@code h'}, and the state's hidden vector becomes {@code h'}.
+ * The output is {@code h'}, and the state's hidden vector becomes {@code h'}. The batched
+ * path is the same cell in ND4J ops, over one hidden row per stream key: B4 measured it
+ * cheaper than the per-record loops for many keys (BENCHMARKS.md).
  *
  * <p>The structure is inox's: two {@link Linear} submodules, so the parameter paths are
  * {@code .linH.weight [H, 3H]}, {@code .linH.bias [3H]}, {@code .linX.weight [in, 3H]},
@@ -84,41 +85,39 @@ public record GRUCell(Linear linH, Linear linX, StateRef hidden) implements Modu
 
     @Override
     public Result<double[]> forward(double[] x, State state) {
-        StateKey key = hidden.key();
         int in = in();
         int hs = hiddenSize();
         if (x.length != in) {
             throw new IllegalArgumentException("GRUCell expects " + in + " features, got " + x.length);
         }
-        Tensor ht = state.get(key);
+        Tensor ht = state.get(hidden);
         if (ht.rank() != 1 || ht.dim(0) != hs) {
-            throw new IllegalArgumentException("GRUCell's state " + key.name() + " is " + ht.layout()
+            throw new IllegalArgumentException("GRUCell's state " + hidden.key().name() + " is " + ht.layout()
                     + ", expected [" + hs + "] for one record");
         }
-        double[] h = ht.data();
+        double[] h = ht.toArray();
         double[] gi = linX.apply(x);
         double[] gh = linH.apply(h);
-        DType dtype = dtype();
         double[] next = new double[hs];
         for (int j = 0; j < hs; j++) {
             double r = sigmoid(gi[j] + gh[j]);
             double z = sigmoid(gi[hs + j] + gh[hs + j]);
             double g = Math.tanh(gi[2 * hs + j] + r * gh[2 * hs + j]);
-            next[j] = dtype.round((1 - z) * g + z * h[j]);
+            next[j] = (1 - z) * g + z * h[j];
         }
-        State updated = state.with(key, Tensor.adopt(dtype, new int[] {hs}, next.clone()));
-        return new Result<>(next, updated);
+        Tensor nextH = ht.like(next); // h' in the cell's dtype: the output and the new state
+        return new Result<>(nextH.toArray(), state.with(hidden, nextH));
     }
 
+    /** The same cell on a batch, one hidden row per stream key, in ND4J ops (cheaper batched: BENCHMARKS.md, B4). */
     @Override
     public Result<INDArray> forward(INDArray x, State state) {
-        StateKey key = hidden.key();
         int hs = hiddenSize();
         Batched b = Batched.of(x, dtype(), in(), "GRUCell");
-        INDArray h = b.stateRows(state, key);
+        INDArray h = b.stateRows(state, hidden);
         if (h.size(1) != hs) {
-            throw new IllegalArgumentException("GRUCell's state " + key.name() + " is "
-                    + state.get(key).layout() + ", expected " + hs + " values per row");
+            throw new IllegalArgumentException("GRUCell's state " + hidden.key().name() + " is "
+                    + state.get(hidden).layout() + ", expected " + hs + " values per row");
         }
         INDArray gi = linX.apply(b.matrix());
         INDArray gh = linH.apply(h);
@@ -126,8 +125,7 @@ public record GRUCell(Linear linH, Linear linX, StateRef hidden) implements Modu
         INDArray z = Transforms.sigmoid(gate(gi, 1, hs).add(gate(gh, 1, hs)), false);
         INDArray g = Transforms.tanh(gate(gi, 2, hs).add(r.mul(gate(gh, 2, hs))), false);
         INDArray next = z.rsub(1.0).mul(g).add(z.mul(h));
-        State updated = b.update(state, Map.of(key, next));
-        return new Result<>(b.restore(next), updated);
+        return new Result<>(b.restore(next), state.with(hidden, b.value(state, hidden, next)));
     }
 
     /** Columns {@code [g·H, (g+1)·H)} of {@code [B, 3H]}: gate g's pre-activation. */

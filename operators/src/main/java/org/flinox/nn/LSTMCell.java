@@ -15,7 +15,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * c' = f ⊙ c + i ⊙ g
  * h' = o ⊙ tanh(c')</pre>
  *
- * The output is {@code h'}; the state becomes {@code (h', c')}.
+ * The output is {@code h'}; the state becomes {@code (h', c')}. The batched path is the
+ * same cell in ND4J ops, over one {@code (h, c)} row per stream key: B4 measured it cheaper
+ * than the per-record loops for many keys (BENCHMARKS.md).
  *
  * <p>Parameter paths as inox's: {@code .linH.weight [H, 4H]}, {@code .linH.bias [4H]},
  * {@code .linX.weight [in, 4H]}, {@code .linX.bias [4H]} (inox's {@code .lin_h.weight} ...
@@ -88,33 +90,34 @@ public record LSTMCell(Linear linH, Linear linX, StateRef hidden, StateRef cell)
         if (x.length != in()) {
             throw new IllegalArgumentException("LSTMCell expects " + in() + " features, got " + x.length);
         }
-        double[] h = vector(state, hidden.key(), hs);
-        double[] c = vector(state, cell.key(), hs);
-        double[] gh = linH.apply(h);
+        Tensor h = vector(state, hidden, hs);
+        Tensor c = vector(state, cell, hs);
+        double[] gh = linH.apply(h.toArray());
         double[] gx = linX.apply(x);
-        DType dtype = dtype();
-        double[] nextH = new double[hs];
-        double[] nextC = new double[hs];
+        double[] cNext = new double[hs];
         for (int j = 0; j < hs; j++) {
             double i = sigmoid(gh[j] + gx[j]);
             double f = sigmoid(gh[hs + j] + gx[hs + j]);
             double g = Math.tanh(gh[2 * hs + j] + gx[2 * hs + j]);
-            double o = sigmoid(gh[3 * hs + j] + gx[3 * hs + j]);
-            nextC[j] = dtype.round(f * c[j] + i * g);
-            nextH[j] = dtype.round(o * Math.tanh(nextC[j]));
+            cNext[j] = f * c.get(j) + i * g;
         }
-        State updated = state.updateTensors(Map.of(
-                hidden.key(), Tensor.adopt(dtype, new int[] {hs}, nextH.clone()),
-                cell.key(), Tensor.adopt(dtype, new int[] {hs}, nextC)));
-        return new Result<>(nextH, updated);
+        Tensor nextC = c.like(cNext); // c' in the cell's dtype, which h' is computed from
+        double[] hNext = new double[hs];
+        for (int j = 0; j < hs; j++) {
+            double o = sigmoid(gh[3 * hs + j] + gx[3 * hs + j]);
+            hNext[j] = o * Math.tanh(nextC.get(j));
+        }
+        Tensor nextH = h.like(hNext);
+        return new Result<>(nextH.toArray(), state.with(Map.of(hidden, nextH, cell, nextC)));
     }
 
+    /** The same cell on a batch, one {@code (h, c)} row per stream key, in ND4J ops (cheaper batched: BENCHMARKS.md, B4). */
     @Override
     public Result<INDArray> forward(INDArray x, State state) {
         int hs = hiddenSize();
         Batched b = Batched.of(x, dtype(), in(), "LSTMCell");
-        INDArray h = rows(b, state, hidden.key(), hs);
-        INDArray c = rows(b, state, cell.key(), hs);
+        INDArray h = rows(b, state, hidden, hs);
+        INDArray c = rows(b, state, cell, hs);
         INDArray gates = linH.apply(h).add(linX.apply(b.matrix()));
         INDArray i = Transforms.sigmoid(gate(gates, 0, hs), true);
         INDArray f = Transforms.sigmoid(gate(gates, 1, hs), true);
@@ -122,24 +125,15 @@ public record LSTMCell(Linear linH, Linear linX, StateRef hidden, StateRef cell)
         INDArray o = Transforms.sigmoid(gate(gates, 3, hs), true);
         INDArray nextC = f.mul(c).add(i.mul(g));
         INDArray nextH = o.mul(Transforms.tanh(nextC, true));
-        State updated = b.update(state, Map.of(hidden.key(), nextH, cell.key(), nextC));
-        return new Result<>(b.restore(nextH), updated);
+        State next = state.with(Map.of(hidden, b.value(state, hidden, nextH), cell, b.value(state, cell, nextC)));
+        return new Result<>(b.restore(nextH), next);
     }
 
-    private static double[] vector(State state, StateKey key, int hs) {
-        Tensor t = state.get(key);
-        if (t.rank() != 1 || t.dim(0) != hs) {
-            throw new IllegalArgumentException("LSTMCell's state " + key.name() + " is " + t.layout()
-                    + ", expected [" + hs + "] for one record");
-        }
-        return t.data();
-    }
-
-    private static INDArray rows(Batched b, State state, StateKey key, int hs) {
-        INDArray m = b.stateRows(state, key);
+    private static INDArray rows(Batched b, State state, StateRef ref, int hs) {
+        INDArray m = b.stateRows(state, ref);
         if (m.size(1) != hs) {
-            throw new IllegalArgumentException("LSTMCell's state " + key.name() + " is "
-                    + state.get(key).layout() + ", expected " + hs + " values per row");
+            throw new IllegalArgumentException("LSTMCell's state " + ref.key().name() + " is "
+                    + state.get(ref).layout() + ", expected " + hs + " values per row");
         }
         return m;
     }
@@ -147,6 +141,15 @@ public record LSTMCell(Linear linH, Linear linX, StateRef hidden, StateRef cell)
     /** Columns {@code [k·H, (k+1)·H)} of {@code [B, 4H]}: gate k's pre-activation. */
     private static INDArray gate(INDArray m, int k, int hs) {
         return m.get(NDArrayIndex.all(), NDArrayIndex.interval(k * hs, (k + 1) * hs));
+    }
+
+    private static Tensor vector(State state, StateRef ref, int hs) {
+        Tensor t = state.get(ref);
+        if (t.rank() != 1 || t.dim(0) != hs) {
+            throw new IllegalArgumentException("LSTMCell's state " + ref.key().name() + " is " + t.layout()
+                    + ", expected [" + hs + "] for one record");
+        }
+        return t;
     }
 
     private static double sigmoid(double x) {

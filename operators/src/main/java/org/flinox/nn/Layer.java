@@ -8,8 +8,13 @@ public interface Layer extends Module {
     /** One record. */
     double[] apply(double[] x);
 
-    /** One record {@code [in]} or a batch {@code [B, in]}. */
-    INDArray apply(INDArray x);
+    /**
+     * One record {@code [in]} or a batch {@code [B, in]}: by default {@link #apply(double[])}
+     * on each row, the output {@code FLOAT} for a {@code FLOAT} input, {@code DOUBLE} otherwise.
+     */
+    default INDArray apply(INDArray x) {
+        return RowByRow.apply(this, x);
+    }
 
     @Override
     default Result<double[]> forward(double[] x, State state) {

@@ -1,8 +1,5 @@
 package org.flinox.nn;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
-
 /**
  * Layer normalization over the last axis (Ba et al. 2016, arXiv:1607.06450), as inox's
  * {@code LayerNorm}.
@@ -10,7 +7,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <pre>y = (x − mean(x)) / √(var(x) + ε) · weight + bias</pre>
  *
  * with the mean and the biased variance (divided by the feature count) taken over the
- * features of each record. Stateless: every record is normalized by its own statistics.
+ * features of each record. Stateless: every record is normalized by its own statistics. The
+ * batched path is the default one, row by row (BENCHMARKS.md, B4: ND4J ops cost more than
+ * the loops).
  *
  * @param features the input width
  * @param weight the per-feature scale, {@code [features]}, initially ones; {@code null}
@@ -86,21 +85,8 @@ public record LayerNorm(int features, Tensor weight, Tensor bias, double eps, DT
         double[] y = new double[features];
         for (int i = 0; i < features; i++) {
             double z = (x[i] - mean) * scale;
-            y[i] = dtype.round(weight == null ? z : z * weight.data()[i] + bias.data()[i]);
+            y[i] = dtype.round(weight == null ? z : z * weight.get(i) + bias.get(i));
         }
         return y;
-    }
-
-    @Override
-    public INDArray apply(INDArray x) {
-        Batched b = Batched.of(x, dtype, features, "LayerNorm");
-        INDArray m = b.matrix();
-        INDArray centered = m.subColumnVector(m.mean(true, 1));
-        INDArray var = centered.mul(centered).mean(true, 1);
-        INDArray y = centered.divColumnVector(Transforms.sqrt(var.add(eps), false));
-        if (weight != null) {
-            y = y.mulRowVector(weight.nd()).addRowVector(bias.nd());
-        }
-        return b.restore(y);
     }
 }

@@ -8,7 +8,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <pre>y = x·W + b</pre>
  *
  * with {@code W} of shape {@code (in, out)} drawn from U(−1/√in, 1/√in) and {@code b = 0}
- * ({@code inox/nn/linear.py}, {@code Linear}).
+ * ({@code inox/nn/linear.py}, {@code Linear}). Its batched path is one ND4J matrix product,
+ * for the {@link MLP}'s (BENCHMARKS.md, B4).
  *
  * @param weight W, {@code [in, out]}
  * @param bias b, {@code [out]}; {@code null} for a layer without bias (inox's {@code bias=False}),
@@ -58,7 +59,7 @@ public record Linear(Tensor weight, Tensor bias) implements Layer {
             throw new IllegalArgumentException("Linear expects " + in + " features, got " + x.length);
         }
         double[] y = bias == null ? new double[out] : bias.toArray();
-        multiplyAdd(x, weight.data(), y, in, out);
+        multiplyAdd(x, weight, y, in, out);
         if (weight.dtype() == DType.FLOAT32) {
             for (int j = 0; j < out; j++) {
                 y[j] = (float) y[j];
@@ -68,12 +69,12 @@ public record Linear(Tensor weight, Tensor bias) implements Layer {
     }
 
     /** {@code y += x·W} for a row-major {@code W [in, out]}; a small static loop the JIT vectorizes. */
-    private static void multiplyAdd(double[] x, double[] w, double[] y, int in, int out) {
+    private static void multiplyAdd(double[] x, Tensor w, double[] y, int in, int out) {
         for (int i = 0; i < in; i++) {
             double xi = x[i];
             int row = i * out;
             for (int j = 0; j < out; j++) {
-                y[j] += xi * w[row + j];
+                y[j] += xi * w.get(row + j);
             }
         }
     }
@@ -81,7 +82,7 @@ public record Linear(Tensor weight, Tensor bias) implements Layer {
     @Override
     public INDArray apply(INDArray x) {
         Batched b = Batched.of(x, weight.dtype(), in(), "Linear");
-        INDArray y = b.matrix().mmul(weight.nd());
-        return b.restore(bias == null ? y : y.addRowVector(bias.nd()));
+        INDArray y = b.matrix().mmul(weight.asINDArray());
+        return b.restore(bias == null ? y : y.addRowVector(bias.asINDArray()));
     }
 }

@@ -7,25 +7,36 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * construction and shared by every stream key; everything that changes per stream key
  * lives in the {@link State} the caller passes in and gets back.
  *
- * <p>Two paths compute the same function:
- * <ul>
- *   <li>{@link #forward(double[], State)} handles one record with plain Java loops: no ND4J
- *       call, no {@code INDArray}. A Flink operator calls it once per record.
- *   <li>{@link #forward(INDArray, State)} takes {@code [features]} or a batch
- *       {@code [B, features]} through ND4J ops. A stateful module then takes state with the
- *       same leading dimension, one row per stream key ({@link State#stack}).
- * </ul>
+ * <p>A module is written once, per record: {@link #forward(double[], State)}, in plain Java
+ * loops with no ND4J call (a Flink operator calls it once per record, and an ND4J call costs
+ * tens of microseconds). {@link #forward(INDArray, State)}, one record {@code [in]} or a
+ * batch {@code [B, in]} with the state stacked one row per stream key ({@link State#stack}),
+ * runs that forward row by row by default, as {@code jax.vmap} batches an inox module from
+ * outside. A built-in overrides it only where a benchmark measured an ND4J batch cheaper
+ * (BENCHMARKS.md, B4, over 256 keys: the MLP of hidden width 256, through {@link Linear},
+ * {@link Moments}, {@link Sequential} and {@link MLP}; the recurrent cells {@link GRUCell}
+ * and {@link LSTMCell}; the {@link Activation}s inside a wide network).
  *
- * Implementations are records, so that {@link StateExport} and {@link Parameters} can walk
+ * <p>Implementations are records, so that {@link StateExport} and {@link Parameters} can walk
  * them; a module never mutates a parameter or a state array. A module can be written in
- * any package with public API alone ({@link Tensor#like} for the per-record path,
- * {@link Batched} for the batched one): see "Writing a module" in the package documentation.
+ * any package with public API alone: see "Writing a module" in the package documentation.
  */
 public interface Module {
 
     /** One record: {@code x} has the module's input width. */
     Result<double[]> forward(double[] x, State state);
 
-    /** One record {@code [in]} or a batch {@code [B, in]}. */
-    Result<INDArray> forward(INDArray x, State state);
+    /**
+     * One record {@code [in]}, with the state as it is, or a batch {@code [B, in]}, with each
+     * state value stacked one row per record ({@link State#stack}; a stateless tree's empty
+     * state passes through): by default {@link #forward(double[], State)} on each row and its
+     * own state. The output has the input's rank, and is {@code FLOAT} for a {@code FLOAT}
+     * input, {@code DOUBLE} otherwise; the state comes back stacked as it went in.
+     *
+     * @throws IllegalArgumentException for an input of another rank, or a stacked state whose
+     *     rows are not the batch's
+     */
+    default Result<INDArray> forward(INDArray x, State state) {
+        return RowByRow.forward(this, x, state);
+    }
 }

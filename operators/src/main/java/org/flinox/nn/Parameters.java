@@ -127,12 +127,12 @@ public final class Parameters {
                             + (lenient ? "; kept the initial value" : ""));
                     return current;
                 }
-                Tensor loaded = readFinite(array, path, problems);
+                Tensor loaded = readFinite(array, current.dtype(), path, problems);
                 if (loaded == null) {
                     problems.put(path, problems.get(path) + (lenient ? "; kept the initial value" : ""));
                     return current;
                 }
-                return loaded.cast(current.dtype());
+                return loaded;
             }
 
             @Override
@@ -151,12 +151,12 @@ public final class Parameters {
                             + (lenient ? "; kept the initial value" : ""));
                     return entry;
                 }
-                Tensor loaded = readFinite(stateArray.getValue(), path, problems);
+                Tensor loaded = readFinite(stateArray.getValue(), initial.dtype(), path, problems);
                 if (loaded == null) {
                     problems.put(path, problems.get(path) + (lenient ? "; kept the initial value" : ""));
                     return entry;
                 }
-                return new StateEntry(loaded.cast(initial.dtype()));
+                return new StateEntry(loaded);
             }
         });
         named.forEach((key, entry) -> {
@@ -181,25 +181,33 @@ public final class Parameters {
     }
 
     /**
-     * The member's array, or null after noting in {@code problems} that a value is NaN or
-     * infinite (every record's forward pass would fail on it). Data that does not match its
-     * header fails the load as an {@link IOException}, wrapped here for the tree walk.
+     * The member's array in {@code dtype}, or null after noting in {@code problems} that a
+     * value is NaN or infinite, or becomes infinite in {@code dtype} (a float64 {@code 1e300}
+     * for a float32 parameter): every record's forward pass would fail on it. Data that does
+     * not match its header fails the load as an {@link IOException}, wrapped here for the
+     * tree walk.
      */
-    private static Tensor readFinite(Npz.Member member, String path, Map<String, String> problems) {
+    private static Tensor readFinite(Npz.Member member, DType dtype, String path, Map<String, String> problems) {
         Tensor array;
         try {
             array = member.read();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Tensor cast = array.cast(dtype);
         for (int i = 0; i < array.size(); i++) {
             double v = array.get(i);
             if (!Double.isFinite(v)) {
                 problems.put(path, path + ": value " + i + " is " + v + "; parameters must be finite");
                 return null;
             }
+            if (!Double.isFinite(cast.get(i))) {
+                problems.put(path, path + ": value " + i + " is " + v + ", beyond the range of " + dtype.numpyName()
+                        + " (±" + Float.MAX_VALUE + "); parameters must be finite");
+                return null;
+            }
         }
-        return array;
+        return cast;
     }
 
     /** Visits tensors as parameters; passes {@link StateRef}s (state) through untouched. */

@@ -1,13 +1,11 @@
 package org.flinox.nn;
 
 import java.util.Locale;
-import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Per-key z-scores of each feature, with statistics that include the current record
- * (update, then normalize). All arithmetic is float64.
+ * (update, then normalize). All arithmetic is float64. The batched path is the default one,
+ * the per-record forward row by row (BENCHMARKS.md, B4: ND4J ops cost more than the loops).
  *
  * <ul>
  *   <li>{@link Cumulative} (default): the exact running mean and population variance
@@ -96,15 +94,13 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
 
         @Override
         public Result<double[]> forward(double[] x, State state) {
-            StateKey ck = count.key();
-            StateKey mk = mean.key();
-            StateKey sk = m2.key();
-            Tensor mu = state.get(mk);
-            Tensor ss = state.get(sk);
+            Tensor n0 = state.get(count);
+            Tensor mu = state.get(mean);
+            Tensor ss = state.get(m2);
             if (x.length != mu.size()) {
                 throw new IllegalArgumentException("Standardize expects " + mu.size() + " features, got " + x.length);
             }
-            double n = state.get(ck).get(0) + 1;
+            double n = n0.get(0) + 1;
             double[] newMean = new double[x.length];
             double[] newM2 = new double[x.length];
             double[] z = new double[x.length];
@@ -116,29 +112,9 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
                 newM2[i] = s;
                 z[i] = s > 0 ? (x[i] - m) / Math.sqrt(s / n) : 0.0;
             }
-            State next = state.with(ck, state.get(ck).like(new double[] {n}),
-                    mk, mu.like(newMean), sk, ss.like(newM2));
+            // three with calls, not with(Map.of(...)): no map per record in a forward of ~150 ns (B4)
+            State next = state.with(count, n0.like(new double[] {n})).with(mean, mu.like(newMean)).with(m2, ss.like(newM2));
             return new Result<>(z, next);
-        }
-
-        @Override
-        public Result<INDArray> forward(INDArray x, State state) {
-            StateKey ck = count.key();
-            StateKey mk = mean.key();
-            StateKey sk = m2.key();
-            Tensor mu = state.get(mk);
-            Batched b = Batched.of(x, mu, "Standardize");
-            INDArray xs = b.matrix();
-            INDArray n = b.stateRows(state, ck).add(1.0); // [B, 1]
-            INDArray delta = xs.sub(b.stateRows(state, mk));
-            INDArray newMean = b.stateRows(state, mk).add(delta.divColumnVector(n));
-            INDArray diff = xs.sub(newMean);
-            INDArray newM2 = b.stateRows(state, sk).add(delta.mul(diff));
-            INDArray positive = newM2.gt(0.0).castTo(newM2.dataType());
-            INDArray std = Transforms.sqrt(newM2.divColumnVector(n), true).add(positive.rsub(1.0));
-            INDArray z = diff.mul(positive).div(std);
-            State next = b.update(state, Map.of(ck, n, mk, newMean, sk, newM2));
-            return new Result<>(b.restore(z), next);
         }
     }
 
@@ -165,29 +141,18 @@ public sealed interface Standardize extends Module permits Standardize.Cumulativ
 
         @Override
         public Result<double[]> forward(double[] x, State state) {
-            int features = state.get(first.key()).size();
+            int features = state.get(first).size();
             if (x.length != features) {
                 throw new IllegalArgumentException("Standardize expects " + features + " features, got " + x.length);
             }
             State next = moments().update(x, state);
-            Tensor f = next.get(first.key());
-            Tensor s = next.get(second.key());
+            Tensor f = next.get(first);
+            Tensor s = next.get(second);
             double[] z = new double[x.length];
             for (int i = 0; i < x.length; i++) {
                 z[i] = (x[i] - f.get(i)) / Math.sqrt(Math.max(s.get(i) - f.get(i) * f.get(i), 0.0) + eps);
             }
             return new Result<>(z, next);
-        }
-
-        @Override
-        public Result<INDArray> forward(INDArray x, State state) {
-            Batched b = Batched.of(x, state.get(first.key()), "Standardize");
-            State next = moments().update(b, state);
-            INDArray f = b.stateRows(next, first.key());
-            INDArray s = b.stateRows(next, second.key());
-            INDArray var = Transforms.max(s.sub(f.mul(f)), 0.0, true).add(eps);
-            INDArray z = b.matrix().sub(f).div(Transforms.sqrt(var, true));
-            return new Result<>(b.restore(z), next);
         }
 
         /** The moments this mode keeps: the same entries, updated by the same formula. */

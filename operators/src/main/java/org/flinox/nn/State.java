@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -16,10 +15,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * iterated in sorted key order (inox's state dictionary). {@link #get} returns the tensor
  * itself (the per-record path's type), {@link #copyAsINDArray} an ND4J copy.
  *
- * <p>{@link #update} returns a new {@code State} and leaves this one as it was. It refuses
- * keys this state does not hold and values whose shape or dtype differ from the current
- * ones, where inox would silently accept them: a typo or a broadcast slip would otherwise
- * become a new, silently diverging state entry.
+ * <p>{@link #with(StateRef, Tensor)} and {@link #with(Map)} are the one way to write it
+ * (inox's {@code update_state}): they return a new {@code State} and leave this one as it
+ * was. They refuse keys this state does not hold and values whose shape or dtype differ from
+ * the current ones, where inox would silently accept them: a typo or a broadcast slip would
+ * otherwise become a new, silently diverging state entry.
  */
 public final class State implements Iterable<Map.Entry<StateKey, Tensor>> {
     private final StateKey[] keys; // sorted, unique
@@ -72,20 +72,24 @@ public final class State implements Iterable<Map.Entry<StateKey, Tensor>> {
     }
 
     /**
-     * The value of {@code key} as a new ND4J array (a copy: the state stays immutable).
+     * The value of {@code ref}'s key as a new ND4J array (a copy: the state stays immutable).
      *
      * @throws NoSuchElementException naming the key and the keys that exist
      */
-    public INDArray copyAsINDArray(StateKey key) {
-        return get(key).toINDArray();
+    public INDArray copyAsINDArray(StateRef ref) {
+        return get(ref).toINDArray();
     }
 
     /**
-     * The value of {@code key}.
+     * The value of {@code ref}'s key: a module passes its own state entry ({@code state.get(first)}),
+     * an operator a {@link StateKey}.
      *
      * @throws NoSuchElementException naming the key and the keys that exist
+     * @throws IllegalStateException when {@code ref} is a {@link StateEntry} (the module's
+     *     state was never exported)
      */
-    public Tensor get(StateKey key) {
+    public Tensor get(StateRef ref) {
+        StateKey key = ref.key();
         int i = indexOf(key);
         if (i < 0) {
             throw missing(key);
@@ -93,58 +97,27 @@ public final class State implements Iterable<Map.Entry<StateKey, Tensor>> {
         return values[i];
     }
 
-    /** A new state with the given entries replaced; see {@link #updateTensors}. */
-    public State update(Map<StateKey, INDArray> mutation) {
-        Map<StateKey, Tensor> tensors = new LinkedHashMap<>();
-        mutation.forEach((k, v) -> tensors.put(k, Tensor.of(v)));
-        return updateTensors(tensors);
-    }
-
     /**
-     * A new state with the given entries replaced.
+     * A new state with one entry replaced.
      *
      * @throws IllegalArgumentException for a key this state does not hold, or a value whose
      *     shape or dtype differs from the current one, naming the key
      */
-    public State updateTensors(Map<StateKey, Tensor> mutation) {
+    public State with(StateRef ref, Tensor value) {
         Tensor[] next = values.clone();
-        for (Map.Entry<StateKey, Tensor> e : mutation.entrySet()) {
-            int i = indexOf(e.getKey());
-            if (i < 0) {
-                throw new IllegalArgumentException("cannot update " + e.getKey().name()
-                        + ": not a key of this state; keys are " + names());
-            }
-            next[i] = checked(i, e.getValue());
-        }
+        replace(next, ref.key(), value);
         return new State(keys, next);
     }
 
-    /** A new state with one entry replaced; the per-record form of {@link #updateTensors}. */
-    public State with(StateKey key, Tensor value) {
-        int i = indexOf(key);
-        if (i < 0) {
-            throw new IllegalArgumentException("cannot update " + key.name()
-                    + ": not a key of this state; keys are " + names());
-        }
+    /**
+     * A new state with the given entries replaced (inox's
+     * {@code update_state(state, {self.first: ..., self.second: ...})}).
+     *
+     * @throws IllegalArgumentException as {@link #with(StateRef, Tensor)}
+     */
+    public State with(Map<? extends StateRef, ? extends Tensor> mutation) {
         Tensor[] next = values.clone();
-        next[i] = checked(i, value);
-        return new State(keys, next);
-    }
-
-    /** A new state with two entries replaced; the per-record form of {@link #updateTensors}. */
-    public State with(StateKey k1, Tensor v1, StateKey k2, Tensor v2) {
-        Tensor[] next = values.clone();
-        replace(next, k1, v1);
-        replace(next, k2, v2);
-        return new State(keys, next);
-    }
-
-    /** A new state with three entries replaced; the per-record form of {@link #updateTensors}. */
-    public State with(StateKey k1, Tensor v1, StateKey k2, Tensor v2, StateKey k3, Tensor v3) {
-        Tensor[] next = values.clone();
-        replace(next, k1, v1);
-        replace(next, k2, v2);
-        replace(next, k3, v3);
+        mutation.forEach((ref, value) -> replace(next, ref.key(), value));
         return new State(keys, next);
     }
 
@@ -158,9 +131,12 @@ public final class State implements Iterable<Map.Entry<StateKey, Tensor>> {
     }
 
     /**
-     * A state with this state's keys and the given values, in sorted key order. Values are
-     * checked like {@link #updateTensors}: this is how a Flink operator rebuilds a stream
-     * key's state from its stored entries.
+     * A state with this state's keys and the given values, in sorted key order, each of the
+     * layout of the value it replaces. Not a module's writer ({@link #with} is): this is how
+     * an operator's deserializer or a layout migration rebuilds a stored state from the
+     * initial one, value by value, without a map.
+     *
+     * @throws IllegalArgumentException for a count or a layout that does not match
      */
     public State withValues(Tensor[] newValues) {
         if (newValues.length != values.length) {
@@ -200,7 +176,9 @@ public final class State implements Iterable<Map.Entry<StateKey, Tensor>> {
                     throw new IllegalArgumentException("cannot stack " + first.keys[i].name() + ": "
                             + t0.layout() + " and " + t.layout());
                 }
-                System.arraycopy(t.data(), 0, d, b * n, n);
+                for (int j = 0; j < n; j++) {
+                    d[b * n + j] = t.get(j);
+                }
             }
             int[] shape = new int[t0.rank() + 1];
             shape[0] = states.size();
@@ -226,7 +204,11 @@ public final class State implements Iterable<Map.Entry<StateKey, Tensor>> {
                 }
                 int n = t.size() / rows;
                 int[] shape = Arrays.copyOfRange(t.shape(), 1, t.rank());
-                v[i] = Tensor.adopt(t.dtype(), shape, Arrays.copyOfRange(t.data(), b * n, (b + 1) * n));
+                double[] row = new double[n];
+                for (int j = 0; j < n; j++) {
+                    row[j] = t.get(b * n + j);
+                }
+                v[i] = Tensor.adopt(t.dtype(), shape, row);
             }
             out.add(new State(keys, v));
         }

@@ -11,14 +11,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * while a Flink operator spends about ten microseconds on a whole record. Parameters and
  * state therefore live in plain Java arrays, and modules compute per record with loops;
  * {@link #toINDArray()} and {@link #of(INDArray)} are the bridges for batched evaluation,
- * {@code .npz} files and users who work in ND4J. Values are kept as doubles, rounded to
- * the dtype on the way in, so a FLOAT32 tensor holds exact floats.
+ * {@code .npz} files and users who work in ND4J.
+ *
+ * <p>Values are kept as doubles, and every way to make a tensor rounds them to its dtype
+ * ({@link #of}, {@link #like}, {@link #adopt}, {@link #full}, {@link #cast}, ...): a FLOAT32
+ * tensor holds exact floats, so a float32 state entry in memory always equals what a state
+ * serializer writes of it and reads back, and no module rounds by hand.
  */
 public final class Tensor {
     private final DType dtype;
     private final int[] shape;
     private final double[] data;
-    private volatile INDArray nd; // lazily built view for the ND4J path; never handed out
+    private volatile INDArray nd; // lazily built by asINDArray()
 
     private Tensor(DType dtype, int[] shape, double[] data) {
         this.dtype = dtype;
@@ -43,27 +47,19 @@ public final class Tensor {
     }
 
     /**
-     * A tensor that takes ownership of {@code data} without copying it: the caller must
-     * not touch the array afterwards, and its values must already be rounded to the dtype.
-     * For deserializers and modules' per-record paths, where a copy per record shows.
+     * A tensor that takes ownership of {@code data} without copying it, rounding its values
+     * to {@code dtype} in place: the caller must not touch the array afterwards. For
+     * deserializers, where a copy per record shows.
      */
     public static Tensor adopt(DType dtype, int[] shape, double[] data) {
         checkShape(shape, data.length);
-        if (dtype == DType.FLOAT32) {
-            for (double v : data) {
-                if (v != (float) v && !Double.isNaN(v)) {
-                    throw new IllegalArgumentException("value " + v + " is not a float32; round it first");
-                }
-            }
-        }
-        return new Tensor(dtype, shape.clone(), data);
+        return new Tensor(dtype, shape.clone(), rounded(dtype, data));
     }
 
     /**
-     * A tensor of this one's dtype and shape holding {@code data}, adopted without a copy or
-     * a dtype check: the caller must not touch the array afterwards, and its values must
-     * already be of the dtype (exact floats for float32, e.g. through {@link DType#round}), as a
-     * state deserializer's or a module's per-record path guarantees. The shape is shared,
+     * A tensor of this one's dtype and shape holding {@code data}, adopted without a copy and
+     * rounded to the dtype in place (a float32 entry gets exact floats whatever the module
+     * computed in): the caller must not touch the array afterwards. The shape is shared,
      * never copied. This is how a module's per-record path returns a new state value.
      *
      * @throws IllegalArgumentException when {@code data} does not hold this tensor's size
@@ -72,7 +68,17 @@ public final class Tensor {
         if (data.length != this.data.length) {
             throw new IllegalArgumentException(layout() + " holds " + this.data.length + " values, got " + data.length);
         }
-        return new Tensor(dtype, shape, data);
+        return new Tensor(dtype, shape, rounded(dtype, data));
+    }
+
+    /** {@code data}, its values rounded to {@code dtype} in place. */
+    private static double[] rounded(DType dtype, double[] data) {
+        if (dtype == DType.FLOAT32) {
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (float) data[i];
+            }
+        }
+        return data;
     }
 
     /** All zeros. */
@@ -106,11 +112,17 @@ public final class Tensor {
 
     /** A new ND4J array with a copy of this tensor's values. */
     public INDArray toINDArray() {
-        return nd().dup();
+        return asINDArray().dup();
     }
 
-    /** The cached ND4J view; callers must only use non-mutating ops on it. */
-    INDArray nd() {
+    /**
+     * This tensor as an ND4J array, built once and then shared (no copy per call): for a
+     * batched path's ops, which return new arrays. Never write into it, not even through an
+     * in-place op ({@code addi}, {@code assign}, a {@code Transforms} call with {@code dup}
+     * false): it would change this tensor, which every stream key shares.
+     * {@link #toINDArray()} is the copy to write into.
+     */
+    public INDArray asINDArray() {
         INDArray a = nd;
         if (a == null) {
             long[] ls = new long[shape.length];
@@ -154,11 +166,6 @@ public final class Tensor {
     /** A copy of the values in row-major order. */
     public double[] toArray() {
         return data.clone();
-    }
-
-    /** The values without a copy, for this package's loops; never written to. */
-    double[] data() {
-        return data;
     }
 
     /** True when both have the same dtype and shape. */

@@ -12,17 +12,125 @@
  * like any other Flink state. A module declares its state as {@link org.flinox.nn.StateEntry}
  * fields (its initial values); {@link org.flinox.nn.StateExport#exportState} pulls them out,
  * leaving {@link org.flinox.nn.StateKey}s named by path in the tree and the initial values in
- * a {@code State}. {@code Moments} (running first and second moments) and {@code MLP} (an
- * MLP between two {@code Moments}) are built that way.
+ * a {@code State}.
  *
- * <p>inox's example, an MLP between two running-moments modules:
+ * <h2>inox's example, written as a user writes it</h2>
+ *
+ * <p>inox's state documentation writes a {@code Moments} module (running moments of its
+ * input) and an {@code MLP} between two of them. Here they are as a user of this package
+ * writes them, in a package of their own with public API alone (the tests compile and run
+ * this very code, as {@code org.flinox.usermodule}):
  *
  * <pre>{@code
- * var exported = StateExport.exportState(MLP.create(16, 3, new Rng(0)));
- * MLP model = exported.module();   // .inStats.first, .inStats.second, .outStats.first, .outStats.second
- * State state = exported.state();  // their initial values
- * Result<double[]> r = model.forward(x, state);  // r.output(): 3 numbers; r.state(): the moments updated
+ * import java.util.Map;
+ * import org.flinox.nn.DType;
+ * import org.flinox.nn.Module;
+ * import org.flinox.nn.Result;
+ * import org.flinox.nn.State;
+ * import org.flinox.nn.StateEntry;
+ * import org.flinox.nn.StateRef;
+ * import org.flinox.nn.Tensor;
+ *
+ * // inox's Moments: running moments of the input, one pair per stream key. It only observes.
+ * //
+ * //     first ← m·first + (1 − m)·x,   second ← m·second + (1 − m)·x²,   y = x
+ * public record Moments(StateRef first, StateRef second, double momentum) implements Module {
+ *
+ *     public static Moments create(int features, double momentum) {
+ *         return new Moments(new StateEntry(Tensor.zeros(DType.FLOAT32, features)),
+ *                 new StateEntry(Tensor.ones(DType.FLOAT32, features)), momentum);
+ *     }
+ *
+ *     public Result<double[]> forward(double[] x, State state) {
+ *         Tensor f = state.get(first);
+ *         Tensor s = state.get(second);
+ *         double[] nf = new double[x.length];
+ *         double[] ns = new double[x.length];
+ *         for (int i = 0; i < x.length; i++) {
+ *             nf[i] = momentum * f.get(i) + (1 - momentum) * x[i];
+ *             ns[i] = momentum * s.get(i) + (1 - momentum) * x[i] * x[i];
+ *         }
+ *         return new Result<>(x, state.with(Map.of(first, f.like(nf), second, s.like(ns))));
+ *     }
+ * }
  * }</pre>
+ *
+ * <pre>{@code
+ * import org.flinox.nn.Activation.ReLU;
+ * import org.flinox.nn.Linear;
+ * import org.flinox.nn.Module;
+ * import org.flinox.nn.Result;
+ * import org.flinox.nn.Rng;
+ * import org.flinox.nn.State;
+ *
+ * // inox's example MLP: three linear layers with ReLU between them, and the running moments
+ * // of what goes in and of what comes out.
+ * public record MLP(Moments inStats, Linear l1, Linear l2, Linear l3, Moments outStats, ReLU relu)
+ *         implements Module {
+ *
+ *     public static MLP create(int in, int out, int hidden, Rng rng) {
+ *         return new MLP(Moments.create(in, 0.9),
+ *                 Linear.create(in, hidden, rng.child("l1")),
+ *                 Linear.create(hidden, hidden, rng.child("l2")),
+ *                 Linear.create(hidden, out, rng.child("l3")),
+ *                 Moments.create(out, 0.9), new ReLU());
+ *     }
+ *
+ *     public Result<double[]> forward(double[] x, State state) {
+ *         state = inStats.forward(x, state).state();
+ *         x = l1.apply(x);
+ *         x = l2.apply(relu.apply(x));
+ *         x = l3.apply(relu.apply(x));
+ *         state = outStats.forward(x, state).state();
+ *         return new Result<>(x, state);
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>They run one record at a time, or a batch of stream keys at once:
+ *
+ * <pre>{@code
+ * var exported = StateExport.exportState(MLP.create(16, 3, 64, new Rng(0)));
+ * MLP model = exported.module();   // .inStats.first, .inStats.second, .outStats.first, .outStats.second
+ * State state = exported.state();  // their initial values: zeros and ones, float32
+ *
+ * Result<double[]> r = model.forward(x, state);  // one record: r.output() holds 3 numbers
+ * state = r.state();                             // a new State, the moments moved; the old one is unchanged
+ *
+ * Result<INDArray> batch = model.forward(xs, State.stack(states));  // xs [B, 16], a state per row: [B, 3]
+ * }</pre>
+ *
+ * <p>The built-in {@link org.flinox.nn.Moments} and {@link org.flinox.nn.MLP} (the model
+ * spec's {@code moments} and {@code mlp}) are these two modules, with argument checks and an
+ * ND4J batched path.
+ *
+ * <h2>Writing a module</h2>
+ *
+ * <ul>
+ *   <li>A module is a record implementing {@link org.flinox.nn.Module} (records are what
+ *       {@link org.flinox.nn.StateExport} and {@link org.flinox.nn.Parameters} walk): its
+ *       parameters are {@link org.flinox.nn.Tensor} components or modules holding them, its
+ *       state entries {@link org.flinox.nn.StateRef} components, built as
+ *       {@link org.flinox.nn.StateEntry}s holding their initial values. Export replaces each
+ *       entry by its {@link org.flinox.nn.StateKey}, named by its path ({@code .inStats.first}).
+ *   <li>It is written once, per record: {@code forward(double[], State)} in plain Java.
+ *       {@code forward(INDArray, State)} (a batch {@code [B, in]} with the state stacked one
+ *       row per stream key, what the Flink operator's batched key bundles call) is a default
+ *       that runs it row by row. Override it only where a benchmark measures ND4J cheaper, as
+ *       the built-in MLP's layers and the recurrent cells do (with
+ *       {@link org.flinox.nn.Batched} and {@link org.flinox.nn.Tensor#asINDArray}).
+ *   <li>State is read with {@code state.get(first)} and written one way,
+ *       {@code state.with(first, value)} or {@code state.with(Map.of(first, ..., second, ...))}
+ *       (inox's {@code update_state}): a new {@code State}, refusing a key the state does not
+ *       hold and a value of another shape or dtype.
+ *   <li>A new value is {@code tensor.like(values)}: the entry's shape and dtype, the values
+ *       rounded to that dtype (a float32 entry holds float32 values whatever the module
+ *       computed in, so a key's state in memory is what Flink stores of it). {@code like}
+ *       keeps the array without a copy: do not write to it afterwards.
+ *   <li>A module whose state has rules beyond its shape (a count is a whole number) also
+ *       implements {@link org.flinox.nn.StateInvariants}, so that state loaded from outside
+ *       is checked.
+ * </ul>
  *
  * <p>A complete example built by hand, with a map as the tree (records are walked the same
  * way, by component name):
@@ -49,83 +157,6 @@
  *
  * SortedMap<String, Tensor> params = Parameters.of(exported.module()); // ['a'].bias, ['a'].weight
  * }</pre>
- *
- * <h2>Writing a module</h2>
- *
- * <p>A module of your own, in your own package, needs only this package's public API. It is
- * a record implementing {@link org.flinox.nn.Module} (records are what
- * {@link org.flinox.nn.StateExport} and {@link org.flinox.nn.Parameters} walk): its
- * parameters are {@link org.flinox.nn.Tensor} components, its state entries
- * {@link org.flinox.nn.StateRef} components, built as {@link org.flinox.nn.StateEntry}s that
- * hold their initial values. The per-record path reads an entry with
- * {@link org.flinox.nn.State#get State.get} and returns the new one with
- * {@link org.flinox.nn.Tensor#like Tensor.like} and {@link org.flinox.nn.State#with
- * State.with}; the batched path
- * goes through {@link org.flinox.nn.Batched}, which takes {@code [features]} or
- * {@code [B, features]} with the state stacked one row per stream key. Both paths compute the
- * same function. Exponential smoothing, complete:
- *
- * <pre>{@code
- * import java.util.Map;
- * import org.flinox.nn.Batched;
- * import org.flinox.nn.DType;
- * import org.flinox.nn.Module;
- * import org.flinox.nn.Result;
- * import org.flinox.nn.State;
- * import org.flinox.nn.StateEntry;
- * import org.flinox.nn.StateRef;
- * import org.flinox.nn.Tensor;
- * import org.nd4j.linalg.api.ndarray.INDArray;
- *
- * // Exponential smoothing of each feature, one row of state per stream key:
- * //
- * //     level ← a·x + (1 − a)·level,   y = level
- * //
- * // level: the smoothed input, [features], starting at 0; alpha: a, the weight on the record.
- * public record Smooth(StateRef level, double alpha) implements Module {
- *
- *     // The state is declared as a StateEntry holding its initial value.
- *     public static Smooth create(int features, double alpha) {
- *         return new Smooth(new StateEntry(Tensor.zeros(DType.FLOAT64, features)), alpha);
- *     }
- *
- *     // One record in plain Java: what the Flink operator calls.
- *     public Result<double[]> forward(double[] x, State state) {
- *         Tensor old = state.get(level.key());
- *         if (x.length != old.size()) {
- *             throw new IllegalArgumentException("Smooth expects " + old.size() + " features, got " + x.length);
- *         }
- *         double[] y = new double[x.length];
- *         for (int i = 0; i < x.length; i++) {
- *             y[i] = alpha * x[i] + (1 - alpha) * old.get(i);
- *         }
- *         // like(...) adopts the array: hand the state its own copy, the caller may change y
- *         return new Result<>(y, state.with(level.key(), old.like(y.clone())));
- *     }
- *
- *     // [features], or a batch [B, features] with the state stacked one row per stream key.
- *     public Result<INDArray> forward(INDArray x, State state) {
- *         Batched b = Batched.of(x, state.get(level.key()), "Smooth");
- *         INDArray y = b.matrix().mul(alpha).add(b.stateRows(state, level.key()).mul(1 - alpha));
- *         return new Result<>(b.restore(y), b.update(state, Map.of(level.key(), y)));
- *     }
- * }
- * }</pre>
- *
- * <p>It is then used as any built-in module is:
- *
- * <pre>{@code
- * var exported = StateExport.exportState(Smooth.create(2, 0.25));
- * Smooth smooth = exported.module();   // level is now the StateKey .level
- * Result<double[]> r = smooth.forward(new double[] {4, -8}, exported.state());
- * // r.output() is [1, -2], and so is r.state().get(new StateKey(".level"))
- * }</pre>
- *
- * <p>{@link org.flinox.nn.Moments} is the same shape with two entries, and its
- * {@code update} methods are the state update alone, for a container such as
- * {@link org.flinox.nn.MLP} that does not need the output. A module whose state has rules
- * beyond its shape (a count is a whole number) also implements
- * {@link org.flinox.nn.StateInvariants}, so that state loaded from outside is checked.
  *
  * <p>Parameters come from a seeded {@link org.flinox.nn.Rng} or from a numpy {@code .npz}
  * file whose array names are the parameter paths ({@link org.flinox.nn.Parameters#load},

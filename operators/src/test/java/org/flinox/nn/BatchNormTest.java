@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.flinox.nn.Approx.assertClose;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -32,58 +32,72 @@ class BatchNormTest {
         assertThat(m.training()).isTrue();
     }
 
+    /** The exported state stacked for {@code rows} stream keys, one row each. */
+    private static State stacked(State state, int rows) {
+        return State.stack(java.util.Collections.nCopies(rows, state));
+    }
+
     @Test
-    void batchNormTrainingNormalizesByBatchStatistics() {
+    void batchedTrainingIsEachRowABatchOfOneWithItsOwnRunningStatistics() {
         var e = exported(DType.FLOAT64);
-        INDArray y = e.module().forward(Nd4j.createFromArray(X), e.state()).output();
-        double s0 = Math.sqrt(8.0 / 3 + EPS);
-        double s1 = Math.sqrt(1400.0 / 3 + EPS);
-        assertThat(y.shape()).containsExactly(3, 2);
-        assertClose(Approx.row(y, 0), new double[] {-2 / s0, -20 / s1}, 1e-15);
-        assertClose(Approx.row(y, 1), new double[] {0, -10 / s1}, 1e-15);
-        assertClose(Approx.row(y, 2), new double[] {2 / s0, 30 / s1}, 1e-15);
+        Result<INDArray> r = e.module().forward(Nd4j.createFromArray(X), stacked(e.state(), 3));
+        // each row is its own key's batch of one: y = 0; mean ← 0.9·0 + 0.1·x; var ← 0.9·1 + 0.1·0
+        assertThat(r.output().shape()).containsExactly(3, 2);
+        assertThat(r.output().toDoubleMatrix()).isEqualTo(new double[3][2]);
+        List<State> perKey = r.state().unstack();
+        for (int k = 0; k < 3; k++) {
+            assertClose(perKey.get(k).get(e.module().stats().mean()).toArray(),
+                    new double[] {0.1 * X[k][0], 0.1 * X[k][1]}, 1e-15);
+            assertClose(perKey.get(k).get(e.module().stats().var()).toArray(), new double[] {0.9, 0.9}, 1e-15);
+        }
     }
 
     @Test
     void batchNormTrainingUpdatesRunningStatsWithMomentum() {
         var e = exported(DType.FLOAT64);
-        State next = e.module().forward(Nd4j.createFromArray(X), e.state()).state();
-        // mean ← 0.9·0 + 0.1·(3, 30); var ← 0.9·1 + 0.1·(8/3, 1400/3)
-        assertClose(next.get(e.module().stats().mean().key()).toArray(), new double[] {0.3, 3.0}, 1e-15);
-        assertClose(next.get(e.module().stats().var().key()).toArray(),
-                new double[] {0.9 + 0.8 / 3, 0.9 + 140.0 / 3}, 1e-15);
+        State state = e.state();
+        for (double[] x : X) {
+            state = e.module().forward(x, state).state();
+        }
+        // mean ← 0.9·mean + 0.1·x over (1, 10), (3, 20), (5, 60): 0.1·(0.81·1 + 0.9·3 + 5), 0.1·(0.81·10 + 0.9·20 + 60)
+        // var ← 0.9·var three times: 0.729
+        assertClose(state.get(e.module().stats().mean()).toArray(), new double[] {0.851, 8.61}, 1e-15);
+        assertClose(state.get(e.module().stats().var()).toArray(), new double[] {0.729, 0.729}, 1e-15);
     }
 
     @Test
     void batchNormMomentumIsTheWeightOnTheOldValue() {
         var e = StateExport.exportState(BatchNorm.create(2, 0.25, EPS, DType.FLOAT64));
-        State next = e.module().forward(Nd4j.createFromArray(X), e.state()).state();
-        // mean ← 0.25·0 + 0.75·(3, 30); var ← 0.25·1 + 0.75·(8/3, 1400/3)
-        assertClose(next.get(e.module().stats().mean().key()).toArray(), new double[] {2.25, 22.5}, 1e-15);
-        assertClose(next.get(e.module().stats().var().key()).toArray(), new double[] {0.25 + 2, 0.25 + 350}, 1e-15);
+        State next = e.module().forward(new double[] {3, 30}, e.state()).state();
+        // mean ← 0.25·0 + 0.75·(3, 30); var ← 0.25·1
+        assertClose(next.get(e.module().stats().mean()).toArray(), new double[] {2.25, 22.5}, 1e-15);
+        assertClose(next.get(e.module().stats().var()).toArray(), new double[] {0.25, 0.25}, 1e-15);
     }
 
     @Test
     void batchNormTrainingLeavesTheOldStateAsItWas() {
         var e = exported(DType.FLOAT32);
         State before = e.state();
-        e.module().forward(Nd4j.createFromArray(X), before);
+        State stackedBefore = stacked(before, 3);
+        e.module().forward(X[0], before);
+        e.module().forward(Nd4j.createFromArray(X), stackedBefore);
         assertThat(before.get(new StateKey(".stats.mean"))).isEqualTo(Tensor.zeros(DType.FLOAT32, 2));
         assertThat(before.get(new StateKey(".stats.var"))).isEqualTo(Tensor.ones(DType.FLOAT32, 2));
+        assertThat(stackedBefore).isEqualTo(stacked(e.state(), 3));
     }
 
     @Test
     void batchNormEvaluationUsesRunningStatsAndLeavesStateUnchanged() {
         var e = exported(DType.FLOAT64);
         BatchNorm eval = e.module().withTraining(false);
-        State state = e.state().updateTensors(Map.of(
-                eval.stats().mean().key(), Tensor.vector(DType.FLOAT64, 1, 2),
-                eval.stats().var().key(), Tensor.vector(DType.FLOAT64, 4, 9)));
+        State state = e.state().with(Map.of(
+                eval.stats().mean(), Tensor.vector(DType.FLOAT64, 1, 2),
+                eval.stats().var(), Tensor.vector(DType.FLOAT64, 4, 9)));
         // y = (x − (1, 2)) / √((4, 9) + ε)
         double s0 = Math.sqrt(4 + EPS);
         double s1 = Math.sqrt(9 + EPS);
-        Result<INDArray> batched = eval.forward(Nd4j.createFromArray(X), state);
-        assertThat(batched.state()).isSameAs(state);
+        Result<INDArray> batched = eval.forward(Nd4j.createFromArray(X), stacked(state, 3));
+        assertThat(batched.state()).isEqualTo(stacked(state, 3));
         assertClose(Approx.row(batched.output(), 0), new double[] {0 / s0, 8 / s1}, 1e-15);
         assertClose(Approx.row(batched.output(), 2), new double[] {4 / s0, 58 / s1}, 1e-15);
         Result<double[]> one = eval.forward(new double[] {3, 20}, state);
@@ -109,10 +123,13 @@ class BatchNormTest {
         for (DType dtype : DType.values()) {
             var e = exported(dtype);
             // move the running statistics away from their initial values first
-            State trained = e.module().forward(Nd4j.createFromArray(X), e.state()).state();
+            State trained = e.state();
+            for (double[] x : X) {
+                trained = e.module().forward(x, trained).state();
+            }
             BatchNorm eval = e.module().withTraining(false);
             double[][] x = {{0.5, -7}, {2.25, 31}};
-            INDArray y = eval.forward(Nd4j.createFromArray(x).castTo(dtype.nd4j()), trained).output();
+            INDArray y = eval.forward(Nd4j.createFromArray(x).castTo(dtype.nd4j()), stacked(trained, 2)).output();
             assertThat(y.dataType()).isEqualTo(dtype.nd4j());
             for (int i = 0; i < x.length; i++) {
                 assertClose(Approx.row(y, i), eval.forward(x[i], trained).output(), Approx.tolerance(dtype));
@@ -123,11 +140,15 @@ class BatchNormTest {
     @Test
     void batchNormComputesInItsStateDtype() {
         var e = exported(DType.FLOAT32);
-        Result<INDArray> r = e.module().forward(Nd4j.createFromArray(X), e.state());
-        assertThat(r.output().dataType()).isEqualTo(DataType.FLOAT);
-        assertThat(r.state().get(new StateKey(".stats.mean")).dtype()).isEqualTo(DType.FLOAT32);
-        double s0 = Math.sqrt(8.0 / 3 + EPS);
-        assertClose(Approx.row(r.output(), 0)[0], -2 / s0, 1e-6);
+        BatchNorm eval = e.module().withTraining(false);
+        State state = e.state().with(eval.stats().var(), Tensor.vector(DType.FLOAT32, 3, 3));
+        Result<double[]> r = eval.forward(new double[] {1, 2}, state);
+        // y = x / √(3 + ε), rounded to float32
+        assertThat(r.output()).containsExactly((float) (1 / Math.sqrt(3 + EPS)), (float) (2 / Math.sqrt(3 + EPS)));
+        State trained = e.module().forward(new double[] {1, 2}, e.state()).state();
+        assertThat(trained.get(new StateKey(".stats.mean")).dtype()).isEqualTo(DType.FLOAT32);
+        // 0.1·1 and 0.1·2 held as float32, not as the doubles they were computed in
+        assertThat(trained.get(new StateKey(".stats.mean")).toArray()).containsExactly((float) (0.1 * 1), (float) (0.1 * 2));
     }
 
     @Test
@@ -135,7 +156,7 @@ class BatchNormTest {
         var e = exported(DType.FLOAT64);
         INDArray x = Nd4j.createFromArray(X);
         INDArray before = x.dup();
-        e.module().forward(x, e.state());
+        e.module().forward(x, stacked(e.state(), 3));
         assertThat(x).isEqualTo(before);
         double[] record = {4, -2};
         e.module().forward(record, e.state());
@@ -163,10 +184,9 @@ class BatchNormTest {
     }
 
     @Test
-    void batchNormRefusesStackedState() {
+    void aBatchTakesItsStateStackedOneRowPerRecord() {
         var e = exported(DType.FLOAT32);
-        State stacked = State.stack(java.util.List.of(e.state(), e.state()));
-        assertThatThrownBy(() -> e.module().forward(Nd4j.createFromArray(new float[][] {{1, 2}, {3, 4}}), stacked))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shared by the whole batch");
+        assertThatThrownBy(() -> e.module().forward(Nd4j.createFromArray(new float[][] {{1, 2}, {3, 4}}), e.state()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("State.stack");
     }
 }

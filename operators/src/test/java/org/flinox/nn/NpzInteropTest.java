@@ -425,6 +425,34 @@ class NpzInteropTest {
     }
 
     @Test
+    void float64WeightsBeyondFloat32sRangeAreRefusedAtLoadNamingFilePathAndValue() throws IOException {
+        // finite as float64, infinite once rounded to the float32 parameter: every record would fail
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put(".l1.weight.npy", npy("<f8", false, "(2, 3)", 1, 2, 3, 4, 1e300, 6));
+        entries.put(".l1.bias.npy", npy("<f8", false, "(3,)", 0, -3.5e38, 3.4e38));
+        Path file = savez(entries);
+
+        assertThatThrownBy(() -> Parameters.load(oneLinear(), file, "weights-from-user.npz", false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("weights-from-user.npz")
+                .hasMessageContaining(".l1.weight: value 4 is 1.0E300, beyond the range of float32")
+                .hasMessageContaining(".l1.bias: value 1 is -3.5E38, beyond the range of float32");
+    }
+
+    @Test
+    void float64WeightsWithinFloat32sRangeLoadRounded() throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put(".l1.weight.npy", npy("<f8", false, "(2, 3)", 0.1, 2, 3, 4, 5, 6));
+        entries.put(".l1.bias.npy", npy("<f8", false, "(3,)", 0, -3.4e38, 1e-50));
+        Path file = savez(entries);
+
+        Map<String, Tensor> loaded = Parameters.of(Parameters.load(oneLinear(), file, false).module());
+
+        assertThat(loaded.get(".l1.weight").get(0)).isEqualTo((float) 0.1);
+        assertThat(loaded.get(".l1.bias").toArray()).containsExactly(0, (float) -3.4e38, 0);
+    }
+
+    @Test
     void aHeaderThatGivesAKeyTwiceIsRefusedAsNumpyWouldNotReadItAsTheFirst() throws IOException {
         // numpy's literal_eval keeps the last 'descr': an object array, which it refuses
         byte[] sneaky = npyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'descr': '|O', }",

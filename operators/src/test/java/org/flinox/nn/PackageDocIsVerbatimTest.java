@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,13 +13,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The code in {@code package-info.java} is the code the tests run: each example there is
  * copied verbatim into a test (between {@code // ---- verbatim from package-info.java ----}
- * and {@code // ---- end ----}) or, for "Writing a module", is the module's whole source
- * file after its {@code package} line.
+ * and {@code // ---- end ----}) or, for inox's {@code Moments} and {@code MLP}, is the user
+ * module's whole source file after its {@code package} line. README.md's "The state API"
+ * shows the same code.
  */
 class PackageDocIsVerbatimTest {
 
     private static final Path PACKAGE_DOC = Path.of("src/main/java/org/flinox/nn/package-info.java");
     private static final Path TESTS = Path.of("src/test/java/org/flinox");
+    private static final Path README = Path.of("..", "README.md");
     private static final String BEGIN = "// ---- verbatim from package-info.java ----";
     private static final String END = "// ---- end ----";
 
@@ -29,16 +32,26 @@ class PackageDocIsVerbatimTest {
     }
 
     @Test
-    void theWrittenModuleIsTheSourceThatSmoothTestCompiles() throws IOException {
-        String source = Files.readString(TESTS.resolve("usermodule/Smooth.java"));
-        String withoutPackage = source.substring(source.indexOf('\n') + 1).stripLeading();
-        assertThat(block("public record Smooth")).isEqualTo(withoutPackage);
+    void inoxsMomentsIsTheSourceTheUserModuleTestsCompile() throws IOException {
+        assertThat(block("public record Moments")).isEqualTo(withoutPackage(TESTS.resolve("usermodule/Moments.java")));
     }
 
     @Test
-    void theWrittenModulesUsageIsWhatSmoothTestRuns() {
-        assertThat(block("Smooth.create(2, 0.25)"))
-                .isEqualTo(JavadocCode.between(TESTS.resolve("usermodule/SmoothTest.java"), BEGIN, END, 8));
+    void inoxsMlpIsTheSourceTheUserModuleTestsCompile() throws IOException {
+        assertThat(block("public record MLP")).isEqualTo(withoutPackage(TESTS.resolve("usermodule/MLP.java")));
+    }
+
+    @Test
+    void theirUsageIsWhatMLPTestRuns() {
+        assertThat(block("MLP.create(16, 3, 64, new Rng(0))"))
+                .isEqualTo(JavadocCode.between(TESTS.resolve("usermodule/MLPTest.java"), BEGIN, END, 8));
+    }
+
+    @Test
+    void theReadmesStateApiSectionShowsTheSameCode() throws IOException {
+        List<String> readme = readmeStateApiBlocks();
+        assertThat(readme).as("the java blocks of README.md's \"The state API\"").containsExactly(
+                block("public record Moments"), block("public record MLP"), block("MLP.create(16, 3, 64, new Rng(0))"));
     }
 
     @Test
@@ -47,6 +60,33 @@ class PackageDocIsVerbatimTest {
         Files.writeString(file, String.join("\n",
                 "/**", " * Text.", " *", " * <pre>{@code", " * if (x) {", " *", " *     y();", " * }", " * }</pre>", " */", ""));
         assertThat(JavadocCode.blocks(file)).containsExactly("if (x) {\n\n    y();\n}\n");
+    }
+
+    private static String withoutPackage(Path source) throws IOException {
+        String text = Files.readString(source);
+        return text.substring(text.indexOf('\n') + 1).stripLeading();
+    }
+
+    /** The {@code ```java} blocks of README.md's section "The state API", in order. */
+    private static List<String> readmeStateApiBlocks() throws IOException {
+        List<String> lines = Files.readAllLines(README);
+        int from = lines.indexOf("## The state API (`org.flinox.nn`)");
+        assertThat(from).as("README.md's heading ## The state API (`org.flinox.nn`)").isNotNegative();
+        List<String> blocks = new ArrayList<>();
+        StringBuilder block = null;
+        for (String line : lines.subList(from + 1, lines.size())) {
+            if (block == null && line.startsWith("## ")) {
+                break;
+            } else if (block == null && line.equals("```java")) {
+                block = new StringBuilder();
+            } else if (block != null && line.equals("```")) {
+                blocks.add(block.toString());
+                block = null;
+            } else if (block != null) {
+                block.append(line).append('\n');
+            }
+        }
+        return blocks;
     }
 
     /** The one code block of the package doc that contains {@code marker}. */

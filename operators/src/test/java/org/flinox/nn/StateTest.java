@@ -10,7 +10,6 @@ import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** The contract of {@link State}: sorted, immutable, strict about keys, shapes and dtypes. */
 class StateTest {
@@ -66,19 +65,20 @@ class StateTest {
     }
 
     @Test
-    void updateReturnsANewStateWithTheNewValue() {
-        State next = abc().update(Map.of(A, Nd4j.create(new float[] {4, 5, 6}, new long[] {3}, 'c')));
+    void withReturnsANewStateWithTheNewValue() {
+        State next = abc().with(Map.of(A, Tensor.vector(DType.FLOAT32, 4, 5, 6)));
 
         assertThat(next.copyAsINDArray(A).toDoubleVector()).containsExactly(4, 5, 6);
         assertThat(next.get(B)).isEqualTo(abc().get(B));
     }
 
     @Test
-    void updateLeavesTheOldStateUnchanged() {
+    void withLeavesTheOldStateUnchanged() {
         State old = abc();
         INDArray before = old.copyAsINDArray(A);
 
-        old.update(Map.of(A, Nd4j.create(new float[] {4, 5, 6}, new long[] {3}, 'c')));
+        old.with(Map.of(A, Tensor.vector(DType.FLOAT32, 4, 5, 6)));
+        old.with(A, Tensor.vector(DType.FLOAT32, 4, 5, 6));
 
         assertThat(old.copyAsINDArray(A)).isEqualTo(before);
         assertThat(old.get(A).toArray()).containsExactly(1, 2, 3);
@@ -86,19 +86,22 @@ class StateTest {
     }
 
     @Test
-    void updateRefusesAnUnknownKeyNamingIt() {
+    void withRefusesAnUnknownKeyNamingIt() {
         StateKey typo = new StateKey(".aa");
 
-        assertThatThrownBy(() -> abc().update(Map.of(typo, Nd4j.create(new float[] {1}, new long[] {1}, 'c'))))
+        assertThatThrownBy(() -> abc().with(Map.of(typo, Tensor.vector(DType.FLOAT32, 1))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(".aa");
+        assertThatThrownBy(() -> abc().with(typo, Tensor.vector(DType.FLOAT32, 1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(".aa");
     }
 
     @Test
-    void updateRefusesAChangedShapeNamingTheKey() {
-        INDArray wrong = Nd4j.create(new float[] {1, 2, 3, 4}, new long[] {4}, 'c');
+    void withRefusesAChangedShapeNamingTheKey() {
+        Tensor wrong = Tensor.vector(DType.FLOAT32, 1, 2, 3, 4);
 
-        assertThatThrownBy(() -> abc().update(Map.of(A, wrong)))
+        assertThatThrownBy(() -> abc().with(Map.of(A, wrong)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(".a")
                 .hasMessageContaining("[3]")
@@ -106,10 +109,10 @@ class StateTest {
     }
 
     @Test
-    void updateRefusesAChangedDtypeNamingTheKey() {
-        INDArray asDouble = Nd4j.create(new double[] {1, 2, 3}, new long[] {3}, DataType.DOUBLE);
+    void withRefusesAChangedDtypeNamingTheKey() {
+        Tensor asDouble = Tensor.vector(DType.FLOAT64, 1, 2, 3);
 
-        assertThatThrownBy(() -> abc().update(Map.of(A, asDouble)))
+        assertThatThrownBy(() -> abc().with(Map.of(A, asDouble)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(".a")
                 .hasMessageContaining("float32")
@@ -123,16 +126,38 @@ class StateTest {
         Tensor c = Tensor.vector(DType.FLOAT64, -1);
         Tensor b = Tensor.of(DType.FLOAT64, new int[] {2, 2}, 0, 1, 1, 0);
 
-        assertThat(s.with(A, a, C, c)).isEqualTo(s.with(A, a).with(C, c));
-        assertThat(s.with(C, c, B, b, A, a)).isEqualTo(s.with(A, a).with(B, b).with(C, c));
+        assertThat(s.with(Map.of(A, a, C, c))).isEqualTo(s.with(A, a).with(C, c));
+        assertThat(s.with(Map.of(C, c, B, b, A, a))).isEqualTo(s.with(A, a).with(B, b).with(C, c));
         assertThat(s).isEqualTo(abc());
     }
 
     @Test
     void withSeveralEntriesRefusesAChangedShapeNamingTheKey() {
-        assertThatThrownBy(() -> abc().with(C, Tensor.vector(DType.FLOAT64, 1), A, Tensor.vector(DType.FLOAT32, 1)))
+        assertThatThrownBy(() -> abc().with(Map.of(C, Tensor.vector(DType.FLOAT64, 1), A, Tensor.vector(DType.FLOAT32, 1))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(".a");
+    }
+
+    @Test
+    void aModuleReadsAndWritesThroughItsOwnStateRefs() {
+        // a module holds StateRefs (the StateKeys export put in place of its StateEntries)
+        StateRef ref = A;
+        State next = abc().with(ref, Tensor.vector(DType.FLOAT32, 0.5, 0.25, 0.125));
+
+        assertThat(next.get(ref).toArray()).containsExactly(0.5, 0.25, 0.125);
+        assertThat(next.get(ref)).isSameAs(next.get(A));
+    }
+
+    @Test
+    void readingWithAStateEntryThatWasNeverExportedSaysSo() {
+        StateEntry raw = new StateEntry(Tensor.vector(DType.FLOAT32, 1, 2, 3));
+
+        assertThatThrownBy(() -> abc().get(raw))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("never exported");
+        assertThatThrownBy(() -> abc().with(raw, Tensor.vector(DType.FLOAT32, 1, 2, 3)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("never exported");
     }
 
     @Test

@@ -1,7 +1,5 @@
 package org.flinox.usermodule;
 
-import java.util.Map;
-import org.flinox.nn.Batched;
 import org.flinox.nn.DType;
 import org.flinox.nn.Module;
 import org.flinox.nn.Result;
@@ -9,7 +7,6 @@ import org.flinox.nn.State;
 import org.flinox.nn.StateEntry;
 import org.flinox.nn.StateRef;
 import org.flinox.nn.Tensor;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 // Exponential smoothing of each feature, one row of state per stream key:
 //
@@ -23,9 +20,9 @@ public record Smooth(StateRef level, double alpha) implements Module {
         return new Smooth(new StateEntry(Tensor.zeros(DType.FLOAT64, features)), alpha);
     }
 
-    // One record in plain Java: what the Flink operator calls.
+    // One record in plain Java; a batch [B, features] runs it row by row (Module's default).
     public Result<double[]> forward(double[] x, State state) {
-        Tensor old = state.get(level.key());
+        Tensor old = state.get(level);
         if (x.length != old.size()) {
             throw new IllegalArgumentException("Smooth expects " + old.size() + " features, got " + x.length);
         }
@@ -34,13 +31,6 @@ public record Smooth(StateRef level, double alpha) implements Module {
             y[i] = alpha * x[i] + (1 - alpha) * old.get(i);
         }
         // like(...) adopts the array: hand the state its own copy, the caller may change y
-        return new Result<>(y, state.with(level.key(), old.like(y.clone())));
-    }
-
-    // [features], or a batch [B, features] with the state stacked one row per stream key.
-    public Result<INDArray> forward(INDArray x, State state) {
-        Batched b = Batched.of(x, state.get(level.key()), "Smooth");
-        INDArray y = b.matrix().mul(alpha).add(b.stateRows(state, level.key()).mul(1 - alpha));
-        return new Result<>(b.restore(y), b.update(state, Map.of(level.key(), y)));
+        return new Result<>(y, state.with(level, old.like(y.clone())));
     }
 }

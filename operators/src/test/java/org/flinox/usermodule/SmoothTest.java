@@ -18,8 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The module of the {@code org.flinox.nn} package doc's "Writing a module", compiled in a
- * package of its own (so public API is all it uses), does what its formula says:
+ * A user-written module with one forward, compiled in a package of its own (so public API is
+ * all it uses), does what its formula says on the per-record and the default batched path:
  * {@code level ← a·x + (1 − a)·level, y = level}, checked by hand and against a plain loop.
  */
 class SmoothTest {
@@ -27,13 +27,11 @@ class SmoothTest {
     private static final StateKey LEVEL = new StateKey(".level");
 
     @Test
-    void packageDocUsageGivesTheDocumentedNumbers() {
-        // ---- verbatim from package-info.java ----
+    void oneRecordByHand() {
         var exported = StateExport.exportState(Smooth.create(2, 0.25));
         Smooth smooth = exported.module();   // level is now the StateKey .level
         Result<double[]> r = smooth.forward(new double[] {4, -8}, exported.state());
         // r.output() is [1, -2], and so is r.state().get(new StateKey(".level"))
-        // ---- end ----
 
         assertThat(smooth.level()).isEqualTo(LEVEL);
         assertThat(exported.state().keys()).containsExactly(LEVEL);

@@ -50,7 +50,7 @@ class ExampleModulesTest {
         Linear l2 = new Linear(Tensor.of(DType.FLOAT32, new int[] {1, 1}, 1), Tensor.vector(DType.FLOAT32, 0));
         Linear l3 = new Linear(Tensor.of(DType.FLOAT32, new int[] {1, 1}, 3), Tensor.vector(DType.FLOAT32, 1));
         var exported = StateExport.exportState(
-                new MLP(Moments.create(1, 0.9), Moments.create(1, 0.9), l1, l2, l3, new Activation.ReLU()));
+                new MLP(Moments.create(1, 0.9), l1, l2, l3, Moments.create(1, 0.9), new Activation.ReLU()));
         MLP mlp = exported.module();
 
         Result<double[]> one = mlp.forward(new double[] {1}, exported.state());
