@@ -18,8 +18,9 @@
  *
  * <p>inox's state documentation writes a {@code Moments} module (running moments of its
  * input) and an {@code MLP} between two of them. Here they are as a user of this package
- * writes them, in a package of their own with public API alone (the tests compile and run
- * this very code, as {@code org.flinox.usermodule}):
+ * writes them, in a package of their own with public API alone (this very code is
+ * {@code org.example.modules} of the example jar {@code deploy/examples/custom-module}, which
+ * the tests compile and run):
  *
  * <pre>{@code
  * import java.util.Map;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The code in {@code package-info.java} is the code the tests run: each example there is
  * copied verbatim into a test (between {@code // ---- verbatim from package-info.java ----}
  * and {@code // ---- end ----}) or, for inox's {@code Moments} and {@code MLP}, is the user
- * module's whole source file after its {@code package} line. README.md's "The state API"
+ * module's whole source file in {@code deploy/examples/custom-module} after its {@code package} line. README.md's "The state API"
  * shows the same code.
  */
 class PackageDocIsVerbatimTest {
@@ -22,6 +22,8 @@ class PackageDocIsVerbatimTest {
     private static final Path PACKAGE_DOC = Path.of("src/main/java/org/flinox/nn/package-info.java");
     private static final Path TESTS = Path.of("src/test/java/org/flinox");
     private static final Path README = Path.of("..", "README.md");
+    /** The user-written modules the example jar ships (and these tests compile, see the pom). */
+    private static final Path USER_MODULES = Path.of("..", "deploy/examples/custom-module/src/main/java/org/example/modules");
     private static final String BEGIN = "// ---- verbatim from package-info.java ----";
     private static final String END = "// ---- end ----";
 
@@ -33,12 +35,12 @@ class PackageDocIsVerbatimTest {
 
     @Test
     void inoxsMomentsIsTheSourceTheUserModuleTestsCompile() throws IOException {
-        assertThat(block("public record Moments")).isEqualTo(withoutPackage(TESTS.resolve("usermodule/Moments.java")));
+        assertThat(block("public record Moments")).isEqualTo(withoutPackage(USER_MODULES.resolve("Moments.java")));
     }
 
     @Test
     void inoxsMlpIsTheSourceTheUserModuleTestsCompile() throws IOException {
-        assertThat(block("public record MLP")).isEqualTo(withoutPackage(TESTS.resolve("usermodule/MLP.java")));
+        assertThat(block("public record MLP")).isEqualTo(withoutPackage(USER_MODULES.resolve("MLP.java")));
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import org.example.modules.MLP;
+import org.example.modules.Moments;
 import org.flinox.nn.DType;
 import org.flinox.nn.Parameters;
 import org.flinox.nn.Result;
@@ -163,7 +165,7 @@ class MLPTest {
 
     /** Lines that are neither blank, a comment, the package line nor an import. */
     private static long linesOfCode(String file) throws IOException {
-        return Files.readAllLines(Path.of("src/test/java/org/flinox/usermodule", file)).stream()
+        return Files.readAllLines(Path.of("../deploy/examples/custom-module/src/main/java/org/example/modules", file)).stream()
                 .map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("//") && !l.startsWith("package ") && !l.startsWith("import "))
                 .count();

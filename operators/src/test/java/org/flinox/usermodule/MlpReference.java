@@ -1,5 +1,8 @@
 package org.flinox.usermodule;
 
+import org.example.modules.MLP;
+import org.example.modules.Moments;
+
 /**
  * inox's example MLP in plain loops, from a built {@link MLP}'s weights: the reference its
  * tests hold it to. Each layer {@code f32(x·W + b)}, ReLU between them, and both

@@ -9,6 +9,7 @@ import java.util.Random;
 import java.util.Set;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.example.modules.Moments;
 import org.flinox.nn.DType;
 import org.flinox.nn.Result;
 import org.flinox.nn.State;

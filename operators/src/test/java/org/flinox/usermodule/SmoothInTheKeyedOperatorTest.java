@@ -13,6 +13,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.example.modules.Smooth;
 import org.flinox.nn.Module;
 import org.flinox.operators.FeatureRecord;
 import org.flinox.operators.ModelFactory;

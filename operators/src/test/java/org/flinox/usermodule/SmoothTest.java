@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.example.modules.Smooth;
 import org.flinox.nn.DType;
 import org.flinox.nn.Result;
 import org.flinox.nn.State;
