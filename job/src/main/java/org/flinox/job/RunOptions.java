@@ -140,8 +140,8 @@ final class RunOptions {
                     + "PostgreSQL table (see --state-sink-table), one row per model and key; created if missing.")
     String stateSink;
 
-    @Option(names = "--state-sink-table", paramLabel = "NAME", defaultValue = "flinox_state",
-            description = "The --state-sink table (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--state-sink-table", paramLabel = "NAME",
+            description = "The --state-sink table (default: flinox_state).")
     String stateSinkTable;
 
     @Option(names = "--final-state", paramLabel = "DIR",
@@ -199,7 +199,8 @@ final class RunOptions {
     String csvHeader;
 
     @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX",
-            description = "Prefix of the transactional ids of kafka:// outputs (PREFIX-output, PREFIX-dead-letters); "
+            description = "Prefix of the transactional ids of kafka:// outputs (PREFIX-output, PREFIX-dead-letters, "
+                    + "PREFIX-state-changelog); "
                     + "unique per job on a Kafka cluster (default: flinox-MODEL).")
     String transactionalIdPrefix;
 

@@ -24,6 +24,7 @@ public record ServingSinks(KafkaAddress changelog, String jdbcUrl, String table)
     /** No live state sinks. */
     public static final ServingSinks NONE = new ServingSinks(null, null, PostgresStateSink.DEFAULT_TABLE);
 
+    /** The sinks of the flags, checked; {@code table} null: {@value PostgresStateSink#DEFAULT_TABLE}. */
     static ServingSinks resolve(String changelog, String jdbcUrl, String table, Map<String, String> kafkaProperties) {
         KafkaAddress topic = null;
         if (changelog != null) {
@@ -34,10 +35,15 @@ public record ServingSinks(KafkaAddress changelog, String jdbcUrl, String table)
             topic = KafkaAddress.parse(changelog);
             StateChangelog.requireCompactedTopic(topic, kafkaProperties);
         }
-        if (jdbcUrl != null) {
-            PostgresStateSink.requireTable(jdbcUrl, table);
+        if (table != null && jdbcUrl == null) {
+            throw new IllegalArgumentException("--state-sink-table " + table + " names the table of --state-sink, "
+                    + "which is not given: add --state-sink jdbc:postgresql://...");
         }
-        return new ServingSinks(topic, jdbcUrl, table);
+        String name = table != null ? table : PostgresStateSink.DEFAULT_TABLE;
+        if (jdbcUrl != null) {
+            PostgresStateSink.requireTable(jdbcUrl, name);
+        }
+        return new ServingSinks(topic, jdbcUrl, name);
     }
 
     /** Whether the model emits its state changes. */
