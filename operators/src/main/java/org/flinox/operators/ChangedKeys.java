@@ -32,4 +32,9 @@ record ChangedKeys<K>(StateStore<K> store, Set<K> changed) implements StateStore
     public void flush() throws Exception {
         store.flush();
     }
+
+    @Override
+    public State peek(K key) throws Exception {
+        return store.peek(key);
+    }
 }

@@ -272,7 +272,7 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
                         / 1000 * 1000;
         for (K key : changedKeys) {
             setCurrentKey(key);
-            State stored = state.value();
+            State stored = store.peek(key); // the state cache's copy when it has one: flushed, so the same
             FinalState.Row[] rows = null;
             if (stored != null) {
                 State value = model.current(stored);
