@@ -81,6 +81,7 @@ public final class JobPipeline {
 
         writeJsonLines(outputs, s.output(), s, JsonLinesSink.OUTPUT, o -> o.input().key(), JsonLines::output);
         writeJsonLines(deadLetters, s.deadLetters(), s, JsonLinesSink.DEAD_LETTERS, DeadLetter::key, JsonLines::deadLetter);
+        s.serving().write(model.stateChanges(), s.kafka(), s.parallelism());
         if (finalStateRows(s)) {
             model.finalState().map(row -> StateRowJson.write(row.toStateRow())).returns(Types.STRING)
                     .uid("flinox-final-state-json").name("final state json")
@@ -105,7 +106,7 @@ public final class JobPipeline {
      */
     static ModelSettings modelSettings(JobSettings s) {
         return new ModelSettings(s.stateTtl(), s.resetState(), s.bundles(), s.stateCacheBytes(), finalStateRows(s),
-                "--reset-state NAME");
+                "--reset-state NAME", s.serving().any());
     }
 
     /** A record the model refused, as the job's dead letters hold it. */

@@ -82,6 +82,7 @@ public final class JobRunner {
                 : o.output != null ? JobSettings.deadLettersBeside(o.output) : null;
         String finalState = finalState(o);
         KafkaSettings kafka = kafkaSettings(o, model.name(), deadLetters);
+        ServingSinks serving = ServingSinks.resolve(o.stateChangelog, o.stateSink, o.stateSinkTable, o.kafkaProperties);
         if (embedded()) {
             requireKnownFileSystem("--checkpoint-dir", o.checkpointDir);
             requireKnownFileSystem("--savepoint-dir", o.savepointDir);
@@ -101,7 +102,8 @@ public final class JobRunner {
                 deadLetters, o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flink, o.stateTtl,
                 resetState, finalState, o.savepointDir, o.finalSavepoint, kafka,
                 KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward), stateCacheBytes(o),
-                o.checkpointDir == null && embedded() ? flink.get("execution.checkpointing.dir") : null, o.verbose);
+                o.checkpointDir == null && embedded() ? flink.get("execution.checkpointing.dir") : null, o.verbose,
+                serving);
     }
 
     /**
@@ -205,7 +207,8 @@ public final class JobRunner {
 
     /** The Kafka settings when the input or an output is a Kafka topic, else null. */
     private static KafkaSettings kafkaSettings(RunOptions o, String modelName, String deadLetters) {
-        boolean any = KafkaAddress.isKafka(o.input) || KafkaAddress.isKafka(o.output) || KafkaAddress.isKafka(deadLetters);
+        boolean any = KafkaAddress.isKafka(o.input) || KafkaAddress.isKafka(o.output) || KafkaAddress.isKafka(deadLetters)
+                || o.stateChangelog != null;
         if (!any) {
             return null;
         }

@@ -35,6 +35,7 @@ import org.flinox.operators.KeyBundles;
  * @param temporaryCheckpointDir the checkpoint directory this run created for itself (deleted
  *     when it succeeds), or null when the user or the cluster named one
  * @param verbose whether Flink logs every checkpoint
+ * @param serving where each checkpoint's changed keys go ({@code --state-changelog}, {@code --state-sink})
  */
 public record JobSettings(
         String input,
@@ -58,7 +59,8 @@ public record JobSettings(
         KeyBundles bundles,
         long stateCacheBytes,
         String temporaryCheckpointDir,
-        boolean verbose) {
+        boolean verbose,
+        ServingSinks serving) {
 
     /** Whether the input ends: files without {@code --watch}, or a Kafka topic with {@code --bounded}. */
     public boolean bounded() {

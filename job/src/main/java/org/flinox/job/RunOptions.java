@@ -129,6 +129,21 @@ final class RunOptions {
     /** The default --state-cache (chosen by the B1 and B1-skew measurements, BENCHMARKS.md). */
     static final String DEFAULT_STATE_CACHE = "64mb";
 
+    @Option(names = "--state-changelog", paramLabel = "kafka://HOST:PORT/TOPIC",
+            description = "Live state for serving: at every checkpoint, each key whose state changed goes to this "
+                    + "compacted topic, exactly once (key: the stream key; value: JSON {model, checkpoint_id, state}, "
+                    + "every entry as `inspect` prints it; a tombstone when it expired). Created compacted if missing.")
+    String stateChangelog;
+
+    @Option(names = "--state-sink", paramLabel = "jdbc:postgresql://...",
+            description = "Live state for serving: at every checkpoint, upsert each changed key's state into a "
+                    + "PostgreSQL table (see --state-sink-table), one row per model and key; created if missing.")
+    String stateSink;
+
+    @Option(names = "--state-sink-table", paramLabel = "NAME",
+            description = "The --state-sink table (default: flinox_state).")
+    String stateSinkTable;
+
     @Option(names = "--final-state", paramLabel = "DIR",
             description = "When the (bounded) input ends, write every key's state as JSON lines "
                     + "(key, stateKey, shape, dtype, values) to DIR, the format `bootstrap` reads (with "
@@ -184,7 +199,8 @@ final class RunOptions {
     String csvHeader;
 
     @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX",
-            description = "Prefix of the transactional ids of kafka:// outputs (PREFIX-output, PREFIX-dead-letters); "
+            description = "Prefix of the transactional ids of kafka:// outputs (PREFIX-output, PREFIX-dead-letters, "
+                    + "PREFIX-state-changelog); "
                     + "unique per job on a Kafka cluster (default: flinox-MODEL).")
     String transactionalIdPrefix;
 

@@ -22,7 +22,7 @@ class PackageLayersTest {
 
     static final List<ArchRule> RULES = List.of(
             noClasses().that().resideInAnyPackage(ROOT + ".spec..", ROOT + ".input..", ROOT + ".kafka..", ROOT + ".state..",
-                            ROOT + ".report..")
+                            ROOT + ".report..", ROOT + ".serving..")
                     .should().dependOnClassesThat().resideInAPackage(ROOT)
                     .as("no job subpackage depends on the CLI and dataflow package"),
             noClasses().that().resideInAPackage(ROOT + ".spec..")
@@ -40,7 +40,10 @@ class PackageLayersTest {
                     .as("state does not depend on kafka"),
             noClasses().that().resideInAPackage(ROOT + ".report..")
                     .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".spec..", ROOT + ".kafka..", ROOT + ".state..")
-                    .as("report depends only on input among the job packages"));
+                    .as("report depends only on input among the job packages"),
+            noClasses().that().resideInAPackage(ROOT + ".serving..")
+                    .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".spec..", ROOT + ".input..", ROOT + ".report..")
+                    .as("serving depends only on kafka (its sink) and state (the inspect rows) among the job packages"));
 
     @Test
     void everyJobPackageImportsOnlyWhatItsDocSays() {
@@ -49,7 +52,7 @@ class PackageLayersTest {
                 .importPackages(ROOT);
         // an empty import would make the rules pass vacuously
         assertThat(job.stream().map(JavaClass::getPackageName).distinct())
-                .contains(ROOT, ROOT + ".spec", ROOT + ".input", ROOT + ".kafka", ROOT + ".state", ROOT + ".report");
+                .contains(ROOT, ROOT + ".spec", ROOT + ".input", ROOT + ".kafka", ROOT + ".state", ROOT + ".report", ROOT + ".serving");
 
         RULES.forEach(rule -> rule.check(job));
     }

@@ -1,6 +1,7 @@
 package org.flinox.operators;
 
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -15,7 +16,10 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
@@ -42,6 +46,13 @@ import org.slf4j.LoggerFactory;
  *       state a checkpoint takes holds every record before its barrier.
  *   <li><b>Final state.</b> When a bounded input ends, every key's entries go to
  *       {@link FinalState#TAG}, so a backfill can warm a streaming run.
+ *   <li><b>State changes</b> ({@link ModelSettings#emitStateChanges}): the keys whose state
+ *       changed since the previous barrier ({@link ChangedKeys}) go to {@link StateChange#TAG}
+ *       with the state the checkpoint holds, before the barrier (and the last ones when a
+ *       bounded input ends); O(keys changed) per checkpoint. Under a state TTL, each such key
+ *       gets a processing-time timer at its expiry (rounded up to the second, so a key has one
+ *       per checkpoint at most): a key whose state is gone when it fires is emitted as a
+ *       tombstone at the next barrier. Flink's own expiry is lazy and silent, hence the timer.
  * </ul>
  *
  * <p>Build it with {@link Flinox#apply}, which also names it and gives it its uid.
@@ -67,6 +78,8 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
     private transient StateStore<K> store;
     private transient ModelRunner<K, T> runner;
     private transient BundleFront<K, T> bundles; // null: off
+    private transient Set<K> changedKeys; // null: no state changes emitted
+    private transient InternalTimerService<VoidNamespace> expiry; // null: no state TTL or no state changes
 
     /**
      * @param factory the model
@@ -88,6 +101,7 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         model = KeyedModel.build(factory);
+        changedKeys = settings.emitStateChanges() ? new HashSet<>() : null;
         checkResetNames();
         state = registerState();
         ListState<String> writerJob = context.getOperatorStateStore().getUnionListState(WRITER_JOB);
@@ -135,6 +149,9 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
             State stored = state.value();
             if (stored != null) {
                 state.update(StateLayout.fit(stored, model.initial(), settings.resetState()));
+                if (changedKeys != null) {
+                    changedKeys.add(key);
+                }
             }
         }
         LOG.info("model {}: reset state entries {} of {} keys", model.name(), settings.resetState(), keys.size());
@@ -157,6 +174,13 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
             store = cache;
         } else {
             store = keyed;
+        }
+        if (changedKeys != null) {
+            store = new ChangedKeys<>(store, changedKeys);
+            if (settings.stateTtl() != null) {
+                expiry = getInternalTimerService("flinox-state-expiry", VoidNamespaceSerializer.INSTANCE,
+                        new ExpiryCheck());
+            }
         }
         KeyBundles b = settings.bundles();
         runner = new ModelRunner<>(model, features, store, output, rejected, metrics, b.forward(), this::setCurrentKey);
@@ -198,6 +222,7 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         finishAll(); // the checkpoint's state must include every record before its barrier
+        emitStateChanges(checkpointId);
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
@@ -210,6 +235,7 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
     @Override
     public void endInput() throws Exception {
         finishAll(); // the final state below reads the keyed state
+        emitStateChanges(StateChange.END_OF_INPUT); // committed with the final checkpoint
         if (settings.emitFinalState()) {
             emitFinalState();
         }
@@ -231,6 +257,50 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
     private void finishAll() throws Exception {
         finishBundle();
         store.flush();
+    }
+
+    /**
+     * Each changed key's state, as the keyed state holds it after {@link #finishAll} (what the
+     * checkpoint takes), to {@link StateChange#TAG}; a key whose state expired, a tombstone.
+     */
+    private void emitStateChanges(long checkpointId) throws Exception {
+        if (changedKeys == null || changedKeys.isEmpty()) {
+            return;
+        }
+        long expiresAt = expiry == null ? 0
+                : (getProcessingTimeService().getCurrentProcessingTime() + settings.stateTtl().toMillis() + 999)
+                        / 1000 * 1000;
+        for (K key : changedKeys) {
+            setCurrentKey(key);
+            State stored = store.peek(key); // the state cache's copy when it has one: flushed, so the same
+            FinalState.Row[] rows = null;
+            if (stored != null) {
+                State value = model.current(stored);
+                rows = new FinalState.Row[value.size()];
+                for (int i = 0; i < value.size(); i++) {
+                    rows[i] = FinalState.Row.of(String.valueOf(key), value.keyAt(i).name(), value.valueAt(i));
+                }
+                if (expiry != null) {
+                    expiry.registerProcessingTimeTimer(VoidNamespace.INSTANCE, expiresAt);
+                }
+            }
+            output.collect(StateChange.TAG, new StreamRecord<>(
+                    new StateChange(String.valueOf(key), model.name(), checkpointId, rows)));
+        }
+        changedKeys.clear();
+    }
+
+    /** A key's expiry timer: a state gone by then is a change (a tombstone) for the next barrier. */
+    private final class ExpiryCheck implements Triggerable<K, VoidNamespace> {
+        @Override
+        public void onProcessingTime(InternalTimer<K, VoidNamespace> timer) throws Exception {
+            if (state.value() == null) {
+                changedKeys.add(timer.getKey());
+            }
+        }
+
+        @Override
+        public void onEventTime(InternalTimer<K, VoidNamespace> timer) {}
     }
 
     /** Every key's state, entry by entry, to {@link FinalState#TAG}, in key order. */

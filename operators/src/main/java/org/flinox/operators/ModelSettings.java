@@ -20,12 +20,20 @@ import java.util.Set;
  *     a bounded input ends
  * @param resetAdvice how a reset of entries is asked for where these settings come from, named in
  *     the message of a restore whose state does not fit the model (the job: {@code --reset-state NAME})
+ * @param emitStateChanges whether each key whose state changed since the previous checkpoint goes
+ *     to {@link ModelStream#stateChanges()} before the checkpoint's barrier (a live changelog)
  */
 public record ModelSettings(Duration stateTtl, Set<String> resetState, KeyBundles bundles, long stateCacheBytes,
-        boolean emitFinalState, String resetAdvice) implements Serializable {
+        boolean emitFinalState, String resetAdvice, boolean emitStateChanges) implements Serializable {
 
     /** The state cache of {@link #defaults()}: 64 MiB, some 100,000 keys of a 16-feature standardize. */
     public static final long DEFAULT_STATE_CACHE_BYTES = 64L << 20;
+
+    /** Settings without state changes. */
+    public ModelSettings(Duration stateTtl, Set<String> resetState, KeyBundles bundles, long stateCacheBytes,
+            boolean emitFinalState, String resetAdvice) {
+        this(stateTtl, resetState, bundles, stateCacheBytes, emitFinalState, resetAdvice, false);
+    }
 
     public ModelSettings {
         resetState = Set.copyOf(resetState);
@@ -50,27 +58,32 @@ public record ModelSettings(Duration stateTtl, Set<String> resetState, KeyBundle
     /** A state TTL, which turns the state cache off (see {@link #stateCacheBytes}). */
     public ModelSettings withStateTtl(Duration ttl) {
         return new ModelSettings(ttl, resetState, bundles, ttl == null ? stateCacheBytes : 0, emitFinalState,
-                resetAdvice);
+                resetAdvice, emitStateChanges);
     }
 
     public ModelSettings withResetState(Set<String> entries) {
-        return new ModelSettings(stateTtl, entries, bundles, stateCacheBytes, emitFinalState, resetAdvice);
+        return new ModelSettings(stateTtl, entries, bundles, stateCacheBytes, emitFinalState, resetAdvice, emitStateChanges);
     }
 
     public ModelSettings withBundles(KeyBundles bundles) {
-        return new ModelSettings(stateTtl, resetState, bundles, stateCacheBytes, emitFinalState, resetAdvice);
+        return new ModelSettings(stateTtl, resetState, bundles, stateCacheBytes, emitFinalState, resetAdvice, emitStateChanges);
     }
 
     /** A state cache of {@code bytes} per subtask; 0 turns it off. */
     public ModelSettings withStateCache(long bytes) {
-        return new ModelSettings(stateTtl, resetState, bundles, bytes, emitFinalState, resetAdvice);
+        return new ModelSettings(stateTtl, resetState, bundles, bytes, emitFinalState, resetAdvice, emitStateChanges);
     }
 
     public ModelSettings withFinalState(boolean emit) {
-        return new ModelSettings(stateTtl, resetState, bundles, stateCacheBytes, emit, resetAdvice);
+        return new ModelSettings(stateTtl, resetState, bundles, stateCacheBytes, emit, resetAdvice, emitStateChanges);
     }
 
     public ModelSettings withResetAdvice(String advice) {
-        return new ModelSettings(stateTtl, resetState, bundles, stateCacheBytes, emitFinalState, advice);
+        return new ModelSettings(stateTtl, resetState, bundles, stateCacheBytes, emitFinalState, advice, emitStateChanges);
+    }
+
+    /** Each changed key's state to {@link ModelStream#stateChanges()} at every checkpoint. */
+    public ModelSettings withStateChanges(boolean emit) {
+        return new ModelSettings(stateTtl, resetState, bundles, stateCacheBytes, emitFinalState, resetAdvice, emit);
     }
 }

@@ -23,4 +23,14 @@ public record ModelStream<T>(SingleOutputStreamOperator<ModelOutput<T>> outputs,
     public DataStream<FinalState.Row> finalState() {
         return outputs.getSideOutput(FinalState.TAG);
     }
+
+    /**
+     * Each key whose state changed since the previous checkpoint, with its state as that
+     * checkpoint holds it, emitted before the checkpoint's barrier (with
+     * {@link ModelSettings#withStateChanges}): a changelog an exactly-once sink commits with the
+     * checkpoint.
+     */
+    public DataStream<StateChange> stateChanges() {
+        return outputs.getSideOutput(StateChange.TAG);
+    }
 }

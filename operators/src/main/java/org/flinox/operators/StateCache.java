@@ -105,6 +105,16 @@ final class StateCache<K> implements StateStore<K> {
         }
     }
 
+    /**
+     * The cached state, else the keyed state's; counted as neither hit nor miss. (The map's get
+     * moves the key to the recent end, as a use would: the keys peeked at were just changed.)
+     */
+    @Override
+    public State peek(K key) throws Exception {
+        Entry e = entries.get(key);
+        return e != null ? e.value : keyed.get(key);
+    }
+
     private long bytesOf(K key) {
         return ENTRY_OVERHEAD_BYTES + (key instanceof String s ? 2L * s.length() : OTHER_KEY_BYTES) + stateBytes;
     }

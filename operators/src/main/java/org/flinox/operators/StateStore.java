@@ -25,6 +25,13 @@ interface StateStore<K> {
     /** Writes whatever is only in memory into the keyed state: before a barrier, at the end of the input. */
     void flush() throws Exception;
 
+    /**
+     * The key's state as {@link #get} returns it, but not counted as an access (a cache's hit
+     * ratio stays the records'): for reading back what a checkpoint holds after {@link #flush}.
+     * The key is the keyed backend's current key.
+     */
+    State peek(K key) throws Exception;
+
     /** The store of a model without state: nothing to read or write. */
     static <K> StateStore<K> none() {
         return new StateStore<>() {
@@ -38,6 +45,11 @@ interface StateStore<K> {
 
             @Override
             public void flush() {}
+
+            @Override
+            public State peek(K key) {
+                return null;
+            }
         };
     }
 }

@@ -33,4 +33,9 @@ record ValueStateStore<K>(ValueState<State> state, Consumer<K> keyContext) imple
 
     @Override
     public void flush() {}
+
+    @Override
+    public State peek(K key) throws Exception {
+        return state.value();
+    }
 }

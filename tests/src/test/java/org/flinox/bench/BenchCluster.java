@@ -61,6 +61,7 @@ final class BenchCluster implements AutoCloseable {
     BenchCluster() throws Exception {
         Configuration conf = new Configuration();
         conf.setString("taskmanager.numberOfTaskSlots", "2");
+        conf.setString("rest.bind-port", "0"); // any free port: another run may hold 8081
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(2).build());
         cluster.start();

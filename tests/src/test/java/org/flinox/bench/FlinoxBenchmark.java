@@ -18,6 +18,7 @@ import java.util.List;
  *   <li>B4 micro: forward passes vs plain loops, the state serializer;
  *   <li>B8 the job's --final-savepoint (stop-with-savepoint) vs a periodic checkpoint of the same state (only on request);
  *   <li>B6 the parse stage in-process: the job's parser vs a hand-written split/parse (only on request).
+ *   <li>B9 the live state changelog: the same job without and with state changes (only on request).
  * </ul>
  *
  * System properties: {@code bench.only} (e.g. {@code B1,B4}), {@code bench.repeats} (3),
@@ -45,7 +46,7 @@ public final class FlinoxBenchmark {
             new ParseBench(out, repeats, scale).run();
         }
         if (only.contains("B1") || only.contains("B2") || only.contains("B3") || only.contains("B5")
-                || only.contains("B8")) {
+                || only.contains("B8") || only.contains("B9")) {
             try (BenchCluster cluster = new BenchCluster()) {
                 ThroughputBench throughput = new ThroughputBench(cluster, out, repeats, scale);
                 throughput.warmUp();
@@ -64,6 +65,9 @@ public final class FlinoxBenchmark {
                 }
                 if (only.contains("B8")) {
                     new FinalSavepointBench(cluster, out, repeats, scale).run();
+                }
+                if (only.contains("B9")) {
+                    new ChangelogBench(cluster, out, repeats, scale).run();
                 }
             }
         }

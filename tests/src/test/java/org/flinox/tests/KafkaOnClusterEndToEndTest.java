@@ -28,6 +28,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.flinox.job.KafkaExpectations;
 import org.flinox.job.LocalKafka;
+import org.flinox.job.LocalPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,10 @@ class KafkaOnClusterEndToEndTest {
 
     @RegisterExtension
     static final LocalKafka KAFKA = new LocalKafka(); // started before @BeforeAll, stopped after @AfterAll
+
+    @RegisterExtension
+    static final LocalPostgres POSTGRES = new LocalPostgres();
+    private static final String STATE = "sensor-state";
 
     @TempDir
     static Path work;
@@ -97,7 +102,8 @@ class KafkaOnClusterEndToEndTest {
                 "--input", KAFKA.url(IN), "--output", KAFKA.url(OUT), "--dead-letter", KAFKA.url(DEAD),
                 "--key", "sensor", "--features", "temperature,humidity",
                 "--group-id", "cluster-test", "--transactional-id-prefix", "cluster-test",
-                "--starting-offsets", "earliest", "--checkpoint-interval", "1000"));
+                "--starting-offsets", "earliest", "--checkpoint-interval", "1000",
+                "--state-changelog", KAFKA.url(STATE), "--state-sink", POSTGRES.url()));
         try (Output committed = new Output(OUT, "read_committed");
              Output uncommitted = new Output(OUT, "read_uncommitted")) {
             await("job " + job + " running", () -> "RUNNING".equals(cluster.jobState(job)));
@@ -134,6 +140,7 @@ class KafkaOnClusterEndToEndTest {
             committed.awaitAtLeast(ref.size());
             ref.assertOutputsExactlyOnce(committed.records());
             assertThat(ref.size()).isEqualTo(2 * KEYS * PER_KEY);
+            assertLiveStateIsEveryKeysStatistics();
             assertThat(taskManagerLogs()).as("the TaskManagers' Kafka client is the job jar's")
                     .contains("Kafka version: " + kafkaClientVersionInJobJar());
         } catch (Throwable failure) {
@@ -148,6 +155,53 @@ class KafkaOnClusterEndToEndTest {
         try (Output dead = new Output(DEAD, "read_committed")) {
             assertThat(dead.poll()).as("dead letters").isZero();
         }
+    }
+
+    /**
+     * The live state after the kill (its checkpoints completed since the last record): the latest
+     * committed changelog record per key, and the PostgreSQL row per key, hold each key's count,
+     * mean and m2 over all its records, computed here by two passes.
+     */
+    private static void assertLiveStateIsEveryKeysStatistics() throws Exception {
+        Map<String, List<Row>> byKey = new java.util.TreeMap<>();
+        for (long seed : new long[] {1, 2}) {
+            sample(seed).forEach(r -> byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r));
+        }
+        Map<String, com.fasterxml.jackson.databind.JsonNode> topic = new java.util.TreeMap<>();
+        try (Output changelog = new Output(STATE, "read_committed")) {
+            for (ConsumerRecord<String, String> r : changelog.records()) { // one partition per key: in order
+                topic.put(r.key(), JSON.readTree(r.value()).get("state"));
+            }
+        }
+        Map<String, com.fasterxml.jackson.databind.JsonNode> table = new java.util.TreeMap<>();
+        try (java.sql.Connection c = POSTGRES.connect(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet r = s.executeQuery("SELECT key, state::text FROM flinox_state")) {
+            while (r.next()) {
+                table.put(r.getString(1), JSON.readTree(r.getString(2)));
+            }
+        }
+        assertThat(topic.keySet()).as("keys on %s", STATE).isEqualTo(byKey.keySet());
+        assertThat(table.keySet()).as("keys in flinox_state").isEqualTo(byKey.keySet());
+        byKey.forEach((key, rows) -> {
+            double[][] x = rows.stream().map(r -> new double[] {r.temperature(), r.humidity()}).toArray(double[][]::new);
+            for (var state : List.of(topic.get(key), table.get(key))) {
+                assertThat(state.path(".count").path("values").get(0).asDouble()).as(key).isEqualTo(x.length);
+                for (int j = 0; j < 2; j++) {
+                    double mean = 0;
+                    for (double[] v : x) {
+                        mean += v[j] / x.length;
+                    }
+                    double m2 = 0;
+                    for (double[] v : x) {
+                        m2 += (v[j] - mean) * (v[j] - mean);
+                    }
+                    assertThat(state.path(".mean").path("values").get(j).asDouble()).as("%s .mean[%d]", key, j)
+                            .isCloseTo(mean, org.assertj.core.api.Assertions.within(1e-9 * Math.max(1, Math.abs(mean))));
+                    assertThat(state.path(".m2").path("values").get(j).asDouble()).as("%s .m2[%d]", key, j)
+                            .isCloseTo(m2, org.assertj.core.api.Assertions.within(1e-9 * Math.max(1, m2)));
+                }
+            }
+        });
     }
 
     /** The version of the Kafka client shaded into the job jar (newer than the broker's 4.1). */

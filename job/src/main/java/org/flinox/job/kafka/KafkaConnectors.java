@@ -75,16 +75,20 @@ public final class KafkaConnectors {
         return p;
     }
 
-    /** A record of {@code topic} with {@code key(element)} as its key (null: none) and {@code value(element)}. */
+    /**
+     * A record of {@code topic} with {@code key(element)} as its key (null: none) and
+     * {@code value(element)} (null: a tombstone, for a compacted topic).
+     */
     record KeyedValues<T>(String topic, SerializableFunction<T, String> key, SerializableFunction<T, String> value)
             implements KafkaRecordSerializationSchema<T> {
 
         @Override
         public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
             String k = key.apply(element);
+            String v = value.apply(element);
             return new ProducerRecord<>(topic, null, timestamp,
                     k == null ? null : k.getBytes(StandardCharsets.UTF_8),
-                    value.apply(element).getBytes(StandardCharsets.UTF_8));
+                    v == null ? null : v.getBytes(StandardCharsets.UTF_8));
         }
     }
 }

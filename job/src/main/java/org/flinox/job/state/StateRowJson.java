@@ -22,6 +22,15 @@ public final class StateRowJson {
     private StateRowJson() {}
 
     public static String write(StateRow row) {
+        try {
+            return MAPPER.writeValueAsString(node(row));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The row as a JSON object, as {@link #write} writes it (the live state sinks embed it). */
+    public static ObjectNode node(StateRow row) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("key", row.key());
         n.put("stateKey", row.stateKey());
@@ -34,11 +43,7 @@ public final class StateRowJson {
         for (int i = 0; i < row.value().size(); i++) {
             values.add(row.value().get(i));
         }
-        try {
-            return MAPPER.writeValueAsString(n);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return n;
     }
 
     /** Parses one line; errors say which field is wrong. */
