@@ -88,6 +88,7 @@ public final class JobRunner {
         }
         OutputLocations.check(List.of(
                 new Location("--input", o.input, Use.INPUT, false),
+                new Location("--model-updates", o.modelUpdates, Use.INPUT, false),
                 new Location("--output", o.output, Use.OUTPUT, true),
                 new Location(o.deadLetter != null ? "--dead-letter" : "--dead-letter (default)", deadLetters,
                         Use.OUTPUT, true),
@@ -101,7 +102,42 @@ public final class JobRunner {
                 deadLetters, o.watch ? o.watchInterval : null, o.parallelism, o.maxParallelism, flink, o.stateTtl,
                 resetState, finalState, o.savepointDir, o.finalSavepoint, kafka,
                 KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward), stateCacheBytes(o),
-                o.checkpointDir == null && embedded() ? flink.get("execution.checkpointing.dir") : null, o.verbose);
+                o.checkpointDir == null && embedded() ? flink.get("execution.checkpointing.dir") : null, o.verbose,
+                modelUpdates(o, kafkaInput), o.modelUpdates == null ? null : initialVersion(o));
+    }
+
+    /**
+     * The directory of {@code --model-updates}: it must exist, and the run must be unbounded
+     * (updates come while it runs: a bounded run would never end, its update source does not).
+     */
+    private static String modelUpdates(RunOptions o, boolean kafkaInput) {
+        if (o.modelUpdates == null) {
+            return null;
+        }
+        if (KafkaAddress.isKafka(o.modelUpdates)) {
+            throw new IllegalArgumentException("--model-updates takes a directory of VERSION.npz files; a kafka:// "
+                    + "topic of updates is not supported yet");
+        }
+        if (!(o.watch || (kafkaInput && !o.bounded))) {
+            throw new IllegalArgumentException("--model-updates needs an unbounded run: add --watch (or read a "
+                    + "kafka:// input without --bounded); a bounded run ends with its input");
+        }
+        Path dir = OutputLocations.localPath(o.modelUpdates);
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--model-updates " + o.modelUpdates + (Files.exists(dir)
+                    ? " is not a directory" : " does not exist") + ": give the directory new VERSION.npz files are "
+                    + "moved into");
+        }
+        return o.modelUpdates;
+    }
+
+    /** The version of the weights a run starts with: the {@code --weights} file's name without {@code .npz}, or {@code initial}. */
+    static String initialVersion(RunOptions o) {
+        if (o.weights == null) {
+            return "initial";
+        }
+        String name = o.weights.getFileName().toString();
+        return name.endsWith(".npz") && name.length() > 4 ? name.substring(0, name.length() - 4) : name;
     }
 
     /**

@@ -35,6 +35,9 @@ import org.flinox.operators.KeyBundles;
  * @param temporaryCheckpointDir the checkpoint directory this run created for itself (deleted
  *     when it succeeds), or null when the user or the cluster named one
  * @param verbose whether Flink logs every checkpoint
+ * @param modelUpdates the directory of model updates ({@code --model-updates}), or null
+ * @param initialVersion the version outputs carry before the first update: the {@code --weights}
+ *     file's name without {@code .npz}, or {@code initial}; null without {@code --model-updates}
  */
 public record JobSettings(
         String input,
@@ -58,7 +61,9 @@ public record JobSettings(
         KeyBundles bundles,
         long stateCacheBytes,
         String temporaryCheckpointDir,
-        boolean verbose) {
+        boolean verbose,
+        String modelUpdates,
+        String initialVersion) {
 
     /** Whether the input ends: files without {@code --watch}, or a Kafka topic with {@code --bounded}. */
     public boolean bounded() {

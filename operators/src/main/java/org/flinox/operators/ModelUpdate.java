@@ -19,6 +19,12 @@ import org.apache.flink.api.java.typeutils.PojoTypeInfo;
  */
 public record ModelUpdate(String version, String source, byte[] npz, String unreadable) {
 
+    /**
+     * The largest update accepted: 64 MiB, some 16 million float32 parameters. Every parallel
+     * instance keeps the update in force in memory and in each checkpoint (broadcast state).
+     */
+    public static final long MAX_BYTES = 64L << 20;
+
     /** Flink's type of updates: a POJO of a string, a string, bytes and a string; never Kryo. */
     public static final TypeInformation<ModelUpdate> TYPE = typeInfo();
 

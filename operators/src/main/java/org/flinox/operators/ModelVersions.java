@@ -16,7 +16,7 @@ import org.apache.flink.util.OutputTag;
 /**
  * The versions of a model's weights in one parallel instance of the model operator, and the
  * rule for an update ({@link #offer}): an update is refused, and the running version stays,
- * when its bytes could not be read or are over {@link #MAX_UPDATE_BYTES}, when its version is
+ * when its bytes could not be read or are over {@link ModelUpdate#MAX_BYTES}, when its version is
  * blank or one already applied (versions apply in the order they arrive, so an equal one is a
  * replay or a mistake), or when its parameters do not load as {@code --weights} would
  * ({@code Parameters.load}, strict: every parameter's path with its shape, no unknown array,
@@ -30,8 +30,6 @@ import org.apache.flink.util.OutputTag;
  * the size bound, as every instance keeps its copy in memory and in each checkpoint.
  */
 final class ModelVersions {
-    /** The largest update accepted: 64 MiB, some 16 million float32 parameters. */
-    static final long MAX_UPDATE_BYTES = 64L << 20;
     /** The broadcast state: the running version, its bytes, the versions applied, the refusals. */
     static final MapStateDescriptor<String, byte[]> STATE = new MapStateDescriptor<>("flinox-model-version",
             StringSerializer.INSTANCE, BytePrimitiveArraySerializer.INSTANCE);
@@ -140,8 +138,8 @@ final class ModelVersions {
         if (update.npz() == null) {
             return update.unreadable() != null ? update.unreadable() : "it has no weights";
         }
-        if (update.npz().length > MAX_UPDATE_BYTES) {
-            return "it has " + update.npz().length + " bytes, more than the " + MAX_UPDATE_BYTES + " an update may have";
+        if (update.npz().length > ModelUpdate.MAX_BYTES) {
+            return "it has " + update.npz().length + " bytes, more than the " + ModelUpdate.MAX_BYTES + " an update may have";
         }
         if (applied.contains(update.version())) {
             return "version " + update.version() + " was applied already (versions apply in the order they arrive, "

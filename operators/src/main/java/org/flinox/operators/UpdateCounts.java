@@ -11,7 +11,7 @@ import org.apache.flink.api.common.functions.RuntimeContext;
  * ones kept in the broadcast state, set rather than added to, so a restarted task reports the
  * counts of the whole job, not of its own attempt.
  */
-final class UpdateCounts {
+public final class UpdateCounts {
     public static final String VERSION = "flinox.modelVersion";
     public static final String APPLIED = "flinox.modelUpdatesApplied";
     public static final String REFUSED = "flinox.modelUpdatesRefused";
