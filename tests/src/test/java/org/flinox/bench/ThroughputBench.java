@@ -132,6 +132,8 @@ final class ThroughputBench {
                 .add("Flinox MLP", () -> cluster.throughput(flinox(new BenchModels.MlpModel(64), KeyBundles.OFF), w, n))
                 .add("Flinox MLP + state cache " + CACHE_SIZE, () -> cluster.throughput(
                         flinox(new BenchModels.MlpModel(64), KeyBundles.OFF, CACHE), w, n))
+                .add("Flinox MLP + update side (one update)", () -> cluster.throughput(BenchCluster.flinoxWithUpdates(
+                        new BenchModels.MlpModel(64), ModelSettings.defaults().withStateCache(0), mlpWeights(64)), w, n))
                 .run(repeats);
         double b1 = a.median("B1 Flinox Standardize");
         out.row("variant", "rec/s (median)", "ratio to B1", "ratio to hand-written MLP (target ≥ 0.95)");
@@ -161,6 +163,17 @@ final class ThroughputBench {
                     Report.ratio(wide.median(v) / wide.median("Flinox MLP-256, bundles, per-record forward")));
         }
         out.line("");
+    }
+
+    /** The MLP's own parameters as an {@code .npz} file's bytes: an update that changes no output. */
+    private static byte[] mlpWeights(int hidden) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("bench-mlp", ".npz");
+        try {
+            org.flinox.nn.Parameters.save(new BenchModels.MlpModel(hidden).create(), file);
+            return java.nio.file.Files.readAllBytes(file);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
     }
 
     /** The pipeline's ceiling: what the same job does when the keyed step costs nothing. */
