@@ -26,6 +26,7 @@ import org.flinox.job.input.RawLine;
 import org.flinox.job.input.RecordParser;
 import org.flinox.job.kafka.KafkaAddress;
 import org.flinox.job.kafka.KafkaConnectors;
+import org.flinox.job.kafka.KafkaUpdates;
 import org.flinox.job.state.StateRowJson;
 import org.flinox.operators.DeadLetter;
 import org.flinox.operators.DeadLetters;
@@ -121,9 +122,14 @@ public final class JobPipeline {
 
     /**
      * The updates of {@code --model-updates}: its directory watched as {@code --watch} watches an
-     * input, by one reader, so every model subtask sees them in the same (arrival) order.
+     * input, or its Kafka topic, by one reader, so every model subtask sees them in the same order.
      */
     private static DataStream<ModelUpdate> modelUpdates(StreamExecutionEnvironment env, JobSettings s) {
+        if (KafkaAddress.isKafka(s.modelUpdates())) {
+            return env.fromSource(KafkaUpdates.source(KafkaAddress.parse(s.modelUpdates()), s.kafka()),
+                    WatermarkStrategy.noWatermarks(), "model updates " + s.modelUpdates())
+                    .uid("flinox-model-updates-" + locationHash(s.modelUpdates())).setParallelism(1);
+        }
         return env.fromSource(UpdateFiles.watch(s.modelUpdates(),
                         s.watch() != null ? s.watch() : Duration.ofSeconds(1)), WatermarkStrategy.noWatermarks(),
                 "model updates").uid("flinox-model-updates-" + locationHash(s.modelUpdates())).setParallelism(1);

@@ -114,13 +114,13 @@ public final class JobRunner {
         if (o.modelUpdates == null) {
             return null;
         }
-        if (KafkaAddress.isKafka(o.modelUpdates)) {
-            throw new IllegalArgumentException("--model-updates takes a directory of VERSION.npz files; a kafka:// "
-                    + "topic of updates is not supported yet");
-        }
         if (!(o.watch || (kafkaInput && !o.bounded))) {
             throw new IllegalArgumentException("--model-updates needs an unbounded run: add --watch (or read a "
                     + "kafka:// input without --bounded); a bounded run ends with its input");
+        }
+        if (KafkaAddress.isKafka(o.modelUpdates)) {
+            KafkaAddress.parse(o.modelUpdates); // fail before anything starts
+            return o.modelUpdates;
         }
         Path dir = OutputLocations.localPath(o.modelUpdates);
         if (dir != null && !Files.isDirectory(dir)) {
@@ -241,7 +241,8 @@ public final class JobRunner {
 
     /** The Kafka settings when the input or an output is a Kafka topic, else null. */
     private static KafkaSettings kafkaSettings(RunOptions o, String modelName, String deadLetters) {
-        boolean any = KafkaAddress.isKafka(o.input) || KafkaAddress.isKafka(o.output) || KafkaAddress.isKafka(deadLetters);
+        boolean any = KafkaAddress.isKafka(o.input) || KafkaAddress.isKafka(o.output) || KafkaAddress.isKafka(deadLetters)
+                || KafkaAddress.isKafka(o.modelUpdates);
         if (!any) {
             return null;
         }

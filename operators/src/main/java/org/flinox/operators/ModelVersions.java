@@ -132,11 +132,11 @@ final class ModelVersions {
 
     /** Why the update is refused before its parameters are read, or null. */
     private String refusal(ModelUpdate update, KeyedModel running) {
-        if (update.version() == null || update.version().isBlank()) {
-            return "it has no version";
-        }
         if (update.npz() == null) {
             return update.unreadable() != null ? update.unreadable() : "it has no weights";
+        }
+        if (update.version() == null || update.version().isBlank()) {
+            return "it has no version";
         }
         if (update.npz().length > ModelUpdate.MAX_BYTES) {
             return "it has " + update.npz().length + " bytes, more than the " + ModelUpdate.MAX_BYTES + " an update may have";

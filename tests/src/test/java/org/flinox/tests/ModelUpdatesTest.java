@@ -27,10 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  * savepoint taken after the swap restores version B.
  */
 class ModelUpdatesTest {
-    private static final String SPEC = "{\"name\": \"swap\", \"seed\": 0, \"module\": {\"type\": \"sequential\", "
+    static final String SPEC = "{\"name\": \"swap\", \"seed\": 0, \"module\": {\"type\": \"sequential\", "
             + "\"layers\": [{\"type\": \"standardize\"}, {\"type\": \"linear\", \"in\": 2, \"out\": 2}]}}";
     /** W [in, out] and b of each version, exact in float32. */
-    private static final Map<String, double[][]> WEIGHTS = Map.of(
+    static final Map<String, double[][]> WEIGHTS = Map.of(
             "A", new double[][] {{1, 0, 0, 1}, {0.5, -0.25}},
             "B", new double[][] {{-2, 0.75, 1.5, 3}, {10, 20}});
 
@@ -41,7 +41,7 @@ class ModelUpdatesTest {
     private long arrival = 1_000_000L;
     private int files;
 
-    private Path weights(Path where, String name, double[] w, double[] b) throws Exception {
+    static Path weights(Path where, String name, double[] w, double[] b) throws Exception {
         Map<String, Tensor> arrays = new LinkedHashMap<>();
         arrays.put(".layers[1].weight", Tensor.of(DType.FLOAT32, new int[] {2, 2}, w));
         arrays.put(".layers[1].bias", Tensor.vector(DType.FLOAT32, b));
@@ -166,7 +166,7 @@ class ModelUpdatesTest {
     }
 
     /** {@code y = (float) (z·W + b)} by hand, W row-major [in, out]. */
-    private static double[] linear(double[] z, double[][] weights) {
+    static double[] linear(double[] z, double[][] weights) {
         double[] w = weights[0];
         double[] y = new double[2];
         for (int j = 0; j < 2; j++) {
