@@ -87,8 +87,9 @@ public final class JobRunner {
             requireKnownFileSystem("--savepoint-dir", o.savepointDir);
         }
         OutputLocations.check(List.of(
-                new Location("--input", o.input, Use.INPUT, false),
+                // before --input: a Kafka output is checked against the last Kafka input listed, the records' topic
                 new Location("--model-updates", o.modelUpdates, Use.INPUT, false),
+                new Location("--input", o.input, Use.INPUT, false),
                 new Location("--output", o.output, Use.OUTPUT, true),
                 new Location(o.deadLetter != null ? "--dead-letter" : "--dead-letter (default)", deadLetters,
                         Use.OUTPUT, true),
