@@ -11,6 +11,7 @@ import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.PrintSink;
@@ -19,11 +20,13 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import org.apache.flink.util.function.SerializableFunction;
 import org.flinox.job.input.InputSources;
+import org.flinox.job.input.UpdateFiles;
 import org.flinox.job.input.ParseFunction;
 import org.flinox.job.input.RawLine;
 import org.flinox.job.input.RecordParser;
 import org.flinox.job.kafka.KafkaAddress;
 import org.flinox.job.kafka.KafkaConnectors;
+import org.flinox.job.kafka.KafkaUpdates;
 import org.flinox.job.state.StateRowJson;
 import org.flinox.operators.DeadLetter;
 import org.flinox.operators.DeadLetters;
@@ -32,6 +35,8 @@ import org.flinox.operators.FinalState;
 import org.flinox.operators.Flinox;
 import org.flinox.operators.ModelOutput;
 import org.flinox.operators.ModelSettings;
+import org.flinox.operators.ModelUpdate;
+import org.flinox.operators.ModelUpdates;
 import org.flinox.operators.ModelStream;
 import org.flinox.operators.Rejected;
 
@@ -61,8 +66,11 @@ public final class JobPipeline {
                 ? parse(countLines(kafkaInput(env, s), s.parallelism()), s, s.parallelism())
                 : parse(countLines(fileInput(env, s), 1), s, 1);
 
-        ModelStream<FeatureRecord> model = Flinox.apply(beforeKey.apply(records).keyBy(FeatureRecord::key, Types.STRING),
-                s.model(), FeatureRecord::features, modelSettings(s));
+        KeyedStream<FeatureRecord, String> keyed = beforeKey.apply(records).keyBy(FeatureRecord::key, Types.STRING);
+        ModelStream<FeatureRecord> model = s.modelUpdates() == null
+                ? Flinox.apply(keyed, s.model(), FeatureRecord::features, modelSettings(s))
+                : Flinox.apply(keyed, s.model(), FeatureRecord::features, modelSettings(s),
+                        new ModelUpdates(modelUpdates(env, s), s.initialVersion()));
         // counted chained to the model (same parallelism, forward), where each key has one subtask
         SingleOutputStreamOperator<ModelOutput<FeatureRecord>> outputs = model.outputs()
                 .map(new Tally.Outputs(s.bounded())).returns(model.outputs().getType())
@@ -78,6 +86,10 @@ public final class JobPipeline {
         DataStream<DeadLetter> uncounted = records.getSideOutput(DeadLetters.TAG).union(rejected);
         DataStream<DeadLetter> deadLetters = uncounted.map(new Tally.DeadLetters()).returns(uncounted.getType())
                 .uid("flinox-tally-dead-letters").name("count dead letters");
+        if (s.modelUpdates() != null) { // not counted with the records': they are the control stream's
+            deadLetters = deadLetters.union(model.refusedUpdates().map(JobPipeline::refusedUpdate)
+                    .returns(TypeInformation.of(DeadLetter.class)).uid("flinox-refused-updates").name("refused updates"));
+        }
 
         writeJsonLines(outputs, s.output(), s, JsonLinesSink.OUTPUT, o -> o.input().key(), JsonLines::output);
         writeJsonLines(deadLetters, s.deadLetters(), s, JsonLinesSink.DEAD_LETTERS, DeadLetter::key, JsonLines::deadLetter);
@@ -107,6 +119,26 @@ public final class JobPipeline {
     static ModelSettings modelSettings(JobSettings s) {
         return new ModelSettings(s.stateTtl(), s.resetState(), s.bundles(), s.stateCacheBytes(), finalStateRows(s),
                 "--reset-state NAME", s.serving().any());
+    }
+
+    /**
+     * The updates of {@code --model-updates}: its directory watched as {@code --watch} watches an
+     * input, or its Kafka topic, by one reader, so every model subtask sees them in the same order.
+     */
+    private static DataStream<ModelUpdate> modelUpdates(StreamExecutionEnvironment env, JobSettings s) {
+        if (KafkaAddress.isKafka(s.modelUpdates())) {
+            return env.fromSource(KafkaUpdates.source(KafkaAddress.parse(s.modelUpdates()), s.kafka()),
+                    WatermarkStrategy.noWatermarks(), "model updates " + s.modelUpdates())
+                    .uid("flinox-model-updates-" + locationHash(s.modelUpdates())).setParallelism(1);
+        }
+        return env.fromSource(UpdateFiles.watch(s.modelUpdates(),
+                        s.watch() != null ? s.watch() : Duration.ofSeconds(1)), WatermarkStrategy.noWatermarks(),
+                "model updates").uid("flinox-model-updates-" + locationHash(s.modelUpdates())).setParallelism(1);
+    }
+
+    /** A refused model update as a dead letter: its file as the source, its version as the key, seq -1. */
+    private static DeadLetter refusedUpdate(Rejected<ModelUpdate> r) {
+        return new DeadLetter(r.input().source(), -1, r.input().version(), "", r.reason(), r.detail());
     }
 
     /** A record the model refused, as the job's dead letters hold it. */

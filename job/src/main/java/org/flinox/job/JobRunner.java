@@ -88,6 +88,8 @@ public final class JobRunner {
             requireKnownFileSystem("--savepoint-dir", o.savepointDir);
         }
         OutputLocations.check(List.of(
+                // before --input: a Kafka output is checked against the last Kafka input listed, the records' topic
+                new Location("--model-updates", o.modelUpdates, Use.INPUT, false),
                 new Location("--input", o.input, Use.INPUT, false),
                 new Location("--output", o.output, Use.OUTPUT, true),
                 new Location(o.deadLetter != null ? "--dead-letter" : "--dead-letter (default)", deadLetters,
@@ -103,7 +105,41 @@ public final class JobRunner {
                 resetState, finalState, o.savepointDir, o.finalSavepoint, kafka,
                 KeyBundles.of(o.bundleSize, o.bundleLatency, o.bundleForward), stateCacheBytes(o),
                 o.checkpointDir == null && embedded() ? flink.get("execution.checkpointing.dir") : null, o.verbose,
-                serving);
+                serving, modelUpdates(o, kafkaInput), o.modelUpdates == null ? null : initialVersion(o));
+    }
+
+    /**
+     * The directory of {@code --model-updates}: it must exist, and the run must be unbounded
+     * (updates come while it runs: a bounded run would never end, its update source does not).
+     */
+    private static String modelUpdates(RunOptions o, boolean kafkaInput) {
+        if (o.modelUpdates == null) {
+            return null;
+        }
+        if (!(o.watch || (kafkaInput && !o.bounded))) {
+            throw new IllegalArgumentException("--model-updates needs an unbounded run: add --watch (or read a "
+                    + "kafka:// input without --bounded); a bounded run ends with its input");
+        }
+        if (KafkaAddress.isKafka(o.modelUpdates)) {
+            KafkaAddress.parse(o.modelUpdates); // fail before anything starts
+            return o.modelUpdates;
+        }
+        Path dir = OutputLocations.localPath(o.modelUpdates);
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--model-updates " + o.modelUpdates + (Files.exists(dir)
+                    ? " is not a directory" : " does not exist") + ": give the directory new VERSION.npz files are "
+                    + "moved into");
+        }
+        return o.modelUpdates;
+    }
+
+    /** The version of the weights a run starts with: the {@code --weights} file's name without {@code .npz}, or {@code initial}. */
+    static String initialVersion(RunOptions o) {
+        if (o.weights == null) {
+            return "initial";
+        }
+        String name = o.weights.getFileName().toString();
+        return name.endsWith(".npz") && name.length() > 4 ? name.substring(0, name.length() - 4) : name;
     }
 
     /**
@@ -208,7 +244,7 @@ public final class JobRunner {
     /** The Kafka settings when the input or an output is a Kafka topic, else null. */
     private static KafkaSettings kafkaSettings(RunOptions o, String modelName, String deadLetters) {
         boolean any = KafkaAddress.isKafka(o.input) || KafkaAddress.isKafka(o.output) || KafkaAddress.isKafka(deadLetters)
-                || o.stateChangelog != null;
+                || o.stateChangelog != null || KafkaAddress.isKafka(o.modelUpdates);
         if (!any) {
             return null;
         }

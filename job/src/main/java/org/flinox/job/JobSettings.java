@@ -36,6 +36,9 @@ import org.flinox.operators.KeyBundles;
  *     when it succeeds), or null when the user or the cluster named one
  * @param verbose whether Flink logs every checkpoint
  * @param serving where each checkpoint's changed keys go ({@code --state-changelog}, {@code --state-sink})
+ * @param modelUpdates the directory of model updates ({@code --model-updates}), or null
+ * @param initialVersion the version outputs carry before the first update: the {@code --weights}
+ *     file's name without {@code .npz}, or {@code initial}; null without {@code --model-updates}
  */
 public record JobSettings(
         String input,
@@ -60,7 +63,9 @@ public record JobSettings(
         long stateCacheBytes,
         String temporaryCheckpointDir,
         boolean verbose,
-        ServingSinks serving) {
+        ServingSinks serving,
+        String modelUpdates,
+        String initialVersion) {
 
     /** Whether the input ends: files without {@code --watch}, or a Kafka topic with {@code --bounded}. */
     public boolean bounded() {

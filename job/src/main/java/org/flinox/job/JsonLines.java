@@ -24,6 +24,9 @@ final class JsonLines {
         for (double v : o.output()) {
             values.add(v);
         }
+        if (o.modelVersion() != null) { // only with --model-updates: other runs' lines stay as they were
+            n.put("model_version", o.modelVersion());
+        }
         return write(n);
     }
 

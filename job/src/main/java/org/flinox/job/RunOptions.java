@@ -40,6 +40,14 @@ final class RunOptions {
     @Option(names = "--weights", paramLabel = "FILE.npz", description = "Parameters by path (.l1.weight, ...).")
     Path weights;
 
+    @Option(names = "--model-updates", paramLabel = "DIR|kafka://HOST:PORT/TOPIC",
+            description = "New weights without a restart: each VERSION.npz moved into DIR (or each record of the topic: "
+                    + "key the version, value the .npz bytes) replaces the parameters between two records (every key's "
+                    + "state is kept) and every output then carries model_version; a bad update is a dead letter and "
+                    + "the running version stays. Needs an unbounded run (--watch, or a kafka:// input without "
+                    + "--bounded); DIR is listed every --watch-interval.")
+    String modelUpdates;
+
     @Option(names = "--module-jar", paramLabel = "JAR",
             description = "A jar of your own module types, found through ServiceLoader (under flink run: -C "
                     + "file:///.../JAR). Repeatable.")

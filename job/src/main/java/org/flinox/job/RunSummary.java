@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.accumulators.LongCounter;
+import org.flinox.operators.UpdateCounts;
 
 /**
  * What a run did, from its {@link Tally} accumulators: the summary printed after every bounded
@@ -23,10 +24,32 @@ import org.apache.flink.api.common.accumulators.LongCounter;
  * @param elapsed the wall-clock time of the run
  * @param restarts how often the job restarted from a checkpoint after a failure
  * @param restartCause the first failure's cause in one line, or null when not known (the cluster's logs have it)
+ * @param updates the model versions of a run with {@code --model-updates}, or null
  */
 record RunSummary(long recordsIn, long bytesIn, long outputs, long keys, boolean keysAtLeast,
         Map<String, Long> deadLetters,
-        List<Tally.Example> examples, Duration elapsed, long restarts, String restartCause) {
+        List<Tally.Example> examples, Duration elapsed, long restarts, String restartCause, Updates updates) {
+
+    /** The version running and the updates applied and refused since the job first started. */
+    record Updates(String version, long applied, long refused) {
+        static Updates of(Map<String, Object> accumulators) {
+            if (!(accumulators.get(MODEL_VERSION) instanceof List<?> version) || version.isEmpty()) {
+                return null;
+            }
+            return new Updates(String.valueOf(version.get(version.size() - 1)),
+                    number(accumulators.get(UPDATES_APPLIED)), number(accumulators.get(UPDATES_REFUSED)));
+        }
+
+        /** {@code version B (2 updates applied, 1 refused)} */
+        String describe() {
+            return String.format(Locale.ROOT, "version %s (%,d %s applied, %,d refused)", version, applied,
+                    applied == 1 ? "update" : "updates", refused);
+        }
+    }
+
+    private static final String MODEL_VERSION = UpdateCounts.VERSION;
+    private static final String UPDATES_APPLIED = UpdateCounts.APPLIED;
+    private static final String UPDATES_REFUSED = UpdateCounts.REFUSED;
 
     /** The summary of a job's accumulators (as {@code JobClient} or {@code JobExecutionResult} give them). */
     static RunSummary of(Map<String, Object> accumulators, Duration elapsed) {
@@ -48,7 +71,7 @@ record RunSummary(long recordsIn, long bytesIn, long outputs, long keys, boolean
         return new RunSummary(number(accumulators.get(Tally.LINES)), number(accumulators.get(Tally.BYTES)),
                 number(accumulators.get(Tally.OUTPUTS)), keys == null ? -1 : number(keys),
                 number(accumulators.get(Tally.KEYS_CAPPED)) > 0, dead, examples, elapsed,
-                number(accumulators.get(Tally.RESTARTS)), TaskFailures.firstCause());
+                number(accumulators.get(Tally.RESTARTS)), TaskFailures.firstCause(), Updates.of(accumulators));
     }
 
     private static long number(Object value) {
@@ -95,6 +118,9 @@ record RunSummary(long recordsIn, long bytesIn, long outputs, long keys, boolean
                     + "checkpoint, nothing lost or written twice): %s%n", restarts,
                     restartCause != null ? restartCause : "the cluster's logs say why"));
         }
+        if (updates != null) {
+            b.append("  model:        ").append(updates.describe()).append(System.lineSeparator());
+        }
         b.append("  features:     ").append(String.join(", ", s.features()))
                 .append(s.featuresInferred() ? " (inferred: every numeric field but the key; set them with --features)" : "")
                 .append(System.lineSeparator());
@@ -125,7 +151,8 @@ record RunSummary(long recordsIn, long bytesIn, long outputs, long keys, boolean
     /** The progress line of a running job. */
     String progressLine(double recordsPerSecondNow) {
         return String.format(Locale.ROOT, "flinox: running %s: %,d records in (%,.0f/s), %,d outputs, %,d dead letters",
-                seconds(elapsed), recordsIn, recordsPerSecondNow, outputs, deadLetterCount());
+                seconds(elapsed), recordsIn, recordsPerSecondNow, outputs, deadLetterCount())
+                + (updates == null ? "" : ", model " + updates.describe());
     }
 
     private static String where(String location, String otherwise) {

@@ -42,5 +42,10 @@ public enum DeadLetterReason {
      * the {@link FeatureFunction} of a DataStream job threw on the element or returned null (the
      * exception's message in the detail); the command-line job never has it
      */
-    NO_FEATURES
+    NO_FEATURES,
+    /**
+     * a model update (new weights) that was refused: unreadable, too large, a version already
+     * applied, or parameters that do not fit the running model; the running version stays
+     */
+    MODEL_UPDATE_REFUSED
 }

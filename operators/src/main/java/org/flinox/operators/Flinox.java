@@ -69,4 +69,21 @@ public final class Flinox {
                 .uid(OperatorIds.model(model.name()));
         return new ModelStream<>(outputs, rejected);
     }
+
+    /**
+     * The model over {@code input}, taking new weights from {@code updates} while it runs: each
+     * update reaches every parallel instance (broadcast) and applies between two records, or is
+     * refused to {@link ModelStream#refusedUpdates()}; each output carries its
+     * {@link ModelOutput#modelVersion}. The version in force is in the checkpoints.
+     */
+    public static <T, K> ModelStream<T> apply(KeyedStream<T, K> input, ModelFactory model, FeatureFunction<T> features,
+            ModelSettings settings, ModelUpdates updates) {
+        TypeInformation<T> type = input.getType();
+        OutputTag<Rejected<T>> rejected = Rejected.tag(type);
+        SingleOutputStreamOperator<ModelOutput<T>> outputs = input.connect(updates.stream().broadcast())
+                .transform("model " + model.name(), ModelOutput.typeInfo(type),
+                        new ModelOperator<K, T>(model, features, rejected, settings, updates.initialVersion()))
+                .uid(OperatorIds.model(model.name()));
+        return new ModelStream<>(outputs, rejected);
+    }
 }

@@ -64,6 +64,17 @@ public final class KeyedModel {
         return name;
     }
 
+    /**
+     * This model with the parameters of an {@code .npz} file, loaded strictly as
+     * {@code --weights} are ({@link Parameters#load}): the same state keys and initial state, so
+     * every key's state fits it as it is.
+     *
+     * @throws IllegalArgumentException naming every array at fault
+     */
+    KeyedModel withParameters(java.nio.file.Path npz, String source) throws java.io.IOException {
+        return new KeyedModel(name, inputWidth, Parameters.load(module, npz, source, false).module(), initial);
+    }
+
     /** The number of features a record must have. */
     public int inputWidth() {
         return inputWidth;

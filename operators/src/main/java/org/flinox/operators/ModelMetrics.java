@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code keysSeen}: keys this subtask gave state for the first time (a key restored from
  *       a checkpoint is not counted);
  *   <li>{@code stateBytesPerKey}: one key's state as the state backend stores it;
- *   <li>{@code modelVersion}: the version of the weights running;
+ *   <li>{@code modelVersion}: how many model updates this job applied (0: the weights it
+ *       started with); {@code modelVersionName}: the version running, a string gauge (the JMX
+ *       and log reporters show it; Prometheus takes numbers only, so it has {@code modelVersion});
  *   <li>with the state cache: {@code stateCacheHits}, {@code stateCacheMisses},
  *       {@code stateCacheBytes}, {@code stateCacheKeys}.
  * </ul>
@@ -72,6 +74,7 @@ public final class ModelMetrics {
     private final Histogram bundleRecords;
     private final Histogram bundleKeys;
     private volatile long modelVersion = INITIAL_MODEL_VERSION;
+    private volatile String modelVersionName = "initial";
     private long lastProgressNanos = System.nanoTime();
     private long recordsAtLastProgress;
 
@@ -98,6 +101,7 @@ public final class ModelMetrics {
         long stateBytes = serializedBytes(model, initial);
         group.gauge("stateBytesPerKey", (Gauge<Long>) () -> stateBytes);
         group.gauge("modelVersion", (Gauge<Long>) () -> modelVersion);
+        group.gauge("modelVersionName", (Gauge<String>) () -> modelVersionName);
     }
 
     /** The state cache's gauges. */
@@ -144,9 +148,13 @@ public final class ModelMetrics {
         bundleKeys.update(keys);
     }
 
-    /** The version of the weights now running ({@link #INITIAL_MODEL_VERSION} until they are swapped). */
-    void modelVersion(long version) {
-        modelVersion = version;
+    /**
+     * The weights now running: {@code applied} updates so far ({@link #INITIAL_MODEL_VERSION}
+     * until the first), and the version's name.
+     */
+    void modelVersion(long applied, String name) {
+        modelVersion = applied;
+        modelVersionName = name;
     }
 
     private void recordIn() {

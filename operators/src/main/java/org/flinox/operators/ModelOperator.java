@@ -20,6 +20,7 @@ import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
@@ -53,6 +54,14 @@ import org.slf4j.LoggerFactory;
  *       gets a processing-time timer at its expiry (rounded up to the second, so a key has one
  *       per checkpoint at most): a key whose state is gone when it fires is emitted as a
  *       tombstone at the next barrier. Flink's own expiry is lazy and silent, hence the timer.
+ *   <li><b>Model updates</b> (with a {@link ModelUpdates} initial version): a second input,
+ *       broadcast, of new weights ({@link ModelVersions}). An update is taken between two
+ *       records, after the open bundle is finished, so each record runs under exactly one
+ *       version; the version in force is broadcast state. This is Flink's
+ *       {@code KeyedBroadcastProcessFunction} pattern on this operator rather than a process
+ *       function: the lifecycle above (bundles before barriers, restore, final state) is an
+ *       operator's, and one operator with an optional second input keeps a single path for
+ *       records. The update side has no watermarks: it is idle for the combined watermark.
  * </ul>
  *
  * <p>Build it with {@link Flinox#apply}, which also names it and gives it its uid.
@@ -61,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * @param <T> the stream's element type
  */
 public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutput<T>>
-        implements OneInputStreamOperator<T, ModelOutput<T>>, BoundedOneInput {
+        implements OneInputStreamOperator<T, ModelOutput<T>>, TwoInputStreamOperator<T, ModelUpdate, ModelOutput<T>>,
+        BoundedOneInput {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ModelOperator.class);
     /** The job that wrote the state: a restore from another job's savepoint applies the resets. */
@@ -72,8 +82,13 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
     private final FeatureFunction<T> features;
     private final OutputTag<Rejected<T>> rejected;
     private final ModelSettings settings;
+    private final String initialVersion; // null: no updates, one input
 
     private transient KeyedModel model;
+    private transient ModelVersions versions; // null: no updates
+    private transient ModelMetrics metrics;
+    private transient int inputsEnded;
+    private transient UpdateCounts versionCounts;
     private transient ValueState<State> state;
     private transient StateStore<K> store;
     private transient ModelRunner<K, T> runner;
@@ -89,10 +104,20 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
      */
     public ModelOperator(ModelFactory factory, FeatureFunction<T> features, OutputTag<Rejected<T>> rejected,
             ModelSettings settings) {
+        this(factory, features, rejected, settings, null);
+    }
+
+    /**
+     * @param initialVersion the version of the factory's weights, for a model that takes
+     *     updates on a second input ({@link ModelUpdates}); null for none
+     */
+    public ModelOperator(ModelFactory factory, FeatureFunction<T> features, OutputTag<Rejected<T>> rejected,
+            ModelSettings settings, String initialVersion) {
         this.factory = factory;
         this.features = features;
         this.rejected = rejected;
         this.settings = settings;
+        this.initialVersion = initialVersion;
     }
 
     // ---- registration, restore and evolution ----
@@ -110,6 +135,15 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
             resetEverywhere();
         }
         writerJob.update(List.of(thisJob));
+        if (initialVersion != null) {
+            versions = ModelVersions.of(context.getOperatorStateStore().getBroadcastState(ModelVersions.STATE),
+                    initialVersion);
+            try {
+                model = versions.running(model);
+            } catch (IllegalStateException e) {
+                throw new SuppressRestartsException(e);
+            }
+        }
     }
 
     private void checkResetNames() {
@@ -162,7 +196,7 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
     @Override
     public void open() throws Exception {
         super.open();
-        ModelMetrics metrics = new ModelMetrics(getMetricGroup(), model.name(), model.initial(),
+        metrics = new ModelMetrics(getMetricGroup(), model.name(), model.initial(),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         long stateBytes = stateBytes(model.initial());
         ValueStateStore<K> keyed = new ValueStateStore<>(state, this::setCurrentKey);
@@ -190,6 +224,12 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
             trigger.open(bundles::finishBundle, getProcessingTimeService());
             LOG.info("model {}: {}", model.name(), trigger.explain());
         }
+        if (versions != null) {
+            combinedWatermark.updateStatus(1, true); // the update side never holds the watermark back
+            runner.use(model, versions.version());
+            metrics.modelVersion(versions.appliedCount(), versions.version());
+            versionCounts = UpdateCounts.register(getRuntimeContext(), versions);
+        }
     }
 
     @Override
@@ -201,6 +241,39 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
         } else {
             bundles.add(key, element);
         }
+    }
+
+    @Override
+    public void processElement1(StreamRecord<T> element) throws Exception {
+        processElement(element);
+    }
+
+    /** An update: the open bundle runs under the version it was opened with, then the update applies or is refused. */
+    @Override
+    public void processElement2(StreamRecord<ModelUpdate> element) throws Exception {
+        finishBundle();
+        ModelUpdate update = element.getValue();
+        ModelVersions.Outcome outcome = versions.offer(update, model);
+        boolean reports = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0; // every instance decides alike
+        if (outcome instanceof ModelVersions.Applied applied) {
+            model = applied.model();
+            runner.use(model, versions.version());
+            if (reports) {
+                LOG.info("model {}: version {} applied ({})", model.name(), versions.version(), update.source());
+            }
+        } else if (reports) {
+            String detail = ((ModelVersions.Refused) outcome).detail();
+            LOG.warn("{}", detail);
+            output.collect(ModelVersions.REFUSED, new StreamRecord<>(
+                    new Rejected<>(update.withoutBytes(), DeadLetterReason.MODEL_UPDATE_REFUSED, detail)));
+        }
+        metrics.modelVersion(versions.appliedCount(), versions.version());
+        versionCounts.update(versions);
+    }
+
+    @Override
+    public void processWatermark2(Watermark mark) {
+        // the update side's watermarks (its end of input's) say nothing about the records' time
     }
 
     /** The state cache, or null when off; for tests. */
@@ -232,8 +305,15 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
         super.processWatermark(mark);
     }
 
+    /**
+     * The end of the input (with updates: of both inputs; Flink calls this once per input of an
+     * operator that is {@code BoundedOneInput}).
+     */
     @Override
     public void endInput() throws Exception {
+        if (++inputsEnded < (versions == null ? 1 : 2)) {
+            return;
+        }
         finishAll(); // the final state below reads the keyed state
         emitStateChanges(StateChange.END_OF_INPUT); // committed with the final checkpoint
         if (settings.emitFinalState()) {
@@ -285,7 +365,7 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
                 }
             }
             output.collect(StateChange.TAG, new StreamRecord<>(
-                    new StateChange(String.valueOf(key), model.name(), checkpointId, rows)));
+                    new StateChange(String.valueOf(key), model.name(), versions == null ? null : versions.version(), checkpointId, rows)));
         }
         changedKeys.clear();
     }

@@ -4,18 +4,22 @@ import java.io.IOException;
 import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.common.typeutils.base.array.DoublePrimitiveArraySerializer;
+import org.apache.flink.api.java.typeutils.runtime.NullableSerializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Writes a {@link ModelOutput}: the input with its own serializer, then the output as Flink
- * writes a {@code double[]} (its length, then the values). Its {@link Snapshot} holds the input
+ * writes a {@code double[]} (its length, then the values), then the model version as a nullable
+ * string (one byte when there is none). Its {@link Snapshot} holds the input
  * serializer's, so a change of the input type is resolved by that type's own compatibility.
  */
 public final class ModelOutputSerializer<T> extends TypeSerializer<ModelOutput<T>> {
     private static final long serialVersionUID = 1L;
     private static final DoublePrimitiveArraySerializer OUTPUT = DoublePrimitiveArraySerializer.INSTANCE;
+    private static final TypeSerializer<String> MODEL_VERSION = NullableSerializer.wrap(StringSerializer.INSTANCE, true);
 
     private final TypeSerializer<T> input;
 
@@ -45,7 +49,7 @@ public final class ModelOutputSerializer<T> extends TypeSerializer<ModelOutput<T
 
     @Override
     public ModelOutput<T> copy(ModelOutput<T> from) {
-        return new ModelOutput<>(input.copy(from.input()), from.output().clone());
+        return new ModelOutput<>(input.copy(from.input()), from.output().clone(), from.modelVersion());
     }
 
     @Override
@@ -62,12 +66,14 @@ public final class ModelOutputSerializer<T> extends TypeSerializer<ModelOutput<T
     public void serialize(ModelOutput<T> record, DataOutputView target) throws IOException {
         input.serialize(record.input(), target);
         OUTPUT.serialize(record.output(), target);
+        MODEL_VERSION.serialize(record.modelVersion(), target);
     }
 
     @Override
     public ModelOutput<T> deserialize(DataInputView source) throws IOException {
         T in = input.deserialize(source);
-        return new ModelOutput<>(in, OUTPUT.deserialize(source));
+        double[] out = OUTPUT.deserialize(source);
+        return new ModelOutput<>(in, out, MODEL_VERSION.deserialize(source));
     }
 
     @Override
@@ -79,6 +85,7 @@ public final class ModelOutputSerializer<T> extends TypeSerializer<ModelOutput<T
     public void copy(DataInputView source, DataOutputView target) throws IOException {
         input.copy(source, target);
         OUTPUT.copy(source, target);
+        MODEL_VERSION.copy(source, target);
     }
 
     @Override
@@ -96,9 +103,12 @@ public final class ModelOutputSerializer<T> extends TypeSerializer<ModelOutput<T
         return new Snapshot<>(this);
     }
 
-    /** The input serializer's snapshot; the output's format is fixed (outer version 1). */
+    /**
+     * The input serializer's snapshot; the output's format is fixed (outer version 2: with the
+     * model version). Outputs are records in flight, never state, so version 1 is not read.
+     */
     public static final class Snapshot<T> extends CompositeTypeSerializerSnapshot<ModelOutput<T>, ModelOutputSerializer<T>> {
-        private static final int VERSION = 1;
+        private static final int VERSION = 2;
 
         /** For Flink, which instantiates snapshots reflectively before reading them. */
         public Snapshot() {}

@@ -18,7 +18,8 @@ import org.flinox.nn.State;
  * rounds of one record per key through one batched forward when that pays.
  */
 final class ModelRunner<K, T> {
-    private final KeyedModel model;
+    private KeyedModel model;
+    private String version; // null: the model takes no updates
     private final FeatureFunction<T> features;
     private final StateStore<K> states;
     private final Output<StreamRecord<ModelOutput<T>>> output;
@@ -43,6 +44,15 @@ final class ModelRunner<K, T> {
         this.metrics = metrics;
         this.forward = forward;
         this.keyContext = keyContext;
+    }
+
+    /**
+     * Runs {@code model} as {@code version} from the next record on: the caller calls it between
+     * two records, with no key bundle open, so each record runs under exactly one version.
+     */
+    void use(KeyedModel model, String version) {
+        this.model = model;
+        this.version = version;
     }
 
     /** The record with its features read. */
@@ -103,7 +113,7 @@ final class ModelRunner<K, T> {
         }
         KeyedModel.Accepted a = (KeyedModel.Accepted) outcome;
         metrics.accepted(current, a.next());
-        ModelOutput<T> out = new ModelOutput<>(p.element(), a.output());
+        ModelOutput<T> out = new ModelOutput<>(p.element(), a.output(), version);
         if (p.timestamp() == Pending.NO_TIMESTAMP) {
             reuse.eraseTimestamp();
             output.collect(reuse.replace(out));

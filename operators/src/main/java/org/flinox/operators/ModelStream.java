@@ -19,6 +19,14 @@ public record ModelStream<T>(SingleOutputStreamOperator<ModelOutput<T>> outputs,
         return outputs.getSideOutput(deadLetterTag);
     }
 
+    /**
+     * The model updates that were refused ({@link ModelUpdates}), with their reason and without
+     * their bytes: the control stream's dead letters, each once (from the first parallel instance).
+     */
+    public DataStream<Rejected<ModelUpdate>> refusedUpdates() {
+        return outputs.getSideOutput(ModelVersions.REFUSED);
+    }
+
     /** Every key's state when a bounded input ends (with {@link ModelSettings#withFinalState}), one row per entry. */
     public DataStream<FinalState.Row> finalState() {
         return outputs.getSideOutput(FinalState.TAG);

@@ -10,11 +10,12 @@ import org.apache.flink.util.OutputTag;
  *
  * @param key the stream key, as {@code String.valueOf} writes it
  * @param model the model's name
+ * @param version the model version in force (a run with model updates), or null
  * @param checkpointId the checkpoint whose state this is, or {@link #END_OF_INPUT}
  * @param rows every entry of the key's state, in layout order; null: a tombstone (the key's
  *     state expired under the state TTL)
  */
-public record StateChange(String key, String model, long checkpointId, FinalState.Row[] rows) {
+public record StateChange(String key, String model, String version, long checkpointId, FinalState.Row[] rows) {
 
     /**
      * The checkpoint id of the changes emitted when a bounded input ends: they are committed with

@@ -23,6 +23,8 @@ import org.flinox.operators.Flinox;
 import org.flinox.operators.ModelFactory;
 import org.flinox.operators.ModelOutput;
 import org.flinox.operators.ModelSettings;
+import org.flinox.operators.ModelUpdate;
+import org.flinox.operators.ModelUpdates;
 
 /**
  * One MiniCluster for the whole run, so every job runs in the same JVM under the same
@@ -52,6 +54,20 @@ final class BenchCluster implements AutoCloseable {
         return records -> {
             SingleOutputStreamOperator<ModelOutput<FeatureRecord>> out =
                     Flinox.apply(records, model, FeatureRecord::features, settings).outputs();
+            return out.name(KEYED_NAME);
+        };
+    }
+
+    /**
+     * Flinox with an update side ({@code --model-updates}): one update, {@code npz}, broadcast to
+     * the operator when the job starts; the records still run through the same operator.
+     */
+    static Keyed flinoxWithUpdates(ModelFactory model, ModelSettings settings, byte[] npz) {
+        return records -> {
+            DataStream<ModelUpdate> updates = records.getExecutionEnvironment()
+                    .fromData(java.util.List.of(ModelUpdate.of("B", "B.npz", npz)), ModelUpdate.TYPE).uid("updates");
+            SingleOutputStreamOperator<ModelOutput<FeatureRecord>> out = Flinox.apply(records, model,
+                    FeatureRecord::features, settings, new ModelUpdates(updates, "A")).outputs();
             return out.name(KEYED_NAME);
         };
     }

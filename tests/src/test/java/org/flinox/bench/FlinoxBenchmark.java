@@ -45,8 +45,8 @@ public final class FlinoxBenchmark {
         if (only.contains("B6")) {
             new ParseBench(out, repeats, scale).run();
         }
-        if (only.contains("B1") || only.contains("B2") || only.contains("B3") || only.contains("B5")
-                || only.contains("B8") || only.contains("B9")) {
+        if (only.contains("B1") || only.contains("B2") || only.contains("B2-updates") || only.contains("B3")
+                || only.contains("B5") || only.contains("B8") || only.contains("B9")) {
             try (BenchCluster cluster = new BenchCluster()) {
                 ThroughputBench throughput = new ThroughputBench(cluster, out, repeats, scale);
                 throughput.warmUp();
@@ -56,6 +56,9 @@ public final class FlinoxBenchmark {
                 }
                 if (only.contains("B2")) {
                     throughput.b2();
+                }
+                if (only.contains("B2-updates")) {
+                    throughput.b2Updates();
                 }
                 if (only.contains("B3")) {
                     new CheckpointBench(cluster, out, scale).run();

@@ -132,6 +132,8 @@ final class ThroughputBench {
                 .add("Flinox MLP", () -> cluster.throughput(flinox(new BenchModels.MlpModel(64), KeyBundles.OFF), w, n))
                 .add("Flinox MLP + state cache " + CACHE_SIZE, () -> cluster.throughput(
                         flinox(new BenchModels.MlpModel(64), KeyBundles.OFF, CACHE), w, n))
+                .add("Flinox MLP + update side (one update)", () -> cluster.throughput(BenchCluster.flinoxWithUpdates(
+                        new BenchModels.MlpModel(64), ModelSettings.defaults().withStateCache(0), mlpWeights(64)), w, n))
                 .run(repeats);
         double b1 = a.median("B1 Flinox Standardize");
         out.row("variant", "rec/s (median)", "ratio to B1", "ratio to hand-written MLP (target ≥ 0.95)");
@@ -161,6 +163,44 @@ final class ThroughputBench {
                     Report.ratio(wide.median(v) / wide.median("Flinox MLP-256, bundles, per-record forward")));
         }
         out.line("");
+    }
+
+    /**
+     * B2-updates: what the update side of {@code --model-updates} costs per record: B2's MLP
+     * through the same operator with and without a broadcast second input (one update, the
+     * model's own weights, applied at the start, so the outputs are the same).
+     */
+    void b2Updates() throws Exception {
+        int keys = 10_000;
+        long n = records(2_000_000);
+        out.line(String.format("## B2-updates: B2's MLP with and without an update side, RocksDB, parallelism 1, "
+                + "%,d keys, %,d records", keys, n));
+        out.line("");
+        Workload w = new Workload(keys);
+        ModelSettings plain = ModelSettings.defaults().withStateCache(0);
+        byte[] npz = mlpWeights(64);
+        Alternating a = new Alternating()
+                .add("Flinox MLP", () -> cluster.throughput(flinox(new BenchModels.MlpModel(64), KeyBundles.OFF), w, n))
+                .add("Flinox MLP + update side (one update)", () -> cluster.throughput(
+                        BenchCluster.flinoxWithUpdates(new BenchModels.MlpModel(64), plain, npz), w, n))
+                .run(repeats);
+        out.row("variant", "rec/s (median)", "ratio to Flinox MLP (expected: 1.0)");
+        out.row("---", "---", "---");
+        for (String v : a.names()) {
+            out.row(v, Report.rate(a.median(v)), Report.ratio(a.median(v) / a.median("Flinox MLP")));
+        }
+        out.line("");
+    }
+
+    /** The MLP's own parameters as an {@code .npz} file's bytes: an update that changes no output. */
+    private static byte[] mlpWeights(int hidden) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("bench-mlp", ".npz");
+        try {
+            org.flinox.nn.Parameters.save(new BenchModels.MlpModel(hidden).createExported().module(), file); // parameters only
+            return java.nio.file.Files.readAllBytes(file);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
     }
 
     /** The pipeline's ceiling: what the same job does when the keyed step costs nothing. */

@@ -55,12 +55,12 @@ public final class PostgresStateSink {
 
     /**
      * One statement for both kinds of change, since the sink takes one: the delete acts only for a
-     * tombstone (parameter 1), the upsert only otherwise (parameter 8).
+     * tombstone (parameter 1), the upsert only otherwise (parameter 9).
      */
     static String upsertOrDelete(String table) {
         return "WITH gone AS (DELETE FROM " + table + " WHERE ? AND model = ? AND key = ?) "
                 + "INSERT INTO " + table + " (key, model, version, checkpoint_id, updated_at, state) "
-                + "SELECT ?, ?, CAST(NULL AS text), ?, now(), CAST(? AS jsonb) WHERE NOT ? "
+                + "SELECT ?, ?, ?, ?, now(), CAST(? AS jsonb) WHERE NOT ? "
                 + "ON CONFLICT (model, key) DO UPDATE SET version = EXCLUDED.version, "
                 + "checkpoint_id = EXCLUDED.checkpoint_id, updated_at = EXCLUDED.updated_at, state = EXCLUDED.state";
     }
@@ -73,13 +73,14 @@ public final class PostgresStateSink {
                     ps.setString(3, c.key());
                     ps.setString(4, c.key());
                     ps.setString(5, c.model());
+                    ps.setString(6, c.version()); // null without --model-updates
                     if (c.checkpointId() == StateChange.END_OF_INPUT) {
-                        ps.setNull(6, Types.BIGINT);
+                        ps.setNull(7, Types.BIGINT);
                     } else {
-                        ps.setLong(6, c.checkpointId());
+                        ps.setLong(7, c.checkpointId());
                     }
-                    ps.setString(7, StateJson.state(c));
-                    ps.setBoolean(8, c.isTombstone());
+                    ps.setString(8, StateJson.state(c));
+                    ps.setBoolean(9, c.isTombstone());
                 })
                 .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(5000).withBatchIntervalMs(0)
                         .withMaxRetries(3).build())

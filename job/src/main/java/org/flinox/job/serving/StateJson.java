@@ -10,9 +10,9 @@ import org.flinox.operators.StateChange;
 /**
  * A key's state as the live sinks write it: {@code {".mean": ROW, ".m2": ROW, ...}}, each ROW
  * the line {@code inspect} prints for that entry ({@link StateRowJson}), and the changelog's
- * record value around it: {@code {"model": ..., "checkpoint_id": N, "state": {...}}}
- * ({@code checkpoint_id} is absent for the changes of a bounded input's end, committed with
- * the final checkpoint; {@code version} will be there once models have versions).
+ * record value around it: {@code {"model": ..., "version": ..., "checkpoint_id": N, "state": {...}}}
+ * ({@code version} only in a run with {@code --model-updates}; {@code checkpoint_id} is absent
+ * for the changes of a bounded input's end, committed with the final checkpoint).
  */
 public final class StateJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -31,6 +31,9 @@ public final class StateJson {
         }
         ObjectNode n = MAPPER.createObjectNode();
         n.put("model", change.model());
+        if (change.version() != null) {
+            n.put("version", change.version());
+        }
         if (change.checkpointId() != StateChange.END_OF_INPUT) {
             n.put("checkpoint_id", change.checkpointId());
         }
