@@ -150,7 +150,7 @@ public final class JobPipeline {
      * One reader: files are read one at a time in arrival order, so with parsing chained to it
      * and no shuffle before the keyBy, each key sees its records in order.
      */
-    private static DataStream<RawLine> fileInput(StreamExecutionEnvironment env, JobSettings s) {
+    static DataStream<RawLine> fileInput(StreamExecutionEnvironment env, JobSettings s) {
         InputSources sources = InputSources.forPath(s.input()).format(s.format());
         if (s.watch() != null) {
             return env.fromSource(sources.watch(s.watch()).build(), WatermarkStrategy.noWatermarks(), "input")
@@ -179,7 +179,7 @@ public final class JobPipeline {
     }
 
     /** Lines read and their bytes, chained to the reader (the same parallelism). */
-    private static DataStream<RawLine> countLines(DataStream<RawLine> lines, Integer parallelism) {
+    static DataStream<RawLine> countLines(DataStream<RawLine> lines, Integer parallelism) {
         SingleOutputStreamOperator<RawLine> counted = lines.map(new Tally.Lines()).returns(lines.getType())
                 .uid("flinox-tally-lines").name("count lines");
         SingleOutputStreamOperator<RawLine> real = counted.filter(line -> !BoundedInput.isEndMarker(line))
@@ -192,7 +192,7 @@ public final class JobPipeline {
     }
 
     /** Parsing, chained to the reader: the same parallelism (null: the default, like the reader's). */
-    private static SingleOutputStreamOperator<FeatureRecord> parse(DataStream<RawLine> lines, JobSettings s,
+    static SingleOutputStreamOperator<FeatureRecord> parse(DataStream<RawLine> lines, JobSettings s,
             Integer parallelism) {
         SingleOutputStreamOperator<FeatureRecord> records = lines
                 .process(new ParseFunction(new RecordParser(s.format(), s.keyField(), s.features()), DeadLetters.TAG))
