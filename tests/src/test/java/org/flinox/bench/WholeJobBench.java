@@ -85,7 +85,7 @@ final class WholeJobBench {
             deleteRecursively(dir.resolve("warm-up"));
             for (int r = 0; r < repeats; r++) {
                 for (Variant v : variants) {
-                    Path runDir = dir.resolve("run-" + r + "-" + variants.indexOf(v));
+                    Path runDir = Files.createDirectories(dir.resolve("run-" + r + "-" + variants.indexOf(v)));
                     Run run = v.stage() == null ? plain(input, r == 0 ? reference : runDir.resolve("plain.jsonl"))
                             : flink(v, input, runDir);
                     if (r == 0 && v.stage() == Stage.SINK && v.parallelism() == 1 && v.interval().equals("10s")) {
