@@ -30,10 +30,12 @@ import org.flinox.job.JobStages.Stage;
 
 /**
  * B7: the whole job, a CSV file (10,000 keys, 16 features) to JSON-lines files, and where its
- * time goes. The job's own dataflow cut after each stage ({@link JobStages}: read; + parse;
- * + keyBy; + model; + JSON lines; the whole job with its file sinks) runs in alternation with
- * the whole job at the default checkpoint interval, at parallelism 2, and with
- * {@link PlainJob}, one thread doing the same work without Flink: the compute limit. Each
+ * time goes. The job's own dataflow cut after each stage ({@link JobStages}: read; + each line's
+ * key cell and the keyBy; + parse; + model; + JSON lines; the whole job with its file sinks) runs
+ * in alternation with the whole job at the default checkpoint interval, at parallelism 2, the
+ * dataflow up to JSON lines before and after the lines were keyed ahead of the parse, at
+ * parallelism 1 and 2, and {@link PlainJob}, one thread doing the same work without Flink: the
+ * compute limit. Each
  * stage's cost is the difference between consecutive cuts, in run time (the tasks' first
  * RUNNING to the job's end: start-up excluded, reported apart) and in process CPU time (which
  * load on the machine does not inflate the way it inflates wall time). The first run of the whole
@@ -51,8 +53,13 @@ final class WholeJobBench {
     /** One variant's measurements of one run. */
     private record Run(double runSeconds, double startSeconds, double cpuSeconds, Map<String, Double> threads) {}
 
-    /** A variant: a cut of the job at a parallelism and checkpoint interval, or the plain reference (stage null). */
-    private record Variant(String name, Stage stage, int parallelism, String interval) {}
+    private static final String WHOLE_JOB = "+ checkpoints every 10 s (whole job, default flags)";
+
+    /**
+     * A variant: a cut of the job at a parallelism and checkpoint interval, or the plain reference
+     * (stage null); {@code parseOnReader}: the dataflow before the lines were keyed ahead of the parse.
+     */
+    private record Variant(String name, Stage stage, int parallelism, String interval, boolean parseOnReader) {}
 
     WholeJobBench(BenchCluster cluster, Report out, int repeats, double scale) {
         this.cluster = cluster;
@@ -67,28 +74,34 @@ final class WholeJobBench {
             Path input = Files.createDirectories(dir.resolve("in")).resolve("rows.csv");
             writeInput(input);
             List<Variant> variants = List.of(
-                    new Variant("plain Java, 1 thread", null, 1, null),
-                    new Variant("read", Stage.READ, 1, "1h"),
-                    new Variant("+ parse", Stage.PARSE, 1, "1h"),
-                    new Variant("+ keyBy", Stage.KEY, 1, "1h"),
-                    new Variant("+ model", Stage.MODEL, 1, "1h"),
-                    new Variant("+ JSON lines", Stage.FORMAT, 1, "1h"),
-                    new Variant("+ file sinks (whole job, no periodic checkpoint)", Stage.SINK, 1, "1h"),
-                    new Variant("+ checkpoints every 10 s (whole job, default flags)", Stage.SINK, 1, "10s"),
-                    new Variant("whole job, default flags, --parallelism 2", Stage.SINK, 2, "10s"));
+                    new Variant("plain Java, 1 thread", null, 1, null, false),
+                    new Variant("read", Stage.READ, 1, "1h", false),
+                    new Variant("+ key cell, keyBy", Stage.KEY, 1, "1h", false),
+                    new Variant("+ parse", Stage.PARSE, 1, "1h", false),
+                    new Variant("+ model", Stage.MODEL, 1, "1h", false),
+                    new Variant("+ JSON lines", Stage.FORMAT, 1, "1h", false),
+                    new Variant("+ file sinks (whole job, no periodic checkpoint)", Stage.SINK, 1, "1h", false),
+                    new Variant(WHOLE_JOB, Stage.SINK, 1, "10s", false),
+                    new Variant("whole job, default flags, --parallelism 2", Stage.SINK, 2, "10s", false),
+                    new Variant("up to JSON lines, --parallelism 2", Stage.FORMAT, 2, "1h", false),
+                    new Variant("up to JSON lines, parse on the reader (before)", Stage.FORMAT, 1, "1h", true),
+                    new Variant("up to JSON lines, parse on the reader (before), --parallelism 2", Stage.FORMAT, 2, "1h",
+                            true));
             Map<Variant, List<Run>> runs = new LinkedHashMap<>();
             variants.forEach(v -> runs.put(v, new ArrayList<>()));
             Path reference = dir.resolve("reference.jsonl");
             // one unrecorded run of the whole job and of the reference first: class loading and JIT
             plain(input, dir.resolve("warm-up.jsonl"));
             flink(variants.get(7), input, dir.resolve("warm-up"));
+            flink(variants.get(variants.size() - 1), input, dir.resolve("warm-up-before"));
+            deleteRecursively(dir.resolve("warm-up-before"));
             deleteRecursively(dir.resolve("warm-up"));
             for (int r = 0; r < repeats; r++) {
                 for (Variant v : variants) {
                     Path runDir = Files.createDirectories(dir.resolve("run-" + r + "-" + variants.indexOf(v)));
                     Run run = v.stage() == null ? plain(input, r == 0 ? reference : runDir.resolve("plain.jsonl"))
                             : flink(v, input, runDir);
-                    if (r == 0 && v.stage() == Stage.SINK && v.parallelism() == 1 && v.interval().equals("10s")) {
+                    if (r == 0 && v.name().equals(WHOLE_JOB)) {
                         requireSameLines(reference, runDir.resolve("out"));
                     }
                     runs.get(v).add(run);
@@ -141,7 +154,11 @@ final class WholeJobBench {
                 "--checkpoint-interval", v.interval(), "--parallelism", Integer.toString(v.parallelism()));
         StreamExecutionEnvironment env = JobRunner.environment(s);
         env.setParallelism(v.parallelism()); // what java -jar gives on a machine of that many cores
-        JobStages.build(env, s, v.stage());
+        if (v.parseOnReader()) {
+            JobStages.parsingOnTheReader(env, s);
+        } else {
+            JobStages.build(env, s, v.stage());
+        }
         ThreadCpu cpu = new ThreadCpu();
         JobClient client = env.executeAsync("bench whole job " + v.name());
         client.getJobExecutionResult().get();
@@ -204,7 +221,7 @@ final class WholeJobBench {
             Variant v = e.getKey();
             double run = median(e.getValue(), Run::runSeconds);
             double cpu = median(e.getValue(), Run::cpuSeconds);
-            boolean chain = v.stage() != null && v.parallelism() == 1;
+            boolean chain = v.stage() != null && v.parallelism() == 1 && !v.parseOnReader();
             out.row(v.name(), Report.rate(rows / run), Report.ratio(plain / run),
                     String.format("%.2f; %s", run, all(e.getValue(), Run::runSeconds)),
                     chain ? String.format("%+.2f", run - previousRun) : "",
@@ -218,8 +235,8 @@ final class WholeJobBench {
         out.line("");
         out.line("CPU seconds by thread (medians; threads with ≥ 0.1 s in one of the columns):");
         out.line("");
-        List<Variant> shown = runs.keySet().stream().filter(v -> v.stage() == null || v.stage() == Stage.PARSE
-                || v.stage() == Stage.SINK).toList();
+        List<Variant> shown = runs.keySet().stream().filter(v -> v.stage() == null || v.stage() == Stage.SINK
+                || v.parallelism() == 2).toList();
         Map<String, List<Double>> table = new TreeMap<>();
         for (int c = 0; c < shown.size(); c++) {
             for (Run r : runs.get(shown.get(c))) {
