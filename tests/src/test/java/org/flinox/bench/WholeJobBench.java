@@ -280,11 +280,12 @@ final class WholeJobBench {
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        for (int attempt = 0; attempt < 5 && Files.exists(dir); attempt++) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.UncheckedIOException e) {
+                // a checkpoint that Flink's cleanup removed while the walk went through it: walk again
+            }
         }
     }
 }
