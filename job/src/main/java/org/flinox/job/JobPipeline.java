@@ -11,6 +11,7 @@ import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -19,8 +20,11 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import org.apache.flink.util.function.SerializableFunction;
+import org.flinox.job.input.InputFormat;
 import org.flinox.job.input.InputSources;
 import org.flinox.job.input.UpdateFiles;
+import org.flinox.job.input.KeyedLine;
+import org.flinox.job.input.ParseByKey;
 import org.flinox.job.input.ParseFunction;
 import org.flinox.job.input.RawLine;
 import org.flinox.job.input.RecordParser;
@@ -42,7 +46,8 @@ import org.flinox.operators.Rejected;
 
 /**
  * The dataflow: read lines (files or a Kafka topic) → parse (bad lines to dead letters) → key
- * → model ({@link Flinox#apply}, the library API: each key's whole State in one ValueState) →
+ * → model (CSV files: read → key each line by its key cell → parse at the model's parallelism →
+ * model) ({@link Flinox#apply}, the library API: each key's whole State in one ValueState) →
  * JSON lines (files or Kafka topics), exactly once. Every operator has a stable uid so a
  * savepoint maps back to it.
  */
@@ -62,11 +67,21 @@ public final class JobPipeline {
      */
     public static void build(StreamExecutionEnvironment env, JobSettings s,
             UnaryOperator<DataStream<FeatureRecord>> beforeKey) {
-        SingleOutputStreamOperator<FeatureRecord> records = KafkaAddress.isKafka(s.input())
-                ? parse(countLines(kafkaInput(env, s), s.parallelism()), s, s.parallelism())
-                : parse(countLines(fileInput(env, s), 1), s, 1);
+        SingleOutputStreamOperator<FeatureRecord> records;
+        KeyedStream<FeatureRecord, String> keyed;
+        if (parsesAfterKeying(s)) {
+            records = parseByKey(keyLines(countLines(fileInput(env, s), 1), s), s);
+            DataStream<FeatureRecord> hooked = beforeKey.apply(records);
+            // each record is on its key's subtask already; a test's hook may have moved it (its own parallelism)
+            keyed = hooked == records ? DataStreamUtils.reinterpretAsKeyedStream(records, FeatureRecord::key, Types.STRING)
+                    : hooked.keyBy(FeatureRecord::key, Types.STRING);
+        } else {
+            records = KafkaAddress.isKafka(s.input())
+                    ? parse(countLines(kafkaInput(env, s), s.parallelism()), s, s.parallelism())
+                    : parse(countLines(fileInput(env, s), 1), s, 1);
+            keyed = beforeKey.apply(records).keyBy(FeatureRecord::key, Types.STRING);
+        }
 
-        KeyedStream<FeatureRecord, String> keyed = beforeKey.apply(records).keyBy(FeatureRecord::key, Types.STRING);
         ModelStream<FeatureRecord> model = s.modelUpdates() == null
                 ? Flinox.apply(keyed, s.model(), FeatureRecord::features, modelSettings(s))
                 : Flinox.apply(keyed, s.model(), FeatureRecord::features, modelSettings(s),
@@ -180,10 +195,10 @@ public final class JobPipeline {
     }
 
     /**
-     * One reader: files are read one at a time in arrival order, so with parsing chained to it
-     * and no shuffle before the keyBy, each key sees its records in order.
+     * One reader: files are read one at a time in arrival order, so with the key read (CSV) or
+     * the parse (JSON lines) chained to it and one keyBy after, each key sees its records in order.
      */
-    private static DataStream<RawLine> fileInput(StreamExecutionEnvironment env, JobSettings s) {
+    static DataStream<RawLine> fileInput(StreamExecutionEnvironment env, JobSettings s) {
         InputSources sources = InputSources.forPath(s.input()).format(s.format());
         if (s.watch() != null) {
             return env.fromSource(sources.watch(s.watch()).build(), WatermarkStrategy.noWatermarks(), "input")
@@ -212,7 +227,7 @@ public final class JobPipeline {
     }
 
     /** Lines read and their bytes, chained to the reader (the same parallelism). */
-    private static DataStream<RawLine> countLines(DataStream<RawLine> lines, Integer parallelism) {
+    static DataStream<RawLine> countLines(DataStream<RawLine> lines, Integer parallelism) {
         SingleOutputStreamOperator<RawLine> counted = lines.map(new Tally.Lines()).returns(lines.getType())
                 .uid("flinox-tally-lines").name("count lines");
         SingleOutputStreamOperator<RawLine> real = counted.filter(line -> !BoundedInput.isEndMarker(line))
@@ -224,8 +239,38 @@ public final class JobPipeline {
         return real;
     }
 
+    /**
+     * Whether the lines are keyed before they are parsed: CSV files, whose one reader reads only
+     * each line's key cell ({@link RecordParser#routingKey}) so the full parse runs at the model's
+     * parallelism. Kafka's readers already run at that parallelism; a JSON line's key needs the
+     * whole line parsed.
+     */
+    static boolean parsesAfterKeying(JobSettings s) {
+        return !KafkaAddress.isKafka(s.input()) && s.format() == InputFormat.CSV;
+    }
+
+    /** Each line with its record's key, chained to the one reader, then keyed: every key's lines in order. */
+    static KeyedStream<KeyedLine, String> keyLines(DataStream<RawLine> lines, JobSettings s) {
+        RecordParser parser = new RecordParser(s.format(), s.keyField(), s.features());
+        return lines.map(line -> new KeyedLine(parser.routingKey(line), line)).returns(KeyedLine.class)
+                .uid("flinox-key-lines").name("key lines").setParallelism(1)
+                .keyBy(KeyedLine::key, Types.STRING);
+    }
+
+    /** The parse of keyed lines, at the model's parallelism (null: the default, like the model's). */
+    static SingleOutputStreamOperator<FeatureRecord> parseByKey(KeyedStream<KeyedLine, String> lines, JobSettings s) {
+        SingleOutputStreamOperator<FeatureRecord> records = lines
+                .process(new ParseByKey(new RecordParser(s.format(), s.keyField(), s.features()), DeadLetters.TAG),
+                        TypeInformation.of(FeatureRecord.class))
+                .uid("flinox-parse").name("parse");
+        if (s.parallelism() != null) {
+            records.setParallelism(s.parallelism());
+        }
+        return records;
+    }
+
     /** Parsing, chained to the reader: the same parallelism (null: the default, like the reader's). */
-    private static SingleOutputStreamOperator<FeatureRecord> parse(DataStream<RawLine> lines, JobSettings s,
+    static SingleOutputStreamOperator<FeatureRecord> parse(DataStream<RawLine> lines, JobSettings s,
             Integer parallelism) {
         SingleOutputStreamOperator<FeatureRecord> records = lines
                 .process(new ParseFunction(new RecordParser(s.format(), s.keyField(), s.features()), DeadLetters.TAG))

@@ -17,7 +17,8 @@ import java.util.List;
  *   <li>B3 incremental RocksDB checkpoints at 1M keys: duration, size, restore time;
  *   <li>B4 micro: forward passes vs plain loops, the state serializer;
  *   <li>B8 the job's --final-savepoint (stop-with-savepoint) vs a periodic checkpoint of the same state (only on request);
- *   <li>B6 the parse stage in-process: the job's parser vs a hand-written split/parse (only on request).
+ *   <li>B6 the parse stage in-process: the job's parser vs a hand-written split/parse (only on request);
+ *   <li>B7 the whole job, a CSV file to JSON-lines files, stage by stage, vs plain single-threaded Java (only on request);
  *   <li>B9 the live state changelog: the same job without and with state changes (only on request).
  * </ul>
  *
@@ -46,10 +47,12 @@ public final class FlinoxBenchmark {
             new ParseBench(out, repeats, scale).run();
         }
         if (only.contains("B1") || only.contains("B2") || only.contains("B2-updates") || only.contains("B3")
-                || only.contains("B5") || only.contains("B8") || only.contains("B9")) {
+                || only.contains("B5") || only.contains("B7") || only.contains("B8") || only.contains("B9")) {
             try (BenchCluster cluster = new BenchCluster()) {
                 ThroughputBench throughput = new ThroughputBench(cluster, out, repeats, scale);
-                throughput.warmUp();
+                if (!List.of("B7").containsAll(only)) {
+                    throughput.warmUp();
+                }
                 if (only.contains("B1")) {
                     throughput.b1();
                     throughput.b1Skew();
@@ -65,6 +68,9 @@ public final class FlinoxBenchmark {
                 }
                 if (only.contains("B5")) {
                     new SqlBench(cluster, out, repeats, scale).run();
+                }
+                if (only.contains("B7")) {
+                    new WholeJobBench(cluster, out, repeats, scale).run();
                 }
                 if (only.contains("B8")) {
                     new FinalSavepointBench(cluster, out, repeats, scale).run();

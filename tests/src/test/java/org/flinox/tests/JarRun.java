@@ -31,7 +31,12 @@ record JarRun(int code, String out, String err, Duration elapsed) {
      * what a run leaves in the temporary directory can be seen.
      */
     static JarRun of(Path workDir, String... args) throws Exception {
-        Process p = start(workDir, args);
+        return of(workDir, List.of(), args);
+    }
+
+    /** As {@link #of(Path, String...)}, with flags for the launching JVM ({@code java FLAGS -jar ...}). */
+    static JarRun of(Path workDir, List<String> jvmFlags, String... args) throws Exception {
+        Process p = start(workDir, jvmFlags, args);
         long start = System.nanoTime();
         List<String> out = new CopyOnWriteArrayList<>();
         List<String> err = new CopyOnWriteArrayList<>();
@@ -50,10 +55,16 @@ record JarRun(int code, String out, String err, Duration elapsed) {
 
     /** Starts the jar; the caller reads its streams and ends it. */
     static Process start(Path workDir, String... args) throws IOException {
+        return start(workDir, List.of(), args);
+    }
+
+    private static Process start(Path workDir, List<String> jvmFlags, String... args) throws IOException {
         assertThat(JAR).as("the shaded jar (mvn package builds it before the tests module)").isRegularFile();
         Path tmp = Files.createDirectories(workDir.resolve("tmp"));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + tmp, "-jar", JAR.toString()));
+                "-Djava.io.tmpdir=" + tmp));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-jar", JAR.toString()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).directory(workDir.toFile()).start();
     }

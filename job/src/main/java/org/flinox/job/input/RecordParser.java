@@ -117,6 +117,37 @@ public final class RecordParser implements Serializable {
         return format == InputFormat.CSV ? parseCsv(line) : parseJson(line);
     }
 
+    /**
+     * The key {@link #parse} gives this line if it accepts it, read without parsing the rest:
+     * for a CSV line, its cells up to the key's only. It routes lines to parsers by key, so every
+     * line of one key is parsed by one parser, in order. For a line that {@code parse} rejects, a
+     * key of its own (empty when none can be read): its dead letter comes from {@code parse}. A
+     * JSON line is parsed whole for its key (the job routes only CSV lines this way).
+     */
+    public String routingKey(RawLine line) {
+        if (keyField == null) {
+            return GLOBAL_KEY;
+        }
+        if (line.problem() != null || line.text() == null) {
+            return "";
+        }
+        if (format != InputFormat.CSV) {
+            return parse(line) instanceof Accepted a ? a.record().key() : "";
+        }
+        if (line.header() == null) {
+            return "";
+        }
+        Columns columns = columns(line.header());
+        if (columns.invalid() != null || columns.key() < 0) {
+            return "";
+        }
+        try {
+            return csvCell(line.text(), columns.key());
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     // ---------------------------------------------------------------- CSV
 
     private Parsed parseCsv(RawLine line) {
@@ -246,6 +277,31 @@ public final class RecordParser implements Serializable {
                 throw new IOException("more than one CSV record on one line");
             }
             return cells.toArray(new String[0]);
+        }
+    }
+
+    /**
+     * Cell {@code k} of a CSV line as {@link #csvRow} reads it, without reading the cells after
+     * it; empty when the line has fewer cells. Throws when the line is not valid CSV up to it.
+     */
+    private String csvCell(String text, int k) throws IOException {
+        if (csvFactory == null) {
+            csvFactory = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY).getFactory();
+        }
+        try (JsonParser p = csvFactory.createParser(text)) {
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.START_ARRAY) {
+                t = p.nextToken();
+            }
+            if (t != JsonToken.START_ARRAY) {
+                return "";
+            }
+            for (int i = 0; (t = p.nextToken()) != JsonToken.END_ARRAY && t != null; i++) {
+                if (i == k) {
+                    return p.getText();
+                }
+            }
+            return "";
         }
     }
 
