@@ -3,7 +3,6 @@ package org.flinox.job;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -332,7 +331,7 @@ public final class JobPipeline {
             return new PrintSink<>(stdErr);
         }
         createDirectory(dir);
-        return FileSink.forRowFormat(new Path(dir), new SimpleStringEncoder<String>("UTF-8"))
+        return FileSink.forRowFormat(new Path(dir), new LineEncoder())
                 .withBucketAssigner(new BasePathBucketAssigner<>())
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
                 .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".jsonl").build())

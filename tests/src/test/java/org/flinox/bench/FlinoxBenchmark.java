@@ -19,6 +19,7 @@ import java.util.List;
  *   <li>B8 the job's --final-savepoint (stop-with-savepoint) vs a periodic checkpoint of the same state (only on request);
  *   <li>B6 the parse stage in-process: the job's parser vs a hand-written split/parse (only on request);
  *   <li>B7 the whole job, a CSV file to JSON-lines files, stage by stage, vs plain single-threaded Java (only on request);
+ *   <li>B7-lines the output stage in-process: streamed JSON and one write per line vs what they replaced (only on request);
  *   <li>B9 the live state changelog: the same job without and with state changes (only on request).
  * </ul>
  *
@@ -45,6 +46,9 @@ public final class FlinoxBenchmark {
         }
         if (only.contains("B6")) {
             new ParseBench(out, repeats, scale).run();
+        }
+        if (only.contains("B7-lines")) {
+            new org.flinox.job.LineOutputBench(out::line, repeats, scale).run();
         }
         if (only.contains("B1") || only.contains("B2") || only.contains("B2-updates") || only.contains("B3")
                 || only.contains("B5") || only.contains("B7") || only.contains("B8") || only.contains("B9")) {
