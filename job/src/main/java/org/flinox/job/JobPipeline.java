@@ -98,8 +98,12 @@ public final class JobPipeline {
         }
 
         DataStream<DeadLetter> uncounted = records.getSideOutput(DeadLetters.TAG).union(rejected);
-        DataStream<DeadLetter> deadLetters = uncounted.map(new Tally.DeadLetters()).returns(uncounted.getType())
-                .uid("flinox-tally-dead-letters").name("count dead letters");
+        SingleOutputStreamOperator<DeadLetter> counted = uncounted.map(new Tally.DeadLetters())
+                .returns(uncounted.getType()).uid("flinox-tally-dead-letters").name("count dead letters");
+        if (s.parallelism() != null) {
+            counted.setParallelism(s.parallelism());
+        }
+        DataStream<DeadLetter> deadLetters = counted;
         if (s.modelUpdates() != null) { // not counted with the records': they are the control stream's
             deadLetters = deadLetters.union(model.refusedUpdates().map(JobPipeline::refusedUpdate)
                     .returns(TypeInformation.of(DeadLetter.class)).uid("flinox-refused-updates").name("refused updates"));
@@ -295,17 +299,28 @@ public final class JobPipeline {
     /**
      * {@code stream} as JSON lines where {@code location} says: a {@code kafka://} topic
      * (keyed by {@code key}), a directory, or standard output (error for dead letters) when null.
+     * The JSON step and the sink run at the model's parallelism, chained to it: a record is
+     * neither serialized nor handed to another thread on its way out.
      */
     private static <T> void writeJsonLines(DataStream<T> stream, String location, JobSettings s, JsonLinesSink ids,
             SerializableFunction<T, String> key, SerializableFunction<T, String> json) {
         if (KafkaAddress.isKafka(location)) {
-            stream.sinkTo(KafkaConnectors.sink(KafkaAddress.parse(location), s.kafka(), ids.uid().substring("flinox-".length()),
-                            key, json))
+            DataStreamSink<T> sink = stream.sinkTo(KafkaConnectors.sink(KafkaAddress.parse(location), s.kafka(),
+                            ids.uid().substring("flinox-".length()), key, json))
                     .uid(ids.uid() + "-kafka").name(ids.name());
+            if (s.parallelism() != null) {
+                sink.setParallelism(s.parallelism());
+            }
             return;
         }
-        DataStreamSink<String> sink = stream.map(json::apply).returns(Types.STRING).uid(ids.jsonUid()).name(ids.jsonName())
-                .sinkTo(sink(location, ids.stdErr())).uid(sinkUid(ids.uid(), location)).name(ids.name());
+        SingleOutputStreamOperator<String> lines = stream.map(json::apply).returns(Types.STRING)
+                .uid(ids.jsonUid()).name(ids.jsonName());
+        DataStreamSink<String> sink = lines.sinkTo(sink(location, ids.stdErr())).uid(sinkUid(ids.uid(), location))
+                .name(ids.name());
+        if (s.parallelism() != null) {
+            lines.setParallelism(s.parallelism());
+            sink.setParallelism(s.parallelism());
+        }
         if (location == null) {
             sink.setParallelism(1); // one printer, so the stream carries bare JSON lines (no "subtask> " prefixes)
         }
@@ -325,13 +340,17 @@ public final class JobPipeline {
         }
     }
 
-    /** JSON lines into part files committed on checkpoints, or printed when no directory is given. */
+    /**
+     * JSON lines into part files committed on checkpoints (a part file per checkpoint and
+     * subtask, written through a buffer: {@link BufferedLines}), or printed when no directory is
+     * given.
+     */
     private static Sink<String> sink(String dir, boolean stdErr) {
         if (dir == null) {
             return new PrintSink<>(stdErr);
         }
         createDirectory(dir);
-        return FileSink.forRowFormat(new Path(dir), new LineEncoder())
+        return FileSink.forBulkFormat(new Path(dir), BufferedLines.factory())
                 .withBucketAssigner(new BasePathBucketAssigner<>())
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
                 .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".jsonl").build())

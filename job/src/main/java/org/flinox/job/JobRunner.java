@@ -318,6 +318,9 @@ public final class JobRunner {
             c.put("execution.checkpointing.dir", checkpointDir);
         }
         c.put("pipeline.generic-types", "false"); // state and records never fall back to Kryo
+        // no operator of the job changes a record after it is emitted or keeps one it may change,
+        // so chained operators can hand records on without a copy (B7: ~5 copies per record)
+        c.put("pipeline.object-reuse", "true");
         c.put("pipeline.max-parallelism", Integer.toString(o.maxParallelism));
         if (embedded()) {
             // accumulators reach the client with the heartbeats: every second, for the progress bar

@@ -17,11 +17,58 @@ final class JsonLines {
     private JsonLines() {}
 
     /**
-     * {@code {"key": .., "source": .., "seq": .., "output": [..]}}, streamed (one line per
-     * record: B7 measured building a tree for it at about a quarter of the whole job's CPU); the
-     * same bytes as {@link #MAPPER} writes for the tree of those fields.
+     * {@code {"key": .., "source": .., "seq": .., "output": [..]}} (and {@code "model_version"}
+     * with {@code --model-updates}): the bytes Jackson writes for the tree of those fields. Text
+     * Jackson writes as it is and finite numbers (nearly every line) are appended directly,
+     * numbers as {@link Double#toString} prints them, as Jackson does; other lines go through
+     * Jackson's generator (B7: the JSON step was a quarter of the whole job's CPU).
      */
     static String output(ModelOutput<FeatureRecord> o) {
+        FeatureRecord in = o.input();
+        double[] y = o.output();
+        if (!writtenAsIs(in.key()) || !writtenAsIs(in.source())
+                || o.modelVersion() != null && !writtenAsIs(o.modelVersion()) || !finite(y)) {
+            return generated(o);
+        }
+        StringBuilder line = new StringBuilder(64 + 24 * y.length);
+        line.append("{\"key\":\"").append(in.key()).append("\",\"source\":\"").append(in.source())
+                .append("\",\"seq\":").append(in.seq()).append(",\"output\":[");
+        for (int j = 0; j < y.length; j++) {
+            if (j > 0) {
+                line.append(',');
+            }
+            line.append(y[j]);
+        }
+        line.append(']');
+        if (o.modelVersion() != null) { // only with --model-updates: other runs' lines stay as they were
+            line.append(",\"model_version\":\"").append(o.modelVersion()).append('"');
+        }
+        return line.append('}').toString();
+    }
+
+    /** Whether Jackson writes {@code text} in a JSON string unchanged: printable ASCII but {@code "} and {@code \}. */
+    private static boolean writtenAsIs(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether every value is a number in JSON (Jackson writes NaN and infinities as strings). */
+    private static boolean finite(double[] values) {
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The line through Jackson's generator: escapes, non-finite values, lone surrogates. */
+    static String generated(ModelOutput<FeatureRecord> o) {
         StringWriter text = new StringWriter(64 + 24 * o.output().length);
         try (JsonGenerator g = MAPPER.getFactory().createGenerator(text)) {
             g.writeStartObject();
@@ -33,7 +80,7 @@ final class JsonLines {
                 g.writeNumber(v);
             }
             g.writeEndArray();
-            if (o.modelVersion() != null) { // only with --model-updates: other runs' lines stay as they were
+            if (o.modelVersion() != null) {
                 g.writeStringField("model_version", o.modelVersion());
             }
             g.writeEndObject();

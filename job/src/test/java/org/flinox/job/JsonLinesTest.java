@@ -56,22 +56,79 @@ class JsonLinesTest {
     }
 
     @Test
-    void theEncoderWritesTheLineAndItsNewlineInUtf8InOneWrite() throws Exception {
-        var writes = new java.util.ArrayList<byte[]>();
-        var stream = new java.io.OutputStream() {
+    void linesOfRandomKeysAndValuesAreTheJsonOfTheTreeOfTheirFields() throws Exception {
+        // plain keys take the appended path, others (quotes, controls, non-ASCII, surrogates) Jackson's
+        java.util.Random random = new java.util.Random(25);
+        String alphabet = "az09-_./ :\"\\\u0000\u001f\u007f\u00e9\u20ac\ud83d\ude00";
+        ObjectMapper mapper = new ObjectMapper();
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder key = new StringBuilder();
+            for (int c = random.nextInt(6); c > 0; c--) {
+                key.append(alphabet.charAt(random.nextInt(i % 2 == 0 ? 10 : alphabet.length())));
+            }
+            double[] y = new double[random.nextInt(4)];
+            for (int j = 0; j < y.length; j++) {
+                y[j] = switch (random.nextInt(8)) {
+                    case 0 -> Double.longBitsToDouble(random.nextLong()); // any bits: subnormals, NaNs, huge
+                    case 1 -> new double[] {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.MIN_VALUE,
+                            Double.MAX_VALUE, 1e7, 1e-3, 9.999999e-4, 2e23}[random.nextInt(10)];
+                    default -> random.nextGaussian() * Math.pow(10, random.nextInt(21) - 10);
+                };
+            }
+            String version = random.nextInt(4) == 0 ? key.reverse().toString() : null;
+            long seq = random.nextInt(3) == 0 ? random.nextLong() : random.nextInt(1000);
+            ModelOutput<FeatureRecord> o = new ModelOutput<>(new FeatureRecord(key.toString(), "in/" + key + ".csv",
+                    seq, "", y), y, version);
+            var tree = mapper.createObjectNode();
+            tree.put("key", key.toString()).put("source", "in/" + key + ".csv").put("seq", seq);
+            var values = tree.putArray("output");
+            for (double v : y) {
+                values.add(v);
+            }
+            if (version != null) {
+                tree.put("model_version", version);
+            }
+            assertThat(JsonLines.output(o)).as("line %d", i)
+                    .isEqualTo(JsonLines.escapeLoneSurrogates(mapper.writeValueAsString(tree)));
+        }
+    }
+
+    @Test
+    void bufferedLinesReachThePartFileInUtf8WhenFlushedAndLeaveItOpen() throws Exception {
+        java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
+        boolean[] closed = {false};
+        var partFile = new org.apache.flink.core.fs.FSDataOutputStream() {
             @Override
             public void write(int b) {
-                writes.add(new byte[] {(byte) b});
+                written.write(b);
             }
 
             @Override
-            public void write(byte[] b, int off, int len) {
-                writes.add(java.util.Arrays.copyOfRange(b, off, off + len));
+            public long getPos() {
+                return written.size();
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void sync() {}
+
+            @Override
+            public void close() {
+                closed[0] = true;
             }
         };
-        new LineEncoder().encode("{\"key\":\"é😀\"}", stream);
-        assertThat(writes).hasSize(1);
-        assertThat(writes.get(0)).isEqualTo("{\"key\":\"é😀\"}\n".getBytes(StandardCharsets.UTF_8));
+        var lines = BufferedLines.factory().create(partFile);
+        lines.addElement("{\"key\":\"é😀\"}");
+        lines.addElement("{}");
+        assertThat(written.size()).as("buffered until flushed").isZero();
+        lines.flush();
+        assertThat(written.toByteArray()).isEqualTo("{\"key\":\"é😀\"}\n{}\n".getBytes(StandardCharsets.UTF_8));
+        lines.addElement("x".repeat(100_000)); // longer than the buffer
+        lines.finish();
+        assertThat(written.size()).isEqualTo(20 + 100_001);
+        assertThat(closed[0]).as("the part file is Flink's to close").isFalse();
     }
 
     private static ModelOutput<FeatureRecord> output(String key, long seq, double[] y) {

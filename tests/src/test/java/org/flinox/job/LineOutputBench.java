@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,16 +13,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.function.Consumer;
-import org.apache.flink.api.common.serialization.SimpleStringEncoder;
+import org.apache.flink.api.common.serialization.BulkWriter;
+import org.apache.flink.core.fs.local.LocalDataOutputStream;
 import org.flinox.operators.FeatureRecord;
 import org.flinox.operators.ModelOutput;
 
 /**
  * B7-lines: the output stage's two steps in this JVM, each against what it replaced, in
  * alternation, in this thread's CPU time: a record's JSON line ({@link JsonLines#output},
- * streamed, against Jackson's tree of the same fields), and the line into a local file
- * ({@link LineEncoder}, one write, against Flink's {@code SimpleStringEncoder}, two writes on the
- * same unbuffered stream a part file has). Both pairs write the same bytes (checked).
+ * appended, against Jackson's generator, {@link JsonLines#generated}, which wrote every line
+ * before), and the line into a local file ({@link BufferedLines}, through a buffer, against one
+ * write per line on the same unbuffered stream a part file has, as the job's row encoder wrote
+ * them before). Both pairs write the same bytes (checked).
  */
 public final class LineOutputBench {
     private final Consumer<String> out;
@@ -45,15 +48,15 @@ public final class LineOutputBench {
             outputs.add(new ModelOutput<>(new FeatureRecord("sensor-" + i % 10_000, "bench.csv", i, "", y), y));
         }
         for (ModelOutput<FeatureRecord> o : outputs.subList(0, 100)) {
-            if (!tree(o).equals(JsonLines.output(o))) {
-                throw new IllegalStateException("streamed and tree JSON differ: " + tree(o));
+            if (!JsonLines.generated(o).equals(JsonLines.output(o))) {
+                throw new IllegalStateException("appended and generated JSON differ: " + JsonLines.generated(o));
             }
         }
         Path dir = Files.createTempDirectory("b7-lines");
         out.accept("");
         out.accept("## B7-lines: the output stage in-process, " + records + " records × 16 features (ns per record, thread CPU)");
         out.accept("");
-        out.accept("| repeat | JSON tree | JSON streamed | ratio | two writes | one write | ratio |");
+        out.accept("| repeat | JSON generator | JSON appended | ratio | one write per line | buffered | ratio |");
         out.accept("|---|---|---|---|---|---|---|");
         long sink = 0;
         List<String> lines = new ArrayList<>(records);
@@ -61,7 +64,7 @@ public final class LineOutputBench {
             ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
             long t0 = cpu.getCurrentThreadCpuTime();
             for (ModelOutput<FeatureRecord> o : outputs) {
-                sink += tree(o).length();
+                sink += JsonLines.generated(o).length();
             }
             long t1 = cpu.getCurrentThreadCpuTime();
             lines.clear();
@@ -69,24 +72,24 @@ public final class LineOutputBench {
                 lines.add(JsonLines.output(o));
             }
             long t2 = cpu.getCurrentThreadCpuTime();
-            Path two = dir.resolve("two");
-            Path one = dir.resolve("one");
-            SimpleStringEncoder<String> flinks = new SimpleStringEncoder<>("UTF-8");
-            try (OutputStream s = new FileOutputStream(two.toFile())) {
+            Path unbuffered = dir.resolve("unbuffered");
+            Path buffered = dir.resolve("buffered");
+            try (OutputStream s = new FileOutputStream(unbuffered.toFile())) {
                 for (String line : lines) {
-                    flinks.encode(line, s);
+                    s.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                 }
             }
             long t3 = cpu.getCurrentThreadCpuTime();
-            LineEncoder ours = new LineEncoder();
-            try (OutputStream s = new FileOutputStream(one.toFile())) {
+            try (LocalDataOutputStream s = new LocalDataOutputStream(buffered.toFile())) {
+                BulkWriter<String> ours = BufferedLines.factory().create(s);
                 for (String line : lines) {
-                    ours.encode(line, s);
+                    ours.addElement(line);
                 }
+                ours.finish();
             }
             long t4 = cpu.getCurrentThreadCpuTime();
-            if (Files.mismatch(one, two) != -1) {
-                throw new IllegalStateException("the encoders wrote different bytes");
+            if (Files.mismatch(unbuffered, buffered) != -1) {
+                throw new IllegalStateException("the writers wrote different bytes");
             }
             if (r > 0) {
                 double n = records;
@@ -94,26 +97,11 @@ public final class LineOutputBench {
                         (t1 - t0) / n, (t2 - t1) / n, (double) (t2 - t1) / (t1 - t0), (t3 - t2) / n, (t4 - t3) / n,
                         (double) (t4 - t3) / (t3 - t2)));
             }
-            Files.delete(one);
-            Files.delete(two);
+            Files.delete(unbuffered);
+            Files.delete(buffered);
         }
         Files.delete(dir);
         out.accept("");
-        out.accept("(" + sink + " characters of tree JSON)");
-    }
-
-    /** The line as the job wrote it before: Jackson's tree of the fields. */
-    private static String tree(ModelOutput<FeatureRecord> o) {
-        var n = JsonLines.MAPPER.createObjectNode();
-        n.put("key", o.input().key()).put("source", o.input().source()).put("seq", o.input().seq());
-        var values = n.putArray("output");
-        for (double v : o.output()) {
-            values.add(v);
-        }
-        try {
-            return JsonLines.escapeLoneSurrogates(JsonLines.MAPPER.writeValueAsString(n));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        out.accept("(" + sink + " characters of generated JSON)");
     }
 }
