@@ -520,4 +520,35 @@ class RecordParserTest {
         assertThat(checked).isEqualTo(1 + 11 + 121 + 1331 + 14641 + 161051);
         assertThat(errors).isGreaterThan(1000); // broken quotes are among them, not only valid lines
     }
+
+    @Test
+    void aLinesCellIsTheCellJacksonsDataBindingReadsOnEveryShortValidLine() throws Exception {
+        // the reader keys each line by one cell: it must be the cell the full parse finds
+        String[] pieces = {"a", ",", "\"", " ", "1.5", "\t", "é", "\uFEFF", ";", "\"\"", "#"};
+        var reader = new com.fasterxml.jackson.dataformat.csv.CsvMapper()
+                .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.WRAP_AS_ARRAY).readerFor(String[].class);
+        int checked = 0;
+        int[] at = new int[4];
+        for (int n = 0; n < 14641; n++) { // every line of 4 pieces
+            StringBuilder b = new StringBuilder();
+            for (int i = 0, rest = n; i < at.length; i++, rest /= pieces.length) {
+                b.append(pieces[rest % pieces.length]);
+            }
+            String text = b.toString();
+            String[] row;
+            try (com.fasterxml.jackson.databind.MappingIterator<String[]> rows = reader.readValues(text)) {
+                row = rows.hasNextValue() ? rows.nextValue() : new String[] {""};
+                if (rows.hasNextValue()) {
+                    continue; // two records: refused by the parse whatever its key
+                }
+            } catch (java.io.IOException e) {
+                continue; // not valid CSV: a dead letter whatever its key
+            }
+            for (int k = 0; k < 4; k++) {
+                assertThat(csv.csvCell(text, k)).as("cell %d of '%s'", k, text).isEqualTo(k < row.length ? row[k] : "");
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(20_000);
+    }
 }
