@@ -19,6 +19,7 @@ import java.util.List;
  *   <li>B8 the job's --final-savepoint (stop-with-savepoint) vs a periodic checkpoint of the same state (only on request);
  *   <li>B6 the parse stage in-process: the job's parser vs a hand-written split/parse (only on request);
  *   <li>B7 the whole job, a CSV file to JSON-lines files, stage by stage, vs plain single-threaded Java (only on request);
+ *   <li>B7-skew the whole job vs the Flink job a user would write by hand, keys in turn and Zipf(1.1) (only on request);
  *   <li>B7-lines the output stage in-process: streamed JSON and one write per line vs what they replaced (only on request);
  *   <li>B9 the live state changelog: the same job without and with state changes (only on request).
  * </ul>
@@ -51,10 +52,10 @@ public final class FlinoxBenchmark {
             new org.flinox.job.LineOutputBench(out::line, repeats, scale).run();
         }
         if (only.contains("B1") || only.contains("B2") || only.contains("B2-updates") || only.contains("B3")
-                || only.contains("B5") || only.contains("B7") || only.contains("B8") || only.contains("B9")) {
+                || only.contains("B5") || only.contains("B7") || only.contains("B7-skew") || only.contains("B8") || only.contains("B9")) {
             try (BenchCluster cluster = new BenchCluster()) {
                 ThroughputBench throughput = new ThroughputBench(cluster, out, repeats, scale);
-                if (!List.of("B7").containsAll(only)) {
+                if (!List.of("B7", "B7-skew").containsAll(only)) {
                     throughput.warmUp();
                 }
                 if (only.contains("B1")) {
@@ -75,6 +76,9 @@ public final class FlinoxBenchmark {
                 }
                 if (only.contains("B7")) {
                     new WholeJobBench(cluster, out, repeats, scale).run();
+                }
+                if (only.contains("B7-skew")) {
+                    new WholeJobBench(cluster, out, repeats, scale).againstHandWritten();
                 }
                 if (only.contains("B8")) {
                     new FinalSavepointBench(cluster, out, repeats, scale).run();

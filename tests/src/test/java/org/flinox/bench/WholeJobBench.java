@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongUnaryOperator;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -44,6 +46,8 @@ import org.flinox.job.JobStages.Stage;
 final class WholeJobBench {
     private static final int KEYS = 10_000;
     private static final int FEATURES = BenchModels.FEATURES;
+    private static final int SKEW_KEYS = 1_000_000;
+    private static final double ZIPF = 1.1;
 
     private final BenchCluster cluster;
     private final Report out;
@@ -72,7 +76,7 @@ final class WholeJobBench {
         Path dir = Files.createTempDirectory("flinox-bench-whole");
         try {
             Path input = Files.createDirectories(dir.resolve("in")).resolve("rows.csv");
-            writeInput(input);
+            writeInput(input, i -> i % KEYS);
             List<Variant> variants = List.of(
                     new Variant("plain Java, 1 thread", null, 1, null, false),
                     new Variant("read", Stage.READ, 1, "1h", false),
@@ -116,14 +120,97 @@ final class WholeJobBench {
         }
     }
 
-    /** {@code key,f0..f15}: row i of key {@code i mod KEYS}, features with 6 decimals from a hash of (i, j). */
-    private void writeInput(Path input) throws IOException {
+    /**
+     * B7-skew: the whole job (default flags, and with key bundles of 1,000) against {@link
+     * HandWrittenJob}, the Flink job a user would write for the same lines, at parallelism 1 with
+     * checkpoints every 10 s, on keys in turn and on keys drawn Zipf(1.1) over 1M keys; the plain
+     * reference beside them. Each variant's first run is checked to write the reference's lines.
+     */
+    void againstHandWritten() throws Exception {
+        Path dir = Files.createTempDirectory("flinox-bench-skew");
+        try {
+            Map<String, LongUnaryOperator> inputs = new LinkedHashMap<>();
+            inputs.put(String.format("%,d keys in turn", KEYS), i -> i % KEYS);
+            inputs.put(String.format("Zipf(%.1f) over %,d keys", ZIPF, SKEW_KEYS),
+                    i -> Workload.zipfRank(SKEW_KEYS, ZIPF, (Workload.unit(~i) + 1) / 2));
+            out.line(String.format("## B7-skew the whole job against a hand-written Flink job: a CSV file (%,d rows, "
+                    + "%d features) to JSON-lines files, parallelism 1, checkpoints every 10 s, RocksDB", rows, FEATURES));
+            out.line("");
+            out.row("keys", "variant", "records/s", "ratio to the hand-written job", "run ms (median; all)",
+                    "ratio to plain Java");
+            out.row("---", "---", "---", "---", "---", "---");
+            int n = 0;
+            for (Map.Entry<String, LongUnaryOperator> in : inputs.entrySet()) {
+                Path input = Files.createDirectories(dir.resolve("in-" + n++)).resolve("rows.csv");
+                writeInput(input, in.getValue());
+                Path reference = dir.resolve("reference.jsonl");
+                plain(input, reference);
+                Map<String, Integer> runsSoFar = new HashMap<>();
+                Alternating a = new Alternating()
+                        .add("plain Java, 1 thread", () -> 1e3 * plain(input, dir.resolve("plain.jsonl")).runSeconds())
+                        .add("hand-written Flink job", () -> checked(runsSoFar, "hand-written", reference, dir, d -> {
+                            JobSettings s = settings(input, d, "10s", 1);
+                            StreamExecutionEnvironment env = environment(s, 1);
+                            HandWrittenJob.build(env, input, d.resolve("out"));
+                            return env;
+                        }))
+                        .add("Flinox, default flags", () -> checked(runsSoFar, "default", reference, dir, d -> {
+                            JobSettings s = settings(input, d, "10s", 1);
+                            StreamExecutionEnvironment env = environment(s, 1);
+                            JobStages.build(env, s, Stage.SINK);
+                            return env;
+                        }))
+                        .add("Flinox, --bundle-size 1000", () -> checked(runsSoFar, "bundles", reference, dir, d -> {
+                            JobSettings s = settings(input, d, "10s", 1, "--bundle-size", "1000");
+                            StreamExecutionEnvironment env = environment(s, 1);
+                            JobStages.build(env, s, Stage.SINK);
+                            return env;
+                        }));
+                a.run(repeats);
+                double handWritten = a.median("hand-written Flink job");
+                double plain = a.median("plain Java, 1 thread");
+                for (String v : a.names()) {
+                    double ms = a.median(v);
+                    out.row(in.getKey(), v, Report.rate(rows * 1e3 / ms), Report.ratio(handWritten / ms),
+                            String.format("%.0f; %s", ms, a.all(v)), Report.ratio(plain / ms));
+                }
+                deleteRecursively(input.getParent());
+            }
+            out.line("");
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    /** A job that {@code build} makes for a run directory: its run in ms; its first run's lines are the reference's. */
+    private double checked(Map<String, Integer> runsSoFar, String variant, Path reference, Path dir,
+            JobBuilder build) throws Exception {
+        int run = runsSoFar.merge(variant, 1, Integer::sum);
+        Path runDir = Files.createDirectories(dir.resolve(variant + "-" + run));
+        try {
+            Run r = execute(build.environment(runDir), "bench " + variant);
+            if (run == 1) {
+                requireSameLines(reference, runDir.resolve("out"));
+            }
+            return 1e3 * r.runSeconds();
+        } finally {
+            deleteRecursively(runDir);
+        }
+    }
+
+    /** A job built in the environment it returns, writing under a run directory. */
+    private interface JobBuilder {
+        StreamExecutionEnvironment environment(Path runDir) throws Exception;
+    }
+
+    /** {@code key,f0..f15}: row i of key {@code k<keyOf(i)>}, features with 6 decimals from a hash of (i, j). */
+    private void writeInput(Path input, LongUnaryOperator keyOf) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(input, StandardCharsets.UTF_8)) {
             w.write("key" + IntStream.range(0, FEATURES).mapToObj(j -> ",f" + j).collect(Collectors.joining()) + "\n");
             StringBuilder b = new StringBuilder(256);
             for (long i = 0; i < rows; i++) {
                 b.setLength(0);
-                b.append('k').append(i % KEYS);
+                b.append('k').append(keyOf.applyAsLong(i));
                 for (int j = 0; j < FEATURES; j++) {
                     long micros = Math.round((j + Workload.unit(i * 31 + j)) * 1e6);
                     b.append(',').append(micros < 0 ? "-" : "").append(Math.abs(micros) / 1_000_000).append('.')
@@ -148,19 +235,36 @@ final class WholeJobBench {
     }
 
     private Run flink(Variant v, Path input, Path dir) throws Exception {
-        String features = IntStream.range(0, FEATURES).mapToObj(j -> "f" + j).collect(Collectors.joining(","));
-        JobSettings s = JobRunner.settings("--input", input.toString(), "--key", "key", "--features", features,
-                "--output", dir.resolve("out").toString(), "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
-                "--checkpoint-interval", v.interval(), "--parallelism", Integer.toString(v.parallelism()));
-        StreamExecutionEnvironment env = JobRunner.environment(s);
-        env.setParallelism(v.parallelism()); // what java -jar gives on a machine of that many cores
+        JobSettings s = settings(input, dir, v.interval(), v.parallelism());
+        StreamExecutionEnvironment env = environment(s, v.parallelism());
         if (v.parseOnReader()) {
             JobStages.parsingOnTheReader(env, s);
         } else {
             JobStages.build(env, s, v.stage());
         }
+        return execute(env, "bench whole job " + v.name());
+    }
+
+    /** The job's settings for a run from {@code input} to {@code dir/out}, plus {@code flags}. */
+    private static JobSettings settings(Path input, Path dir, String interval, int parallelism, String... flags) {
+        String features = IntStream.range(0, FEATURES).mapToObj(j -> "f" + j).collect(Collectors.joining(","));
+        List<String> args = new ArrayList<>(List.of("--input", input.toString(), "--key", "key", "--features", features,
+                "--output", dir.resolve("out").toString(), "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
+                "--checkpoint-interval", interval, "--parallelism", Integer.toString(parallelism)));
+        args.addAll(List.of(flags));
+        return JobRunner.settings(args.toArray(String[]::new));
+    }
+
+    private static StreamExecutionEnvironment environment(JobSettings s, int parallelism) {
+        StreamExecutionEnvironment env = JobRunner.environment(s);
+        env.setParallelism(parallelism); // what java -jar gives on a machine of that many cores
+        return env;
+    }
+
+    /** Runs the job built in {@code env} to its end; its run time is the tasks' first RUNNING to FINISHED. */
+    private Run execute(StreamExecutionEnvironment env, String name) throws Exception {
         ThreadCpu cpu = new ThreadCpu();
-        JobClient client = env.executeAsync("bench whole job " + v.name());
+        JobClient client = env.executeAsync(name);
         client.getJobExecutionResult().get();
         cpu.close();
         AccessExecutionGraph graph = cluster.graph(client.getJobID());
