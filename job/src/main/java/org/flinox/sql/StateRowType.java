@@ -3,6 +3,8 @@ package org.flinox.sql;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.data.ArrayData;
+import org.apache.flink.table.data.binary.BinaryArrayData;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.types.Row;
 import org.flinox.nn.DType;
@@ -15,7 +17,10 @@ import org.flinox.nn.Tensor;
  * {@code .inStats.first}), in sorted key order, holding the entry's values flattened row-major
  * as {@code ARRAY<DOUBLE>} (float64 entries) or {@code ARRAY<FLOAT>} (float32). A proper ROW
  * type, so Flink serializes it with its own row serializer, never Kryo. A field is NULL until
- * the key's first accepted row; NULL reads as the entry's initial value.
+ * the key's first accepted row; NULL reads as the entry's initial value. Each field is bridged
+ * to Flink's internal {@link ArrayData}, so an entry goes between state and a {@code double[]}
+ * in one copy, without a boxed {@code Double} per element (the logical type, and so the state's
+ * serializer and savepoints, are the same as with boxed arrays).
  *
  * @param initial the exported initial state: its keys, dtypes and shapes are the layout
  */
@@ -30,7 +35,7 @@ record StateRowType(State initial) {
         List<DataTypes.Field> fields = new ArrayList<>();
         for (int i = 0; i < initial.size(); i++) {
             DataType element = initial.valueAt(i).dtype() == DType.FLOAT32 ? DataTypes.FLOAT() : DataTypes.DOUBLE();
-            fields.add(DataTypes.FIELD(initial.keyAt(i).name(), DataTypes.ARRAY(element)));
+            fields.add(DataTypes.FIELD(initial.keyAt(i).name(), DataTypes.ARRAY(element).bridgedTo(ArrayData.class)));
         }
         return DataTypes.ROW(fields);
     }
@@ -41,7 +46,7 @@ record StateRowType(State initial) {
         for (int i = 0; i < values.length; i++) {
             Object stored = row.getField(i);
             Tensor init = initial.valueAt(i);
-            values[i] = stored == null ? init : Tensor.of(init.dtype(), init.shape(), unbox(stored));
+            values[i] = stored == null ? init : init.like(unbox((ArrayData) stored, init.dtype()));
         }
         return initial.withValues(values);
     }
@@ -56,15 +61,12 @@ record StateRowType(State initial) {
         }
     }
 
-    private static double[] unbox(Object stored) {
-        if (stored instanceof Double[] d) {
-            double[] out = new double[d.length];
-            for (int i = 0; i < d.length; i++) {
-                out[i] = d[i];
-            }
-            return out;
+    /** The stored elements as a new {@code double[]} (a float32 entry's floats widened). */
+    private static double[] unbox(ArrayData stored, DType dtype) {
+        if (dtype != DType.FLOAT32) {
+            return stored.toDoubleArray();
         }
-        Float[] f = (Float[]) stored;
+        float[] f = stored.toFloatArray();
         double[] out = new double[f.length];
         for (int i = 0; i < f.length; i++) {
             out[i] = f[i];
@@ -72,18 +74,15 @@ record StateRowType(State initial) {
         return out;
     }
 
-    private static Object box(Tensor t) {
+    /** The entry as Flink's binary array: ARRAY&lt;FLOAT&gt; for float32, else ARRAY&lt;DOUBLE&gt;. */
+    private static ArrayData box(Tensor t) {
         if (t.dtype() == DType.FLOAT32) {
-            Float[] out = new Float[t.size()];
+            float[] out = new float[t.size()];
             for (int i = 0; i < out.length; i++) {
                 out[i] = (float) t.get(i);
             }
-            return out;
+            return BinaryArrayData.fromPrimitiveArray(out);
         }
-        Double[] out = new Double[t.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = t.get(i);
-        }
-        return out;
+        return BinaryArrayData.fromPrimitiveArray(t.toArray());
     }
 }

@@ -53,9 +53,33 @@ class ModelCallTest {
         State next = fresh.withValues(new org.flinox.nn.Tensor[] {
             org.flinox.nn.Tensor.vector(org.flinox.nn.DType.FLOAT64, 2.5, -1), fresh.valueAt(1)});
         type.write(row, fresh, next);
-        assertThat((Double[]) row.getField(0)).containsExactly(2.5, -1.0);
+        assertThat(((org.apache.flink.table.data.ArrayData) row.getField(0)).toDoubleArray()).containsExactly(2.5, -1.0);
         assertThat(row.getField(1)).as("an unchanged entry is not written").isNull();
         assertThat(type.read(row).valueAt(0).toArray()).containsExactly(2.5, -1);
+    }
+
+    @Test
+    void aFloat32EntryIsStoredAsFloatsAndReadBackWidened() {
+        StateRowType type = call("{\"module\":{\"type\":\"mlp\",\"out\":1,\"hidden\":4}}").state();
+        Row row = new Row(4);
+        State fresh = type.read(row);
+        org.flinox.nn.Tensor[] values = new org.flinox.nn.Tensor[4];
+        for (int i = 0; i < 4; i++) {
+            values[i] = fresh.valueAt(i);
+        }
+        int n = fresh.valueAt(0).size();
+        double[] written = new double[n];
+        for (int i = 0; i < n; i++) {
+            written[i] = 0.1 * (i + 1); // not exact in float32: stored as the nearest float
+        }
+        values[0] = fresh.valueAt(0).like(written.clone());
+        type.write(row, fresh, fresh.withValues(values));
+        float[] stored = ((org.apache.flink.table.data.ArrayData) row.getField(0)).toFloatArray();
+        double[] back = type.read(row).valueAt(0).toArray();
+        for (int i = 0; i < n; i++) {
+            assertThat(stored[i]).isEqualTo((float) (0.1 * (i + 1)));
+            assertThat(back[i]).isEqualTo((double) (float) (0.1 * (i + 1)));
+        }
     }
 
     @Test
