@@ -19,6 +19,7 @@ import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import org.apache.flink.util.Collector;
 
@@ -28,7 +29,7 @@ import org.apache.flink.util.Collector;
  * rows and splits them at their commas; {@code keyBy} the key cell; a {@link KeyedProcessFunction}
  * keeping count, mean and m2 in one {@code ValueState<double[]>} ({@link PlainWelford}) that
  * writes each row's z-scores as the job's JSON line with a Jackson tree; a row-format
- * {@link FileSink} rolling on checkpoints. Same lines as the job and {@link PlainJob} for a CSV
+ * {@link FileSink} writing its parts under the output directory, rolling on checkpoints. Same lines as the job and {@link PlainJob} for a CSV
  * file without quotes; no dead letters, no checks.
  */
 final class HandWrittenJob {
@@ -47,7 +48,8 @@ final class HandWrittenJob {
                 .keyBy(row -> row.f0, Types.STRING)
                 .process(new Standardize(input.getFileName().toString())).returns(Types.STRING)
                 .sinkTo(FileSink.forRowFormat(new org.apache.flink.core.fs.Path(output.toUri()),
-                        new SimpleStringEncoder<String>()).withRollingPolicy(OnCheckpointRollingPolicy.build()).build());
+                        new SimpleStringEncoder<String>()).withBucketAssigner(new BasePathBucketAssigner<>())
+                        .withRollingPolicy(OnCheckpointRollingPolicy.build()).build());
     }
 
     /** {@code key,x0,..} → (key, row number from 0, features); the first line is the header. */
