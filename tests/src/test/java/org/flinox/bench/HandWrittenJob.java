@@ -92,14 +92,7 @@ final class HandWrittenJob {
         @Override
         public void processElement(Tuple3<String, Long, double[]> row, Context ctx, Collector<String> out)
                 throws Exception {
-            double[] x = row.f2;
-            double[] s = welford.value();
-            if (s == null) {
-                s = PlainWelford.init(x.length);
-            }
-            double[] z = new double[x.length];
-            PlainWelford.update(s, x, z);
-            welford.update(s);
+            double[] z = HandWrittenStandardize.standardize(welford, row.f2);
             ObjectNode line = json.createObjectNode().put("key", row.f0).put("source", source).put("seq", row.f1);
             ArrayNode output = line.putArray("output");
             for (double v : z) {

@@ -26,7 +26,11 @@ final class HandWrittenStandardize extends KeyedProcessFunction<String, FeatureR
 
     @Override
     public void processElement(FeatureRecord r, Context ctx, Collector<ModelOutput<FeatureRecord>> out) throws Exception {
-        double[] x = r.features();
+        out.collect(new ModelOutput<>(r, standardize(welford, r.features())));
+    }
+
+    /** One Welford step of {@code x} on the key's state (one get, one put): {@code x}'s z-scores. */
+    static double[] standardize(ValueState<double[]> welford, double[] x) throws Exception {
         double[] s = welford.value();
         if (s == null) {
             s = PlainWelford.init(x.length);
@@ -34,6 +38,6 @@ final class HandWrittenStandardize extends KeyedProcessFunction<String, FeatureR
         double[] z = new double[x.length];
         PlainWelford.update(s, x, z);
         welford.update(s);
-        out.collect(new ModelOutput<>(r, z));
+        return z;
     }
 }

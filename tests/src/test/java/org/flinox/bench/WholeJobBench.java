@@ -154,18 +154,10 @@ final class WholeJobBench {
                             HandWrittenJob.build(env, input, d.resolve("out"));
                             return env;
                         }))
-                        .add("Flinox, default flags", () -> checked(runsSoFar, "default", reference, dir, d -> {
-                            JobSettings s = settings(input, d, "10s", 1);
-                            StreamExecutionEnvironment env = environment(s, 1);
-                            JobStages.build(env, s, Stage.SINK);
-                            return env;
-                        }))
-                        .add("Flinox, --bundle-size 1000", () -> checked(runsSoFar, "bundles", reference, dir, d -> {
-                            JobSettings s = settings(input, d, "10s", 1, "--bundle-size", "1000");
-                            StreamExecutionEnvironment env = environment(s, 1);
-                            JobStages.build(env, s, Stage.SINK);
-                            return env;
-                        }));
+                        .add("Flinox, default flags", () -> checked(runsSoFar, "default", reference, dir,
+                                wholeJob(input)))
+                        .add("Flinox, --bundle-size 1000", () -> checked(runsSoFar, "bundles", reference, dir,
+                                wholeJob(input, "--bundle-size", "1000")));
                 a.run(repeats);
                 double handWritten = a.median("hand-written Flink job");
                 double plain = a.median("plain Java, 1 thread");
@@ -196,6 +188,16 @@ final class WholeJobBench {
         } finally {
             deleteRecursively(runDir);
         }
+    }
+
+    /** The whole job from {@code input} with {@code flags}, parallelism 1, checkpoints every 10 s. */
+    private static JobBuilder wholeJob(Path input, String... flags) {
+        return runDir -> {
+            JobSettings s = settings(input, runDir, "10s", 1, flags);
+            StreamExecutionEnvironment env = environment(s, 1);
+            JobStages.build(env, s, Stage.SINK);
+            return env;
+        };
     }
 
     /** A job built in the environment it returns, writing under a run directory. */

@@ -187,7 +187,7 @@ class LocalClusterEndToEndTest {
         }
         cluster.cancel(resumed);
 
-        assertEqualsUninterruptedRun(linesIn(output, false), files);
+        assertEqualsUninterruptedRun(committedLines(output), files);
     }
 
     // ---- the expected output, computed independently of the job ----
@@ -285,7 +285,7 @@ class LocalClusterEndToEndTest {
     /** Files arrive one at a time: the next is fed once all of this one's rows are committed. */
     private void awaitCommitted(Path output, int index, List<String> rows) throws Exception {
         String source = "\"source\":\"" + fileName(index) + "\"";
-        await(rows.size() + " committed records of " + fileName(index), () -> linesIn(output, false).stream()
+        await(rows.size() + " committed records of " + fileName(index), () -> committedLines(output).stream()
                 .filter(l -> l.contains(source)).map(LocalClusterEndToEndTest::seqOf).distinct().count() >= rows.size());
     }
 
@@ -305,8 +305,8 @@ class LocalClusterEndToEndTest {
         }
     }
 
-    /** Lines of the committed part files, and with {@code inProgress} also of the hidden in-progress ones. */
-    private static List<String> linesIn(Path output, boolean inProgress) {
+    /** Lines of the committed part files. */
+    private static List<String> committedLines(Path output) {
         if (!Files.isDirectory(output)) {
             return List.of();
         }
@@ -314,12 +314,8 @@ class LocalClusterEndToEndTest {
         try (Stream<Path> files = Files.list(output)) {
             for (Path f : files.sorted().toList()) {
                 String name = f.getFileName().toString();
-                if (name.startsWith("part-") && name.endsWith(".jsonl") || inProgress && name.startsWith(".part-")) {
-                    try {
-                        Files.readAllLines(f, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).forEach(lines::add);
-                    } catch (java.nio.file.NoSuchFileException renamed) {
-                        // an in-progress file committed between listing and reading: read on the next poll
-                    }
+                if (name.startsWith("part-") && name.endsWith(".jsonl")) {
+                    Files.readAllLines(f, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).forEach(lines::add);
                 }
             }
         } catch (IOException e) {
