@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *       started with); {@code modelVersionName}: the version running, a string gauge (the JMX
  *       and log reporters show it; Prometheus takes numbers only, so it has {@code modelVersion});
  *   <li>with the state cache: {@code stateCacheHits}, {@code stateCacheMisses},
- *       {@code stateCacheBytes}, {@code stateCacheKeys}.
+ *       {@code stateCacheBytes}, {@code stateCacheKeys}, {@code stateCacheDirtyKeys} (the keys the
+ *       next barrier's flush writes).
  * </ul>
  *
  * <p>Metrics count what a subtask processed since it started: a restarted task counts from
@@ -110,6 +111,7 @@ public final class ModelMetrics {
         group.gauge("stateCacheMisses", (Gauge<Long>) cache::misses);
         group.gauge("stateCacheBytes", (Gauge<Long>) cache::bytes);
         group.gauge("stateCacheKeys", (Gauge<Integer>) cache::size);
+        group.gauge("stateCacheDirtyKeys", (Gauge<Integer>) cache::dirtyCount);
     }
 
     /** Whether the next record's step is to be timed. */

@@ -203,7 +203,11 @@ public final class ModelOperator<K, T> extends AbstractStreamOperator<ModelOutpu
         if (model.initial().size() == 0) {
             store = StateStore.none();
         } else if (settings.stateCacheBytes() > 0) {
-            StateCache<K> cache = new StateCache<>(settings.stateCacheBytes(), stateBytes, keyed);
+            long cacheBytes = settings.stateCacheBytes();
+            SpareTime spare = new SpareTime(getContainingTask().getEnvironment().getMetricGroup().getIOMetricGroup(),
+                    getProcessingTimeService()::getCurrentProcessingTime);
+            StateCache<K> cache = new StateCache<>(cacheBytes, Math.max(1, cacheBytes / StateCache.DIRTY_SHARE), stateBytes,
+                    keyed, spare);
             metrics.cache(cache);
             store = cache;
         } else {

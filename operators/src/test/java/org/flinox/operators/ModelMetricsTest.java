@@ -131,6 +131,7 @@ class ModelMetricsTest {
         assertThat(((Gauge<?>) metrics.operator.get("stateCacheMisses")).getValue()).isEqualTo(3L);
         assertThat(((Gauge<?>) metrics.operator.get("stateCacheHits")).getValue()).isEqualTo(3L);
         assertThat(((Gauge<?>) metrics.operator.get("stateCacheKeys")).getValue()).isEqualTo(3);
+        assertThat(((Gauge<?>) metrics.operator.get("stateCacheDirtyKeys")).getValue()).as("all three changed since the start").isEqualTo(3);
         Gauge<?> bytes = (Gauge<?>) metrics.operator.get("stateCacheBytes");
         long threeKeys = (Long) bytes.getValue();
         assertThat(threeKeys).isPositive().isEqualTo(((ModelOperator<?, ?>) h.getOperator()).stateCache().bytes());

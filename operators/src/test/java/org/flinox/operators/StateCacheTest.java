@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 class StateCacheTest {
     private static final Duration HOUR = Duration.ofHours(1);
     private static final long BIG = 64L << 20;
+    /** One entry of a {@link TestCache}. */
+    private static final long ENTRY = 216;
 
     // ---- the cache on its own ----
 
@@ -59,14 +61,21 @@ class StateCacheTest {
         }
     }
 
-    /** A cache of entries of 200 bytes (96 overhead + 2 × a two-letter key + 100 bytes of state) over a {@link RecordingState}. */
+    /** A cache of entries of 216 bytes (112 overhead + 2 × a two-letter key + 100 bytes of state) over a {@link RecordingState}. */
     private static final class TestCache {
         final RecordingState keyed;
         final StateCache<String> cache;
+        /** What the cache is told when it asks whether the task has time to spare. */
+        boolean spare = true;
 
         TestCache(long maxBytes, List<Written> written) {
+            this(maxBytes, maxBytes, written);
+        }
+
+        TestCache(long maxBytes, long maxDirtyBytes, List<Written> written) {
             keyed = new RecordingState(written);
-            cache = new StateCache<>(maxBytes, 100, new ValueStateStore<String>(keyed, k -> keyed.current = k));
+            cache = new StateCache<>(maxBytes, maxDirtyBytes, 100, new ValueStateStore<String>(keyed, k -> keyed.current = k),
+                    () -> spare);
         }
 
         /** A read under the key, as the operator reads (it has made the key current). */
@@ -88,14 +97,14 @@ class StateCacheTest {
     @Test
     void theByteBoundEvictsTheLeastRecentlyUsedAndWritesBackOnlyDirtyEntries() throws Exception {
         List<Written> written = new ArrayList<>();
-        TestCache t = new TestCache(600, written);
+        TestCache t = new TestCache(ENTRY * 3, written);
         StateCache<String> c = t.cache; // room for 3 entries
         State a = someState();
         State b = someState();
         t.put("k1", a, true);
         t.put("k2", b, false);
         t.put("k3", a, true);
-        assertThat(c.bytes()).isEqualTo(600);
+        assertThat(c.bytes()).isEqualTo(ENTRY * 3);
         assertThat(t.get("k1")).isSameAs(a); // k1 now the most recently used: k2 is the oldest
         t.put("k4", b, true);
         assertThat(written).as("k2 was clean: evicted without a write").isEmpty();
@@ -105,7 +114,7 @@ class StateCacheTest {
         assertThat(written).containsExactly(new Written("k3", a));
         assertThat(t.get("k3")).as("a miss reads what was written back").isSameAs(a);
         assertThat(c.size()).isEqualTo(3);
-        assertThat(c.bytes()).isEqualTo(600);
+        assertThat(c.bytes()).isEqualTo(ENTRY * 3);
         assertThat(t.get("k1")).isSameAs(a);
     }
 
@@ -137,6 +146,121 @@ class StateCacheTest {
         assertThat(written).containsExactly(new Written("k1", a));
         assertThat(c.size()).isZero();
         assertThat(c.bytes()).isZero();
+    }
+
+    @Test
+    void pastTheDirtyBoundTheLeastRecentlyChangedEntryIsWrittenBackAndStaysCached() throws Exception {
+        List<Written> written = new ArrayList<>();
+        TestCache t = new TestCache(BIG, ENTRY * 2, written);
+        StateCache<String> c = t.cache;
+        State a = someState();
+        State b = someState();
+        t.put("k1", a, true);
+        t.put("k2", a, true);
+        t.put("k1", b, true); // k1 changed again: k2 is now the least recently changed
+        t.put("k2", a, false); // used, not changed: still the least recently changed
+        assertThat(written).as("two dirty entries: within the bound").isEmpty();
+        t.put("k3", a, true);
+        assertThat(written).containsExactly(new Written("k2", a));
+        assertThat(c.dirtyCount()).isEqualTo(2);
+        assertThat(c.dirtyBytes()).isEqualTo(ENTRY * 2);
+        assertThat(t.get("k2")).as("written back, still cached").isSameAs(a);
+        assertThat(c.misses()).isZero();
+        c.flush();
+        assertThat(written).as("the flush writes what stayed dirty, least recently changed first")
+                .containsExactly(new Written("k2", a), new Written("k1", b), new Written("k3", a));
+        assertThat(c.dirtyBytes()).isZero();
+        assertThat(c.size()).isEqualTo(3);
+    }
+
+    @Test
+    void anEvictedDirtyEntryLeavesTheDirtyListToo() throws Exception {
+        List<Written> written = new ArrayList<>();
+        TestCache t = new TestCache(ENTRY * 3, ENTRY * 3, written);
+        StateCache<String> c = t.cache;
+        State a = someState();
+        t.put("k1", a, true);
+        t.put("k2", a, true);
+        t.put("k3", a, true);
+        t.get("k1"); // k2 the least recently used; k1 still the least recently changed
+        t.put("k4", a, true);
+        assertThat(written).as("evicted, so written back").containsExactly(new Written("k2", a));
+        assertThat(c.dirtyCount()).isEqualTo(3);
+        assertThat(c.dirtyBytes()).isEqualTo(ENTRY * 3);
+        c.flush();
+        assertThat(written).as("each once").containsExactly(new Written("k2", a), new Written("k1", a),
+                new Written("k3", a), new Written("k4", a));
+        assertThat(c.dirtyCount()).isZero();
+    }
+
+    @Test
+    void withoutTimeToSpareDirtyEntriesWaitForTheFlushAndWithItTheBacklogDrainsTwoAPut() throws Exception {
+        List<Written> written = new ArrayList<>();
+        long entry = 112 + 2 * 5 + 100; // keys of five letters
+        TestCache t = new TestCache(BIG, entry * 10, written);
+        StateCache<String> c = t.cache;
+        State a = someState();
+        t.spare = false;
+        for (int i = 0; i < 256; i++) { // used, not changed; the cache asks on its 256th put
+            t.put(String.format("c%04d", i), a, false);
+        }
+        for (int i = 0; i < 600; i++) { // puts 257 to 856; asked again at 512 and 768
+            t.put(String.format("k%04d", i), a, true);
+        }
+        assertThat(written).as("a saturated task writes nothing early").isEmpty();
+        assertThat(c.dirtyCount()).isEqualTo(600);
+        t.spare = true;
+        for (int i = 0; i < 168; i++) { // puts 857 to 1024 change dirty keys again: asked on the last
+            t.put(String.format("k%04d", 599 - i), a, true);
+        }
+        assertThat(written).as("two written back on the put that was told").extracting(Written::key)
+                .containsExactly("k0000", "k0001");
+        t.put("k0600", a, true);
+        assertThat(c.dirtyCount()).as("one more dirty, two more written").isEqualTo(597);
+        for (int i = 601; i < 1200; i++) {
+            t.put(String.format("k%04d", i), a, true);
+        }
+        assertThat(c.dirtyCount()).as("drained to the bound, then held there").isEqualTo(10);
+        assertThat(written).as("each key written once").extracting(Written::key).doesNotHaveDuplicates().hasSize(1190);
+        c.flush();
+        assertThat(written).hasSize(1200);
+    }
+
+    @Test
+    void spareTimeIsAWaitOfAtLeastATwentiethOfTheLastPeriod() {
+        org.apache.flink.util.clock.ManualClock clock = new org.apache.flink.util.clock.ManualClock(1_000_000_000L);
+        var io = new org.apache.flink.runtime.metrics.groups.TaskIOMetricGroup(
+                org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups.createUnregisteredTaskMetricGroup(), clock);
+        long[] now = {1_000};
+        SpareTime spare = new SpareTime(io, () -> now[0]);
+        assertThat(spare.getAsBoolean()).as("before a period is judged").isTrue();
+        waitFor(io.getIdleTimeMsPerSecond(), clock, 4);
+        now[0] += 100;
+        assertThat(spare.getAsBoolean()).as("4 ms idle of 100").isFalse();
+        now[0] += 50;
+        waitFor(io.getIdleTimeMsPerSecond(), clock, 40);
+        assertThat(spare.getAsBoolean()).as("within the period: the last judgement").isFalse();
+        now[0] += 50;
+        assertThat(spare.getAsBoolean()).as("40 ms idle of 100").isTrue();
+        waitFor(io.getHardBackPressuredTimePerSecond(), clock, 3);
+        waitFor(io.getSoftBackPressuredTimePerSecond(), clock, 3);
+        now[0] += 100;
+        assertThat(spare.getAsBoolean()).as("6 ms back-pressured of 100: waiting for room downstream").isTrue();
+        now[0] += 1_000;
+        assertThat(spare.getAsBoolean()).as("a second of work").isFalse();
+    }
+
+    private static void waitFor(org.apache.flink.runtime.metrics.TimerGauge timer, org.apache.flink.util.clock.ManualClock clock,
+            long millis) {
+        timer.markStart();
+        clock.advanceTime(Duration.ofMillis(millis));
+        timer.markEnd();
+    }
+
+    @Test
+    void theDirtyBoundMustBeWithinTheCache() {
+        assertThatThrownBy(() -> new TestCache(ENTRY, ENTRY + 1, new ArrayList<>())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TestCache(ENTRY, 0, new ArrayList<>())).isInstanceOf(IllegalArgumentException.class);
     }
 
     // ---- in the operator ----
@@ -210,12 +334,39 @@ class StateCacheTest {
     void aTinyCacheEvictsAllTheTimeAndStillGivesTheSameOutputsAndState() throws Exception {
         List<FeatureRecord> input = records(600, 40, 9);
         Run plain = run(KeyBundles.OFF, 0, input);
-        long threeKeys = 3 * (96 + 2 * 3 + (64 + 3 * 48 + 8 * 5)); // keys "kNN": ~3 entries
+        long threeKeys = 3 * (112 + 2 * 3 + (64 + 3 * 48 + 8 * 5)); // keys "kNN": ~3 entries
         for (KeyBundles b : List.of(KeyBundles.OFF, KeyBundles.of(30, HOUR))) {
             Run cached = run(b, threeKeys, input);
             assertThat(cached.cache().size()).as("%s: the bound held", b).isLessThanOrEqualTo(3);
             assertThat(cached.cache().misses()).as("%s: mostly misses, so mostly evictions", b)
                     .isGreaterThan(input.size() / 2);
+            assertSame(cached, plain);
+        }
+    }
+
+    @Test
+    void underTheDirtyBoundEveryKeyStaysCachedAndOutputsAndStateAreThoseOfNoCache() throws Exception {
+        List<FeatureRecord> input = records(600, 40, 11);
+        Run plain = run(KeyBundles.OFF, 0, input);
+        long cacheBytes = 40 * 400; // every key fits (each under 400 bytes); dirty: an eighth, about 5 keys
+        for (KeyBundles b : List.of(KeyBundles.OFF, KeyBundles.of(30, HOUR))) {
+            var h = harness(b, cacheBytes);
+            h.open();
+            StateCache<String> c = operator(h).stateCache();
+            long mostDirty = 0;
+            for (FeatureRecord r : input) {
+                h.processElement(r, 0);
+                mostDirty = Math.max(mostDirty, c.dirtyBytes());
+            }
+            assertThat(mostDirty).as("%s: the dirty bound held", b).isPositive()
+                    .isLessThanOrEqualTo(cacheBytes / StateCache.DIRTY_SHARE);
+            assertThat(c.size()).as("%s: nothing evicted", b).isEqualTo(40);
+            assertThat(c.misses()).as("%s: written-back keys stayed cached: one read per key", b).isEqualTo(40);
+            h.endInput();
+            Map<Long, double[]> out = new HashMap<>();
+            outputs(h.getOutput()).forEach(o -> out.put(o.seq(), o.output()));
+            Run cached = new Run(out, finalState(h), c);
+            h.close();
             assertSame(cached, plain);
         }
     }

@@ -21,7 +21,9 @@ import java.util.List;
  *   <li>B7 the whole job, a CSV file to JSON-lines files, stage by stage, vs plain single-threaded Java (only on request);
  *   <li>B7-skew the whole job vs the Flink job a user would write by hand, keys in turn and Zipf(1.1) (only on request);
  *   <li>B7-lines the output stage in-process: streamed JSON and one write per line vs what they replaced (only on request);
- *   <li>B9 the live state changelog: the same job without and with state changes (only on request).
+ *   <li>B9 the live state changelog: the same job without and with state changes (only on request);
+ *   <li>B10-heap the operator's heap (state cache, key bundle) measured vs its bounds' estimates (only on request);
+ *   <li>B10-pause what a checkpoint barrier holds up at a steady input rate, with and without the state cache (only on request).
  * </ul>
  *
  * System properties: {@code bench.only} (e.g. {@code B1,B4}), {@code bench.repeats} (3),
@@ -48,14 +50,18 @@ public final class FlinoxBenchmark {
         if (only.contains("B6")) {
             new ParseBench(out, repeats, scale).run();
         }
+        if (only.contains("B10-heap")) {
+            new HeapPerKeyBench(out, repeats, scale).run();
+        }
         if (only.contains("B7-lines")) {
             new org.flinox.job.LineOutputBench(out::line, repeats, scale).run();
         }
         if (only.contains("B1") || only.contains("B2") || only.contains("B2-updates") || only.contains("B3")
-                || only.contains("B5") || only.contains("B7") || only.contains("B7-skew") || only.contains("B8") || only.contains("B9")) {
+                || only.contains("B5") || only.contains("B7") || only.contains("B7-skew") || only.contains("B8") || only.contains("B9")
+                || only.contains("B10-pause")) {
             try (BenchCluster cluster = new BenchCluster()) {
                 ThroughputBench throughput = new ThroughputBench(cluster, out, repeats, scale);
-                if (!List.of("B7", "B7-skew").containsAll(only)) {
+                if (!List.of("B7", "B7-skew", "B10-heap", "B10-pause").containsAll(only)) {
                     throughput.warmUp();
                 }
                 if (only.contains("B1")) {
@@ -85,6 +91,9 @@ public final class FlinoxBenchmark {
                 }
                 if (only.contains("B9")) {
                     new ChangelogBench(cluster, out, repeats, scale).run();
+                }
+                if (only.contains("B10-pause")) {
+                    new BarrierPauseBench(cluster, out, repeats, scale).run();
                 }
             }
         }
