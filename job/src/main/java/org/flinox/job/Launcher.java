@@ -85,7 +85,9 @@ public final class Launcher {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> moduleJars = moduleJars(args);
         command.addAll(classDataSharing(jar, moduleJars));
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // -Xmx, -D... as given
+        List<String> given = ManagementFactory.getRuntimeMXBean().getInputArguments(); // -Xmx, -D... as given
+        command.addAll(quickCompilation(args, given));
+        command.addAll(given);
         command.addAll(javaOpens());
         command.add("-D" + FlinoxCli.STANDALONE + "=true");
         command.add("-D" + PARENT_PID + "=" + ProcessHandle.current().pid());
@@ -124,6 +126,64 @@ public final class Launcher {
             return List.of();
         }
         return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off");
+    }
+
+    /** What counts as a small input: some thousands of rows. */
+    static final long SMALL_INPUT_BYTES = 1L << 20;
+
+    /**
+     * The JIT's quick tier only ({@code -XX:TieredStopAtLevel=1}) for a run that ends soon: the
+     * demo, or {@code run} over a local input of at most {@link #SMALL_INPUT_BYTES} without
+     * {@code --watch}. Such a run is over before the optimizing compiler's work pays back, and on
+     * two cores that work competes with the job's: the quick tier alone saves a 2-row run ~40% of
+     * its CPU time (BENCHMARKS.md, B7). Any other run, or one given its own JIT flags, keeps the
+     * JVM's default.
+     */
+    static List<String> quickCompilation(String[] args, List<String> jvmFlags) {
+        for (String flag : jvmFlags) {
+            if (flag.contains("Tiered") || flag.equals("-Xint") || flag.equals("-Xcomp")) {
+                return List.of();
+            }
+        }
+        return endsSoon(args) ? List.of("-XX:TieredStopAtLevel=1") : List.of();
+    }
+
+    private static boolean endsSoon(String[] args) {
+        if (args.length == 0) {
+            return true; // the demo: a few thousand generated rows
+        }
+        boolean run = args[0].equals("run");
+        if (!run && !args[0].startsWith("-")) {
+            return false; // another subcommand (the CLI runs when the first word is an option)
+        }
+        String input = null;
+        for (int i = run ? 1 : 0; i < args.length; i++) { // without a subcommand the CLI runs
+            if (args[i].equals("--watch") || args[i].startsWith("--watch=")) {
+                return false;
+            } else if (args[i].equals("--input") && i + 1 < args.length) {
+                input = args[++i];
+            } else if (args[i].startsWith("--input=")) {
+                input = args[i].substring("--input=".length());
+            }
+        }
+        if (input == null || (input.contains("://") && !input.startsWith("file://"))) {
+            return false;
+        }
+        try {
+            Path path = input.startsWith("file://") ? Path.of(java.net.URI.create(input)) : Path.of(input);
+            try (java.util.stream.Stream<Path> files = Files.walk(path)) {
+                long bytes = 0;
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    bytes += Files.isRegularFile(f) ? Files.size(f) : 0;
+                    if (bytes > SMALL_INPUT_BYTES) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        } catch (IOException | RuntimeException e) {
+            return false; // not readable here: the CLI says what is wrong with it
+        }
     }
 
     /**
