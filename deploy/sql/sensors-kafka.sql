@@ -4,6 +4,9 @@
 -- stops at the offsets that are the latest when the job starts, so the INSERT finishes.
 SET 'table.dml-sync' = 'true';
 SET 'execution.checkpointing.interval' = '1 s';
+-- rows handed between chained operators without a copy: the flinox function keeps none it is
+-- handed, and it runs ~1.5x as fast (BENCHMARKS.md, B5)
+SET 'pipeline.object-reuse' = 'true';
 
 CREATE FUNCTION flinox AS 'org.flinox.sql.ModelFunction';
 

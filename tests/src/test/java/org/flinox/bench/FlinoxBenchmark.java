@@ -20,6 +20,7 @@ import java.util.List;
  *   <li>B6 the parse stage in-process: the job's parser vs a hand-written split/parse (only on request);
  *   <li>B7 the whole job, a CSV file to JSON-lines files, stage by stage, vs plain single-threaded Java (only on request);
  *   <li>B7-skew the whole job vs the Flink job a user would write by hand, keys in turn and Zipf(1.1) (only on request);
+ *   <li>B7-p2 the whole job at parallelism 2 vs 1, one file and a directory of files (only on request);
  *   <li>B7-lines the output stage in-process: streamed JSON and one write per line vs what they replaced (only on request);
  *   <li>B9 the live state changelog: the same job without and with state changes (only on request);
  *   <li>B10-heap the operator's heap (state cache, key bundle) measured vs its bounds' estimates (only on request);
@@ -57,11 +58,11 @@ public final class FlinoxBenchmark {
             new org.flinox.job.LineOutputBench(out::line, repeats, scale).run();
         }
         if (only.contains("B1") || only.contains("B2") || only.contains("B2-updates") || only.contains("B3")
-                || only.contains("B5") || only.contains("B7") || only.contains("B7-skew") || only.contains("B8") || only.contains("B9")
-                || only.contains("B10-pause")) {
+                || only.contains("B5") || only.contains("B7") || only.contains("B7-skew") || only.contains("B7-p2")
+                || only.contains("B8") || only.contains("B9") || only.contains("B10-pause")) {
             try (BenchCluster cluster = new BenchCluster()) {
                 ThroughputBench throughput = new ThroughputBench(cluster, out, repeats, scale);
-                if (!List.of("B7", "B7-skew", "B10-heap", "B10-pause").containsAll(only)) {
+                if (!List.of("B7", "B7-skew", "B7-p2", "B10-heap", "B10-pause").containsAll(only)) {
                     throughput.warmUp();
                 }
                 if (only.contains("B1")) {
@@ -85,6 +86,9 @@ public final class FlinoxBenchmark {
                 }
                 if (only.contains("B7-skew")) {
                     new WholeJobBench(cluster, out, repeats, scale).againstHandWritten();
+                }
+                if (only.contains("B7-p2")) {
+                    new WholeJobBench(cluster, out, repeats, scale).parallelInput();
                 }
                 if (only.contains("B8")) {
                     new FinalSavepointBench(cluster, out, repeats, scale).run();

@@ -174,6 +174,94 @@ final class WholeJobBench {
         }
     }
 
+    /** How many files B7-p2's directory holds. */
+    private static final int FILES = 8;
+
+    /**
+     * B7-p2: the whole job (default flags, checkpoints every 10 s) at parallelism 1 and 2, over one
+     * large file and over a directory of {@value #FILES} files holding the same rows in turn, in
+     * alternation. Each input's first parallelism-2 run is checked to write its parallelism-1 run's
+     * lines (and the file's, the plain reference's).
+     */
+    void parallelInput() throws Exception {
+        Path dir = Files.createTempDirectory("flinox-bench-p2");
+        try {
+            Path file = Files.createDirectories(dir.resolve("file")).resolve("rows.csv");
+            writeInput(file, i -> i % KEYS);
+            Path files = Files.createDirectories(dir.resolve("files"));
+            split(file, files);
+            Path reference = dir.resolve("reference.jsonl");
+            plain(file, reference);
+            out.line(String.format("## B7-p2 the whole job at parallelism 2 against 1: %,d CSV rows (%,d keys in turn, "
+                    + "%d features) in one file or in %d files, default flags, checkpoints every 10 s", rows, KEYS, FEATURES,
+                    FILES));
+            out.line("");
+            out.row("input", "parallelism", "records/s", "p2 / p1", "run ms (median; all)");
+            out.row("---", "---", "---", "---", "---");
+            for (Path input : List.of(file, files)) {
+                String name = input == file ? "one file" : FILES + " files";
+                Map<String, Integer> runsSoFar = new HashMap<>();
+                Path p1Lines = dir.resolve("p1-lines");
+                Alternating a = new Alternating()
+                        .add("1", () -> keptOnce(runsSoFar, "p1", dir, wholeJob(input, 1), p1Lines))
+                        .add("2", () -> checked(runsSoFar, "p2", input == file ? reference : p1Lines, dir,
+                                wholeJob(input, 2)));
+                a.run(repeats);
+                for (String v : a.names()) {
+                    double ms = a.median(v);
+                    out.row(name, v, Report.rate(rows * 1e3 / ms), Report.ratio(a.median("1") / ms),
+                            String.format("%.0f; %s", ms, a.all(v)));
+                }
+                deleteRecursively(p1Lines);
+            }
+            out.line("");
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    /** As {@link #checked}, but its first run's output is kept at {@code keep} as the next variant's reference. */
+    private double keptOnce(Map<String, Integer> runsSoFar, String variant, Path dir, JobBuilder build, Path keep)
+            throws Exception {
+        int run = runsSoFar.merge(variant, 1, Integer::sum);
+        Path runDir = Files.createDirectories(dir.resolve(variant + "-" + run));
+        try {
+            Run r = execute(build.environment(runDir), "bench " + variant);
+            if (run == 1) {
+                try (BufferedWriter w = Files.newBufferedWriter(keep, StandardCharsets.UTF_8);
+                        Stream<Path> parts = Files.list(runDir.resolve("out"))) {
+                    for (Path part : (Iterable<Path>) parts.filter(p -> !p.getFileName().toString().startsWith("."))
+                            .sorted()::iterator) {
+                        for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {
+                            w.write(line);
+                            w.write('\n');
+                        }
+                    }
+                }
+            }
+            return 1e3 * r.runSeconds();
+        } finally {
+            deleteRecursively(runDir);
+        }
+    }
+
+    /** The rows of {@code file} in {@value #FILES} files, each with the header, in contiguous blocks. */
+    private void split(Path file, Path into) throws IOException {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        int perFile = (lines.size() - 1 + FILES - 1) / FILES;
+        for (int f = 0; f < FILES; f++) {
+            try (BufferedWriter w = Files.newBufferedWriter(into.resolve(String.format("rows-%d.csv", f)),
+                    StandardCharsets.UTF_8)) {
+                w.write(lines.get(0));
+                w.write('\n');
+                for (int i = 1 + f * perFile; i < Math.min(lines.size(), 1 + (f + 1) * perFile); i++) {
+                    w.write(lines.get(i));
+                    w.write('\n');
+                }
+            }
+        }
+    }
+
     /** A job that {@code build} makes for a run directory: its run in ms; its first run's lines are the reference's. */
     private double checked(Map<String, Integer> runsSoFar, String variant, Path reference, Path dir,
             JobBuilder build) throws Exception {
@@ -192,9 +280,14 @@ final class WholeJobBench {
 
     /** The whole job from {@code input} with {@code flags}, parallelism 1, checkpoints every 10 s. */
     private static JobBuilder wholeJob(Path input, String... flags) {
+        return wholeJob(input, 1, flags);
+    }
+
+    /** The whole job from {@code input} with {@code flags} at {@code parallelism}, checkpoints every 10 s. */
+    private static JobBuilder wholeJob(Path input, int parallelism, String... flags) {
         return runDir -> {
-            JobSettings s = settings(input, runDir, "10s", 1, flags);
-            StreamExecutionEnvironment env = environment(s, 1);
+            JobSettings s = settings(input, runDir, "10s", parallelism, flags);
+            StreamExecutionEnvironment env = environment(s, parallelism);
             JobStages.build(env, s, Stage.SINK);
             return env;
         };

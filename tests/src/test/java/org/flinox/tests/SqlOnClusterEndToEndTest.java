@@ -124,6 +124,7 @@ class SqlOnClusterEndToEndTest {
         String script = String.join("\n",
                 "SET 'table.dml-sync' = 'true';",
                 "SET 'execution.checkpointing.interval' = '1 s';",
+                "SET 'pipeline.object-reuse' = 'true';", // as the README's scripts: the results must not change
                 "CREATE FUNCTION flinox AS 'org.flinox.sql.ModelFunction';",
                 "CREATE TABLE csv_readings (id INT, sensor STRING, temperature DOUBLE, pressure DOUBLE) WITH (",
                 "  'connector' = 'filesystem', 'path' = '" + in + "', 'format' = 'csv', 'csv.null-literal' = '');",
