@@ -174,12 +174,12 @@ final class WholeJobBench {
         }
     }
 
-    /** How many files B7-p2's directory holds. */
-    private static final int FILES = 8;
+    /** How many files B7-p2's directory holds ({@code -Dbench.files}, default 8). */
+    private static final int FILES = Integer.getInteger("bench.files", 8);
 
     /**
      * B7-p2: the whole job (default flags, checkpoints every 10 s) at parallelism 1 and 2, over one
-     * large file and over a directory of {@value #FILES} files holding the same rows in turn, in
+     * large file and over a directory of {@link #FILES} files holding the same rows in turn, in
      * alternation. Each input's first parallelism-2 run is checked to write its parallelism-1 run's
      * lines (and the file's, the plain reference's).
      */
@@ -245,7 +245,7 @@ final class WholeJobBench {
         }
     }
 
-    /** The rows of {@code file} in {@value #FILES} files, each with the header, in contiguous blocks. */
+    /** The rows of {@code file} in {@link #FILES} files, each with the header, in contiguous blocks. */
     private void split(Path file, Path into) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         int perFile = (lines.size() - 1 + FILES - 1) / FILES;
