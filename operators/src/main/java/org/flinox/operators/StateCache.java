@@ -25,7 +25,7 @@ import org.flinox.nn.State;
  * the task has time to spare: past it the least recently changed entry is written back and
  * stays cached, clean. The flush before a barrier holds the barrier back while it writes, so
  * its length is the dirty entries', not the cache's: a 64 MiB cache full of dirty keys held the
- * barrier 190–350 ms on 2 cores, its dirty eighth ~45 ms (BENCHMARKS.md, B10-pause). Writing
+ * barrier 190–350 ms on 2 cores, its dirty eighth 36–44 ms (BENCHMARKS.md, B10-pause). Writing
  * early is not free: a key written back and changed again before the barrier is written twice,
  * which under skewed keys at full speed cost ~10% of a whole job (B7-skew). So a saturated
  * task, whose records wait in queues anyway, leaves its dirty entries to the flush, and a task
