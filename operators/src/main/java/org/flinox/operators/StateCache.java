@@ -2,7 +2,6 @@ package org.flinox.operators;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.flinox.nn.State;
 

@@ -133,7 +133,7 @@ final class CheckpointBench {
                 + (g.getFailureInfo() != null ? "; " + g.getFailureInfo().getExceptionAsString() : ""));
     }
 
-    private static double median(double[] xs) {
+    static double median(double[] xs) {
         double[] s = xs.clone();
         java.util.Arrays.sort(s);
         int n = s.length;

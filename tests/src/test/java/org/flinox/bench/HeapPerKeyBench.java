@@ -125,9 +125,7 @@ final class HeapPerKeyBench {
 
     private record Delta(List<Double> bytes) {
         double median() {
-            double[] s = bytes.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            int n = s.length;
-            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+            return CheckpointBench.median(bytes.stream().mapToDouble(Double::doubleValue).toArray());
         }
     }
 

@@ -223,26 +223,18 @@ final class WholeJobBench {
     /** As {@link #checked}, but its first run's output is kept at {@code keep} as the next variant's reference. */
     private double keptOnce(Map<String, Integer> runsSoFar, String variant, Path dir, JobBuilder build, Path keep)
             throws Exception {
-        int run = runsSoFar.merge(variant, 1, Integer::sum);
-        Path runDir = Files.createDirectories(dir.resolve(variant + "-" + run));
-        try {
-            Run r = execute(build.environment(runDir), "bench " + variant);
-            if (run == 1) {
-                try (BufferedWriter w = Files.newBufferedWriter(keep, StandardCharsets.UTF_8);
-                        Stream<Path> parts = Files.list(runDir.resolve("out"))) {
-                    for (Path part : (Iterable<Path>) parts.filter(p -> !p.getFileName().toString().startsWith("."))
-                            .sorted()::iterator) {
-                        for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {
-                            w.write(line);
-                            w.write('\n');
-                        }
+        return timed(runsSoFar, variant, dir, build, out -> {
+            try (BufferedWriter w = Files.newBufferedWriter(keep, StandardCharsets.UTF_8);
+                    Stream<Path> parts = Files.list(out)) {
+                for (Path part : (Iterable<Path>) parts.filter(p -> !p.getFileName().toString().startsWith("."))
+                        .sorted()::iterator) {
+                    for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {
+                        w.write(line);
+                        w.write('\n');
                     }
                 }
             }
-            return 1e3 * r.runSeconds();
-        } finally {
-            deleteRecursively(runDir);
-        }
+        });
     }
 
     /** The rows of {@code file} in {@link #FILES} files, each with the header, in contiguous blocks. */
@@ -265,17 +257,28 @@ final class WholeJobBench {
     /** A job that {@code build} makes for a run directory: its run in ms; its first run's lines are the reference's. */
     private double checked(Map<String, Integer> runsSoFar, String variant, Path reference, Path dir,
             JobBuilder build) throws Exception {
+        return timed(runsSoFar, variant, dir, build, out -> requireSameLines(reference, out));
+    }
+
+    /** A job that {@code build} makes for a run directory: its run in ms; {@code firstRun} is given its first run's output. */
+    private double timed(Map<String, Integer> runsSoFar, String variant, Path dir, JobBuilder build,
+            OutputCheck firstRun) throws Exception {
         int run = runsSoFar.merge(variant, 1, Integer::sum);
         Path runDir = Files.createDirectories(dir.resolve(variant + "-" + run));
         try {
             Run r = execute(build.environment(runDir), "bench " + variant);
             if (run == 1) {
-                requireSameLines(reference, runDir.resolve("out"));
+                firstRun.accept(runDir.resolve("out"));
             }
             return 1e3 * r.runSeconds();
         } finally {
             deleteRecursively(runDir);
         }
+    }
+
+    /** What is done with a run's output directory. */
+    private interface OutputCheck {
+        void accept(Path out) throws IOException;
     }
 
     /** The whole job from {@code input} with {@code flags}, parallelism 1, checkpoints every 10 s. */
